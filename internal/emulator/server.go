@@ -1,12 +1,18 @@
 // Package emulator is a local, wire-compatible stand-in for the AWS APIs this project uses.
 //
 // Server is an http.Handler: mount it on an httptest.Server in tests, or run cmd/emulator.
-// Requests are routed by protocol: JSON 1.1 with X-Amz-Target "secretsmanager.<Op>".
+// Requests are routed by protocol: JSON 1.1 with X-Amz-Target "secretsmanager.<Op>" for
+// Secrets Manager. The region of a request is the one in its SigV4 credential scope;
+// signatures are not checked.
 package emulator
 
 import (
+	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"strings"
+	"sync"
 	"time"
 )
 
@@ -30,19 +36,118 @@ type Options struct {
 
 // Server is the emulator. It is safe for concurrent use.
 type Server struct {
-	opts Options
+	account string
+	now     func() time.Time
+	log     *slog.Logger
+
+	// mu guards all service state below. One lock keeps multi-secret operations (replicas,
+	// batch reads) consistent; every operation under it is short.
+	mu      sync.Mutex
+	regions map[string]*smRegion
+
+	persist *persister
+}
+
+type smRegion struct {
+	byName map[string]*smSecret
 }
 
 // New returns a Server. With Options.StatePath it loads the state file, and fails when the
 // file exists but cannot be read.
 func New(opts Options) (*Server, error) {
-	return &Server{opts: opts}, nil
+	s := &Server{
+		account: opts.AccountID,
+		now:     opts.Now,
+		log:     opts.Logger,
+		regions: map[string]*smRegion{},
+	}
+	if s.account == "" {
+		s.account = DefaultAccountID
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if opts.StatePath != "" {
+		p, err := newPersister(opts.StatePath, s.log)
+		if err != nil {
+			return nil, err
+		}
+		if err := p.load(s); err != nil {
+			return nil, err
+		}
+		s.persist = p
+		p.start(s)
+	}
+	return s, nil
 }
 
 // ServeHTTP routes a request to the service it is for.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	http.Error(w, "not implemented", http.StatusNotImplemented)
+	target := r.Header.Get("X-Amz-Target")
+	switch {
+	case strings.HasPrefix(target, "secretsmanager."):
+		s.serveJSON(w, r, strings.TrimPrefix(target, "secretsmanager."), smOperations)
+	case target != "":
+		writeJSONError(w, newError("UnknownOperationException", "The operation %s is not supported by this endpoint.", target))
+	default:
+		writeJSONError(w, &apiError{Type: "UnknownOperationException",
+			Message: fmt.Sprintf("No AWS operation matches %s %s: send X-Amz-Target for the JSON protocols.", r.Method, r.URL.Path),
+			Status:  http.StatusNotFound})
+	}
+}
+
+// jsonOperation handles one JSON 1.1 operation: it decodes the body, then runs with s.mu held.
+type jsonOperation func(s *Server, region string, body []byte) (any, error)
+
+// op adapts a typed handler. Mutating handlers mark the state file dirty when they succeed.
+func op[In any](f func(s *Server, region string, in *In) (any, error), mutating bool) jsonOperation {
+	return func(s *Server, region string, body []byte) (any, error) {
+		in := new(In)
+		if err := decodeJSON(body, in); err != nil {
+			return nil, err
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		out, err := f(s, region, in)
+		if err == nil && mutating && s.persist != nil {
+			s.persist.markDirty()
+		}
+		return out, err
+	}
+}
+
+func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, op string, ops map[string]jsonOperation) {
+	handle, ok := ops[op]
+	if !ok {
+		writeJSONError(w, newError("UnknownOperationException", "The operation %s is not supported by this endpoint.", op))
+		return
+	}
+	if r.Method != http.MethodPost {
+		writeJSONError(w, &apiError{Type: "MethodNotAllowed", Message: "JSON 1.1 operations must be sent with POST.", Status: http.StatusMethodNotAllowed})
+		return
+	}
+	body, err := readBody(r)
+	if err != nil {
+		writeJSONError(w, err)
+		return
+	}
+	region := requestRegion(r)
+	out, err := handle(s, region, body)
+	if err != nil {
+		s.log.Debug("request failed", "op", op, "region", region, "error", err)
+		writeJSONError(w, err)
+		return
+	}
+	writeJSON(w, out)
 }
 
 // Close writes the state file, when there is one, and stops background work.
-func (s *Server) Close() error { return nil }
+func (s *Server) Close() error {
+	if s.persist == nil {
+		return nil
+	}
+	return s.persist.stop(s)
+}

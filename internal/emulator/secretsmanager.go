@@ -1,0 +1,1221 @@
+package emulator
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// smOperations is the Secrets Manager API. Handlers run with Server.mu held.
+var smOperations = map[string]jsonOperation{
+	"CreateSecret":                 op((*Server).smCreateSecret, true),
+	"DescribeSecret":               op((*Server).smDescribeSecret, false),
+	"GetSecretValue":               op((*Server).smGetSecretValue, true),
+	"BatchGetSecretValue":          op((*Server).smBatchGetSecretValue, true),
+	"PutSecretValue":               op((*Server).smPutSecretValue, true),
+	"UpdateSecret":                 op((*Server).smUpdateSecret, true),
+	"UpdateSecretVersionStage":     op((*Server).smUpdateSecretVersionStage, true),
+	"ListSecretVersionIds":         op((*Server).smListSecretVersionIds, false),
+	"ListSecrets":                  op((*Server).smListSecrets, false),
+	"DeleteSecret":                 op((*Server).smDeleteSecret, true),
+	"RestoreSecret":                op((*Server).smRestoreSecret, true),
+	"TagResource":                  op((*Server).smTagResource, true),
+	"UntagResource":                op((*Server).smUntagResource, true),
+	"GetRandomPassword":            op((*Server).smGetRandomPassword, false),
+	"PutResourcePolicy":            op((*Server).smPutResourcePolicy, true),
+	"GetResourcePolicy":            op((*Server).smGetResourcePolicy, false),
+	"DeleteResourcePolicy":         op((*Server).smDeleteResourcePolicy, true),
+	"ValidateResourcePolicy":       op((*Server).smValidateResourcePolicy, false),
+	"ReplicateSecretToRegions":     op((*Server).smReplicateSecretToRegions, true),
+	"RemoveRegionsFromReplication": op((*Server).smRemoveRegionsFromReplication, true),
+	"StopReplicationToReplica":     op((*Server).smStopReplicationToReplica, true),
+}
+
+// Messages of AWS that several operations share.
+const (
+	msgSecretNotFound = "Secrets Manager can't find the specified secret."
+	msgMarkedDeleted  = "You can't perform this operation on the secret because it was marked for deletion."
+	msgReplicaWrite   = "Operation not permitted on a replica secret. Call must be made in primary secret's region."
+)
+
+func errSecretNotFound() error { return newError("ResourceNotFoundException", msgSecretNotFound) }
+
+// ---- lookup ----
+
+func (s *Server) smRegion(region string) *smRegion {
+	r := s.regions[region]
+	if r == nil {
+		r = &smRegion{byName: map[string]*smSecret{}}
+		s.regions[region] = r
+	}
+	return r
+}
+
+// lookupSecret finds a secret by name, full ARN or partial ARN (the ARN without its random
+// suffix). A secret whose recovery window has ended is purged first and not found.
+func (s *Server) lookupSecret(region, id string) *smSecret {
+	reg := s.smRegion(region)
+	sec := s.findByID(reg, region, id)
+	if sec != nil && sec.isDeleted() && !s.now().Before(sec.DeletionDate) {
+		s.purge(sec)
+		return nil
+	}
+	return sec
+}
+
+func (s *Server) findByID(reg *smRegion, region, id string) *smSecret {
+	rest, isARN := strings.CutPrefix(id, "arn:")
+	if !isARN {
+		return reg.byName[id]
+	}
+	parts := strings.SplitN(rest, ":", 6) // aws, secretsmanager, region, account, "secret", name
+	if len(parts) != 6 || parts[1] != "secretsmanager" || parts[2] != region || parts[3] != s.account {
+		return nil
+	}
+	name, ok := strings.CutPrefix(parts[5], "secret:")
+	if !ok {
+		return nil
+	}
+	if len(name) > 7 && name[len(name)-7] == '-' {
+		if sec := reg.byName[name[:len(name)-7]]; sec != nil && sec.ARN == id {
+			return sec
+		}
+	}
+	return reg.byName[name]
+}
+
+// secretForRead returns an existing secret that is not scheduled for deletion.
+func (s *Server) secretForRead(region string, id *string) (*smSecret, error) {
+	sec, err := s.secretAny(region, id)
+	if err != nil {
+		return nil, err
+	}
+	if sec.isDeleted() {
+		return nil, invalidRequest(msgMarkedDeleted)
+	}
+	return sec, nil
+}
+
+// secretForWrite is secretForRead, and refuses replicas, which change only through their primary.
+func (s *Server) secretForWrite(region string, id *string) (*smSecret, error) {
+	sec, err := s.secretForRead(region, id)
+	if err != nil {
+		return nil, err
+	}
+	if sec.isReplica() {
+		return nil, invalidRequest(msgReplicaWrite)
+	}
+	return sec, nil
+}
+
+// secretAny returns an existing secret, deleted or not.
+func (s *Server) secretAny(region string, id *string) (*smSecret, error) {
+	if err := checkSecretID(id); err != nil {
+		return nil, err
+	}
+	sec := s.lookupSecret(region, *id)
+	if sec == nil {
+		return nil, errSecretNotFound()
+	}
+	return sec, nil
+}
+
+func checkSecretID(id *string) error {
+	if id == nil {
+		return validationError("secretId", "Member must not be null", nil)
+	}
+	if len(*id) < 1 || len(*id) > 2048 {
+		return validationError("secretId", "Member must have length between 1 and 2048", *id)
+	}
+	return nil
+}
+
+// purge removes a secret for good, with its replicas.
+func (s *Server) purge(sec *smSecret) {
+	delete(s.smRegion(sec.Region).byName, sec.Name)
+	for _, r := range sec.Replicas {
+		if rep := s.smRegion(r.Region).byName[sec.Name]; rep != nil && rep.PrimaryRegion == sec.Region {
+			delete(s.smRegion(r.Region).byName, sec.Name)
+		}
+	}
+}
+
+// changed records a change to a primary secret and copies it to its replicas.
+func (s *Server) changed(sec *smSecret) {
+	sec.LastChanged = s.now()
+	s.syncReplicas(sec)
+}
+
+func (s *Server) syncReplicas(sec *smSecret) {
+	for _, r := range sec.Replicas {
+		if r.Status != "InSync" {
+			continue
+		}
+		reg := s.smRegion(r.Region)
+		old := reg.byName[sec.Name]
+		c := sec.cloneFor(r.Region, r)
+		if old != nil && old.PrimaryRegion == sec.Region {
+			c.ARN = old.ARN
+			c.LastAccessed = old.LastAccessed
+		}
+		reg.byName[sec.Name] = c
+	}
+}
+
+// ---- validation shared by several operations ----
+
+func checkName(name *string) error {
+	if name == nil {
+		return validationError("name", "Member must not be null", nil)
+	}
+	if len(*name) < 1 || len(*name) > maxNameLen {
+		return validationError("name", "Member must have length between 1 and 512", *name)
+	}
+	if !secretNamePattern.MatchString(*name) {
+		return invalidParameter("Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!")
+	}
+	return nil
+}
+
+func checkToken(token *string) error {
+	if token == nil {
+		return nil
+	}
+	if n := len(*token); n < minTokenLen || n > maxTokenLen {
+		return invalidParameter("ClientRequestToken must be 32-64 characters long.")
+	}
+	return nil
+}
+
+func checkDescription(d *string) error {
+	if d != nil && len(*d) > maxDescriptionLen {
+		return validationError("description", "Member must have length less than or equal to 2048", "***")
+	}
+	return nil
+}
+
+// checkValue validates a secret value. Values never appear in errors.
+func checkValue(str *string, bin []byte) error {
+	if str != nil && bin != nil {
+		return invalidParameter("You can't specify both a binary secret value and a string secret value in the same secret.")
+	}
+	if str != nil && len(*str) > maxSecretValueBytes {
+		return validationError("secretString", "Member must have length less than or equal to 65536", "***")
+	}
+	if bin != nil && len(bin) > maxSecretValueBytes {
+		return validationError("secretBinary", "Member must have length less than or equal to 65536", "***")
+	}
+	return nil
+}
+
+func checkTags(tags []tag) error {
+	if len(tags) > maxTags {
+		return validationError("tags", "Member must have length less than or equal to 50", len(tags))
+	}
+	for _, t := range tags {
+		if len(t.Key) < 1 || len(t.Key) > maxTagKeyLen {
+			return validationError("tags.member.key", "Member must have length between 1 and 128", t.Key)
+		}
+		if len(t.Value) > maxTagValueLen {
+			return validationError("tags.member.value", "Member must have length less than or equal to 256", t.Value)
+		}
+		if strings.HasPrefix(strings.ToLower(t.Key), "aws:") {
+			return invalidParameter("Invalid tag key. The prefix aws: is reserved for AWS use and can't be used in tag keys.")
+		}
+	}
+	return nil
+}
+
+func checkStages(stages []string) error {
+	if len(stages) > maxStagesPerVersion {
+		return validationError("versionStages", "Member must have length less than or equal to 20", len(stages))
+	}
+	for _, st := range stages {
+		if len(st) < 1 || len(st) > maxStageLen {
+			return validationError("versionStages.member", "Member must have length between 1 and 256", st)
+		}
+	}
+	return nil
+}
+
+// ---- CreateSecret ----
+
+type replicaRegionType struct {
+	Region   *string `json:"Region"`
+	KmsKeyID *string `json:"KmsKeyId"`
+}
+
+type createSecretInput struct {
+	Name                        *string             `json:"Name"`
+	ClientRequestToken          *string             `json:"ClientRequestToken"`
+	Description                 *string             `json:"Description"`
+	KmsKeyID                    *string             `json:"KmsKeyId"`
+	SecretBinary                []byte              `json:"SecretBinary"`
+	SecretString                *string             `json:"SecretString"`
+	Tags                        []tag               `json:"Tags"`
+	AddReplicaRegions           []replicaRegionType `json:"AddReplicaRegions"`
+	ForceOverwriteReplicaSecret bool                `json:"ForceOverwriteReplicaSecret"`
+}
+
+type replicationStatus struct {
+	Region           string `json:"Region"`
+	KmsKeyID         string `json:"KmsKeyId,omitempty"`
+	Status           string `json:"Status"`
+	StatusMessage    string `json:"StatusMessage,omitempty"`
+	LastAccessedDate *epoch `json:"LastAccessedDate,omitempty"`
+}
+
+type createSecretOutput struct {
+	ARN               string              `json:"ARN"`
+	Name              string              `json:"Name"`
+	VersionID         string              `json:"VersionId,omitempty"`
+	ReplicationStatus []replicationStatus `json:"ReplicationStatus,omitempty"`
+}
+
+func (s *Server) smCreateSecret(region string, in *createSecretInput) (any, error) {
+	if err := checkName(in.Name); err != nil {
+		return nil, err
+	}
+	for _, check := range []error{checkToken(in.ClientRequestToken), checkDescription(in.Description),
+		checkValue(in.SecretString, in.SecretBinary), checkTags(in.Tags), checkReplicaRegions(region, in.AddReplicaRegions)} {
+		if check != nil {
+			return nil, check
+		}
+	}
+	if existing := s.lookupSecret(region, *in.Name); existing != nil {
+		if existing.isDeleted() {
+			return nil, invalidRequest("You can't create this secret because a secret with this name is already scheduled for deletion.")
+		}
+		return nil, newError("ResourceExistsException", "The operation failed because the secret %s already exists.", *in.Name)
+	}
+	now := s.now()
+	sec := &smSecret{
+		ARN:         secretARN(region, s.account, *in.Name),
+		Name:        *in.Name,
+		Region:      region,
+		Description: in.Description,
+		Tags:        mergeTags(nil, in.Tags),
+		Versions:    map[string]*smVersion{},
+		Created:     now,
+		LastChanged: now,
+	}
+	if in.KmsKeyID != nil {
+		sec.KmsKeyID = *in.KmsKeyID
+	}
+	out := &createSecretOutput{ARN: sec.ARN, Name: sec.Name}
+	if in.SecretString != nil || in.SecretBinary != nil {
+		v := s.newVersion(sec, in.ClientRequestToken, in.SecretString, in.SecretBinary)
+		sec.moveStage(stageCurrent, v)
+		out.VersionID = v.ID
+	}
+	s.smRegion(region).byName[sec.Name] = sec
+	if len(in.AddReplicaRegions) > 0 {
+		s.addReplicas(sec, in.AddReplicaRegions, in.ForceOverwriteReplicaSecret)
+		out.ReplicationStatus = replicationStatuses(sec)
+	}
+	return out, nil
+}
+
+func (s *Server) newVersion(sec *smSecret, token, str *string, bin []byte) *smVersion {
+	id := newUUID()
+	if token != nil {
+		id = *token
+	}
+	v := &smVersion{ID: id, Created: s.now(), KmsKeyIDs: sec.kmsKeyIDsForVersion()}
+	if str != nil {
+		v.String = new(string)
+		*v.String = *str
+	} else {
+		v.Binary = slices.Clone(bin)
+	}
+	sec.Versions[id] = v
+	return v
+}
+
+func mergeTags(have, add []tag) []tag {
+	out := slices.Clone(have)
+	for _, t := range add {
+		if i := slices.IndexFunc(out, func(x tag) bool { return x.Key == t.Key }); i >= 0 {
+			out[i].Value = t.Value
+		} else {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// ---- DescribeSecret ----
+
+type describeSecretOutput struct {
+	ARN                string              `json:"ARN"`
+	Name               string              `json:"Name"`
+	Description        *string             `json:"Description,omitempty"`
+	KmsKeyID           string              `json:"KmsKeyId,omitempty"`
+	RotationEnabled    *bool               `json:"RotationEnabled,omitempty"`
+	RotationLambdaARN  string              `json:"RotationLambdaARN,omitempty"`
+	RotationRules      *rotationRules      `json:"RotationRules,omitempty"`
+	LastRotatedDate    *epoch              `json:"LastRotatedDate,omitempty"`
+	LastChangedDate    *epoch              `json:"LastChangedDate,omitempty"`
+	LastAccessedDate   *epoch              `json:"LastAccessedDate,omitempty"`
+	DeletedDate        *epoch              `json:"DeletedDate,omitempty"`
+	NextRotationDate   *epoch              `json:"NextRotationDate,omitempty"`
+	Tags               []tag               `json:"Tags,omitempty"`
+	VersionIdsToStages map[string][]string `json:"VersionIdsToStages,omitempty"`
+	OwningService      string              `json:"OwningService,omitempty"`
+	CreatedDate        *epoch              `json:"CreatedDate,omitempty"`
+	PrimaryRegion      string              `json:"PrimaryRegion,omitempty"`
+	ReplicationStatus  []replicationStatus `json:"ReplicationStatus,omitempty"`
+}
+
+type secretIDInput struct {
+	SecretID *string `json:"SecretId"`
+}
+
+func (s *Server) smDescribeSecret(region string, in *secretIDInput) (any, error) {
+	sec, err := s.secretAny(region, in.SecretID)
+	if err != nil {
+		return nil, err
+	}
+	return describe(sec), nil
+}
+
+func describe(sec *smSecret) *describeSecretOutput {
+	out := &describeSecretOutput{
+		ARN:                sec.ARN,
+		Name:               sec.Name,
+		Description:        sec.Description,
+		KmsKeyID:           sec.KmsKeyID,
+		RotationLambdaARN:  sec.RotationLambdaARN,
+		RotationRules:      sec.RotationRules,
+		LastRotatedDate:    epochPtr(sec.LastRotated),
+		LastChangedDate:    epochPtr(sec.LastChanged),
+		LastAccessedDate:   epochPtr(sec.LastAccessed),
+		DeletedDate:        epochPtr(sec.DeletionDate),
+		NextRotationDate:   epochPtr(sec.NextRotation),
+		Tags:               sec.Tags,
+		VersionIdsToStages: sec.versionStages(),
+		OwningService:      sec.OwningService,
+		CreatedDate:        epochPtr(sec.Created),
+		PrimaryRegion:      sec.PrimaryRegion,
+		ReplicationStatus:  replicationStatuses(sec),
+	}
+	if sec.RotationEnabled || sec.RotationLambdaARN != "" {
+		out.RotationEnabled = &sec.RotationEnabled
+	}
+	if out.Tags == nil {
+		out.Tags = []tag{}
+	}
+	if sec.PrimaryRegion == "" {
+		out.PrimaryRegion = sec.Region
+	}
+	return out
+}
+
+func replicationStatuses(sec *smSecret) []replicationStatus {
+	out := make([]replicationStatus, 0, len(sec.Replicas))
+	for _, r := range sec.Replicas {
+		out = append(out, replicationStatus{
+			Region: r.Region, KmsKeyID: r.KmsKeyID, Status: r.Status, StatusMessage: r.StatusMessage,
+			LastAccessedDate: epochPtr(r.LastAccessed),
+		})
+	}
+	return out
+}
+
+// ---- GetSecretValue / BatchGetSecretValue ----
+
+type getSecretValueInput struct {
+	SecretID     *string `json:"SecretId"`
+	VersionID    *string `json:"VersionId"`
+	VersionStage *string `json:"VersionStage"`
+}
+
+type secretValueOutput struct {
+	ARN           string   `json:"ARN"`
+	Name          string   `json:"Name"`
+	VersionID     string   `json:"VersionId"`
+	SecretBinary  []byte   `json:"SecretBinary,omitempty"`
+	SecretString  *string  `json:"SecretString,omitempty"`
+	VersionStages []string `json:"VersionStages"`
+	CreatedDate   *epoch   `json:"CreatedDate,omitempty"`
+}
+
+func (s *Server) smGetSecretValue(region string, in *getSecretValueInput) (any, error) {
+	if err := checkVersionID(in.VersionID); err != nil {
+		return nil, err
+	}
+	sec, err := s.secretForRead(region, in.SecretID)
+	if err != nil {
+		return nil, err
+	}
+	return s.readValue(sec, in.VersionID, in.VersionStage)
+}
+
+func checkVersionID(id *string) error {
+	if id != nil && (len(*id) < minTokenLen || len(*id) > maxTokenLen) {
+		return validationError("versionId", "Member must have length between 32 and 64", *id)
+	}
+	return nil
+}
+
+// readValue returns the version asked for, by id, by stage, or AWSCURRENT, and records the
+// access date on the secret and the version.
+func (s *Server) readValue(sec *smSecret, versionID, stage *string) (*secretValueOutput, error) {
+	var v *smVersion
+	switch {
+	case versionID != nil:
+		v = sec.Versions[*versionID]
+		if v == nil {
+			return nil, newError("ResourceNotFoundException", "Secrets Manager can't find the specified secret value for VersionId: %s", *versionID)
+		}
+		if stage != nil && !v.hasStage(*stage) {
+			return nil, invalidRequest("You provided a VersionStage that is not associated to the provided VersionId.")
+		}
+	default:
+		st := stageCurrent
+		if stage != nil {
+			st = *stage
+		}
+		v = sec.versionByStage(st)
+		if v == nil {
+			return nil, newError("ResourceNotFoundException", "Secrets Manager can't find the specified secret value for staging label: %s", st)
+		}
+	}
+	day := dateOnly(s.now())
+	sec.LastAccessed = day
+	v.LastAccessed = day
+	return &secretValueOutput{
+		ARN: sec.ARN, Name: sec.Name, VersionID: v.ID,
+		SecretString: v.String, SecretBinary: v.Binary,
+		VersionStages: slices.Clone(v.Stages), CreatedDate: epochPtr(v.Created),
+	}, nil
+}
+
+type filter struct {
+	Key    *string  `json:"Key"`
+	Values []string `json:"Values"`
+}
+
+type batchGetSecretValueInput struct {
+	SecretIDList []string `json:"SecretIdList"`
+	Filters      []filter `json:"Filters"`
+	MaxResults   *int64   `json:"MaxResults"`
+	NextToken    *string  `json:"NextToken"`
+}
+
+type apiErrorEntry struct {
+	SecretID  string `json:"SecretId"`
+	ErrorCode string `json:"ErrorCode"`
+	Message   string `json:"Message"`
+}
+
+type batchGetSecretValueOutput struct {
+	SecretValues []*secretValueOutput `json:"SecretValues"`
+	Errors       []apiErrorEntry      `json:"Errors"`
+	NextToken    string               `json:"NextToken,omitempty"`
+}
+
+const maxBatchSecrets = 20
+
+func (s *Server) smBatchGetSecretValue(region string, in *batchGetSecretValueInput) (any, error) {
+	if (len(in.SecretIDList) > 0) == (len(in.Filters) > 0) {
+		return nil, invalidParameter("Either 'SecretIdList' or 'Filters' must be provided, but not both.")
+	}
+	out := &batchGetSecretValueOutput{SecretValues: []*secretValueOutput{}, Errors: []apiErrorEntry{}}
+	if len(in.SecretIDList) > 0 {
+		if len(in.SecretIDList) > maxBatchSecrets {
+			return nil, validationError("secretIdList", "Member must have length less than or equal to 20", len(in.SecretIDList))
+		}
+		if in.MaxResults != nil {
+			return nil, invalidParameter("'Filters' not specified. 'Filters' must also be specified when 'MaxResults' is provided in a request.")
+		}
+		for _, id := range in.SecretIDList {
+			v, err := s.batchRead(region, id)
+			if err != nil {
+				ae := err.(*apiError)
+				out.Errors = append(out.Errors, apiErrorEntry{SecretID: id, ErrorCode: ae.Type, Message: ae.Message})
+				continue
+			}
+			out.SecretValues = append(out.SecretValues, v)
+		}
+		return out, nil
+	}
+	limit, err := pageSize(in.MaxResults, maxBatchSecrets)
+	if err != nil {
+		return nil, err
+	}
+	matched, err := s.filteredSecrets(region, in.Filters, false)
+	if err != nil {
+		return nil, err
+	}
+	page, next, err := paginate(matched, in.NextToken, limit)
+	if err != nil {
+		return nil, err
+	}
+	for _, sec := range page {
+		v, err := s.batchRead(region, sec.ARN)
+		if err != nil {
+			ae := err.(*apiError)
+			out.Errors = append(out.Errors, apiErrorEntry{SecretID: sec.ARN, ErrorCode: ae.Type, Message: ae.Message})
+			continue
+		}
+		out.SecretValues = append(out.SecretValues, v)
+	}
+	out.NextToken = next
+	return out, nil
+}
+
+func (s *Server) batchRead(region, id string) (*secretValueOutput, error) {
+	sec, err := s.secretForRead(region, &id)
+	if err != nil {
+		return nil, err
+	}
+	return s.readValue(sec, nil, nil)
+}
+
+// ---- PutSecretValue / UpdateSecret ----
+
+type putSecretValueInput struct {
+	SecretID           *string  `json:"SecretId"`
+	ClientRequestToken *string  `json:"ClientRequestToken"`
+	SecretBinary       []byte   `json:"SecretBinary"`
+	SecretString       *string  `json:"SecretString"`
+	VersionStages      []string `json:"VersionStages"`
+	RotationToken      *string  `json:"RotationToken"`
+}
+
+type putSecretValueOutput struct {
+	ARN           string   `json:"ARN"`
+	Name          string   `json:"Name"`
+	VersionID     string   `json:"VersionId"`
+	VersionStages []string `json:"VersionStages"`
+}
+
+func (s *Server) smPutSecretValue(region string, in *putSecretValueInput) (any, error) {
+	for _, check := range []error{checkSecretID(in.SecretID), checkToken(in.ClientRequestToken),
+		checkValue(in.SecretString, in.SecretBinary), checkStages(in.VersionStages)} {
+		if check != nil {
+			return nil, check
+		}
+	}
+	if in.SecretString == nil && in.SecretBinary == nil {
+		return nil, invalidRequest("You must provide either SecretString or SecretBinary.")
+	}
+	sec, err := s.secretForWrite(region, in.SecretID)
+	if err != nil {
+		return nil, err
+	}
+	stages := in.VersionStages
+	if stages == nil {
+		stages = []string{stageCurrent}
+	}
+	v, created, err := s.putVersion(sec, in.ClientRequestToken, in.SecretString, in.SecretBinary, stages)
+	if err != nil {
+		return nil, err
+	}
+	if created {
+		s.changed(sec)
+	}
+	return &putSecretValueOutput{ARN: sec.ARN, Name: sec.Name, VersionID: v.ID, VersionStages: slices.Clone(v.Stages)}, nil
+}
+
+// putVersion adds a version with the given stages, or returns the existing version when the
+// token was used before with the same value (a retried request).
+func (s *Server) putVersion(sec *smSecret, token, str *string, bin []byte, stages []string) (*smVersion, bool, error) {
+	if token != nil {
+		if v := sec.Versions[*token]; v != nil {
+			if !v.sameValue(str, bin) {
+				return nil, false, newError("ResourceExistsException", "You can't modify an existing version, you can only create a new version.")
+			}
+			return v, false, nil
+		}
+	}
+	v := s.newVersion(sec, token, str, bin)
+	for _, st := range uniq(stages) {
+		sec.moveStage(st, v)
+	}
+	sec.pruneVersions(s.now())
+	return v, true, nil
+}
+
+func uniq(ss []string) []string {
+	out := make([]string, 0, len(ss))
+	for _, x := range ss {
+		if !slices.Contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+type updateSecretInput struct {
+	SecretID           *string `json:"SecretId"`
+	ClientRequestToken *string `json:"ClientRequestToken"`
+	Description        *string `json:"Description"`
+	KmsKeyID           *string `json:"KmsKeyId"`
+	SecretBinary       []byte  `json:"SecretBinary"`
+	SecretString       *string `json:"SecretString"`
+}
+
+type updateSecretOutput struct {
+	ARN       string `json:"ARN"`
+	Name      string `json:"Name"`
+	VersionID string `json:"VersionId,omitempty"`
+}
+
+func (s *Server) smUpdateSecret(region string, in *updateSecretInput) (any, error) {
+	for _, check := range []error{checkSecretID(in.SecretID), checkToken(in.ClientRequestToken),
+		checkDescription(in.Description), checkValue(in.SecretString, in.SecretBinary)} {
+		if check != nil {
+			return nil, check
+		}
+	}
+	sec, err := s.secretForWrite(region, in.SecretID)
+	if err != nil {
+		return nil, err
+	}
+	out := &updateSecretOutput{ARN: sec.ARN, Name: sec.Name}
+	changed := false
+	if in.Description != nil {
+		sec.Description = in.Description
+		changed = true
+	}
+	if in.KmsKeyID != nil {
+		sec.KmsKeyID = *in.KmsKeyID
+		changed = true
+	}
+	if in.SecretString != nil || in.SecretBinary != nil {
+		v, created, err := s.putVersion(sec, in.ClientRequestToken, in.SecretString, in.SecretBinary, []string{stageCurrent})
+		if err != nil {
+			return nil, err
+		}
+		out.VersionID = v.ID
+		changed = changed || created
+	}
+	if changed {
+		s.changed(sec)
+	}
+	return out, nil
+}
+
+// ---- UpdateSecretVersionStage ----
+
+type updateSecretVersionStageInput struct {
+	SecretID            *string `json:"SecretId"`
+	VersionStage        *string `json:"VersionStage"`
+	RemoveFromVersionID *string `json:"RemoveFromVersionId"`
+	MoveToVersionID     *string `json:"MoveToVersionId"`
+}
+
+type arnNameOutput struct {
+	ARN  string `json:"ARN"`
+	Name string `json:"Name"`
+}
+
+func (s *Server) smUpdateSecretVersionStage(region string, in *updateSecretVersionStageInput) (any, error) {
+	if err := checkSecretID(in.SecretID); err != nil {
+		return nil, err
+	}
+	if in.VersionStage == nil {
+		return nil, validationError("versionStage", "Member must not be null", nil)
+	}
+	if err := checkStages([]string{*in.VersionStage}); err != nil {
+		return nil, err
+	}
+	if err := checkVersionID(in.RemoveFromVersionID); err != nil {
+		return nil, err
+	}
+	if err := checkVersionID(in.MoveToVersionID); err != nil {
+		return nil, err
+	}
+	sec, err := s.secretForWrite(region, in.SecretID)
+	if err != nil {
+		return nil, err
+	}
+	stage := *in.VersionStage
+	holder := sec.versionByStage(stage)
+	if in.RemoveFromVersionID != nil {
+		from := sec.Versions[*in.RemoveFromVersionID]
+		if from == nil || from != holder {
+			return nil, invalidParameter("The staging label %s is not attached to the version %s, so you can't remove it.", stage, *in.RemoveFromVersionID)
+		}
+	}
+	if in.MoveToVersionID == nil {
+		if in.RemoveFromVersionID == nil {
+			return nil, invalidParameter("You must specify either MoveToVersionId or RemoveFromVersionId.")
+		}
+		if stage == stageCurrent {
+			return nil, invalidParameter("You can only move staging label AWSCURRENT to a different secret version. It can't be completely removed.")
+		}
+		sec.removeStage(stage, holder)
+		s.changed(sec)
+		return &arnNameOutput{ARN: sec.ARN, Name: sec.Name}, nil
+	}
+	to := sec.Versions[*in.MoveToVersionID]
+	if to == nil {
+		return nil, invalidParameter("Secrets Manager can't find the specified secret version %s.", *in.MoveToVersionID)
+	}
+	if holder != nil && holder != to && in.RemoveFromVersionID == nil {
+		return nil, invalidParameter("The parameter RemoveFromVersionId can't be empty. Staging label %s is currently attached to version %s, so you must explicitly reference that version in RemoveFromVersionId.", stage, holder.ID)
+	}
+	if holder != to && len(to.Stages) >= maxStagesPerVersion {
+		return nil, newError("LimitExceededException", "A version can have at most %d staging labels.", maxStagesPerVersion)
+	}
+	sec.moveStage(stage, to)
+	sec.pruneVersions(s.now())
+	s.changed(sec)
+	return &arnNameOutput{ARN: sec.ARN, Name: sec.Name}, nil
+}
+
+// ---- ListSecretVersionIds ----
+
+type listSecretVersionIDsInput struct {
+	SecretID          *string `json:"SecretId"`
+	MaxResults        *int64  `json:"MaxResults"`
+	NextToken         *string `json:"NextToken"`
+	IncludeDeprecated bool    `json:"IncludeDeprecated"`
+}
+
+type versionEntry struct {
+	VersionID        string   `json:"VersionId"`
+	VersionStages    []string `json:"VersionStages,omitempty"`
+	LastAccessedDate *epoch   `json:"LastAccessedDate,omitempty"`
+	CreatedDate      *epoch   `json:"CreatedDate,omitempty"`
+	KmsKeyIDs        []string `json:"KmsKeyIds,omitempty"`
+}
+
+type listSecretVersionIDsOutput struct {
+	ARN       string         `json:"ARN"`
+	Name      string         `json:"Name"`
+	Versions  []versionEntry `json:"Versions"`
+	NextToken string         `json:"NextToken,omitempty"`
+}
+
+func (s *Server) smListSecretVersionIds(region string, in *listSecretVersionIDsInput) (any, error) {
+	limit, err := pageSize(in.MaxResults, 100)
+	if err != nil {
+		return nil, err
+	}
+	sec, err := s.secretAny(region, in.SecretID)
+	if err != nil {
+		return nil, err
+	}
+	var vs []*smVersion
+	for _, v := range sec.versionsNewestFirst() {
+		if in.IncludeDeprecated || len(v.Stages) > 0 {
+			vs = append(vs, v)
+		}
+	}
+	page, next, err := paginate(vs, in.NextToken, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := &listSecretVersionIDsOutput{ARN: sec.ARN, Name: sec.Name, Versions: make([]versionEntry, 0, len(page)), NextToken: next}
+	for _, v := range page {
+		out.Versions = append(out.Versions, versionEntry{
+			VersionID: v.ID, VersionStages: slices.Clone(v.Stages), LastAccessedDate: epochPtr(v.LastAccessed),
+			CreatedDate: epochPtr(v.Created), KmsKeyIDs: slices.Clone(v.KmsKeyIDs),
+		})
+	}
+	return out, nil
+}
+
+// pageSize validates MaxResults against [1, max] and returns max when it is absent.
+func pageSize(maxResults *int64, max int) (int, error) {
+	if maxResults == nil {
+		return max, nil
+	}
+	if *maxResults < 1 || *maxResults > int64(max) {
+		return 0, validationError("maxResults", "Member must have value between 1 and "+strconv.Itoa(max), *maxResults)
+	}
+	return int(*maxResults), nil
+}
+
+// pageToken is what NextToken carries: the offset of the next page. Tokens are opaque to
+// clients, as AWS's are.
+type pageToken struct {
+	Offset int `json:"o"`
+}
+
+func paginate[T any](items []T, token *string, limit int) ([]T, string, error) {
+	start := 0
+	if token != nil {
+		raw, err := base64.RawURLEncoding.DecodeString(*token)
+		var pt pageToken
+		if err != nil || json.Unmarshal(raw, &pt) != nil || pt.Offset < 0 {
+			return nil, "", newError("InvalidNextTokenException", "The NextToken value is invalid.")
+		}
+		start = min(pt.Offset, len(items))
+	}
+	end := min(start+limit, len(items))
+	next := ""
+	if end < len(items) {
+		raw, _ := json.Marshal(pageToken{Offset: end})
+		next = base64.RawURLEncoding.EncodeToString(raw)
+	}
+	return items[start:end], next, nil
+}
+
+// ---- DeleteSecret / RestoreSecret ----
+
+type deleteSecretInput struct {
+	SecretID                   *string `json:"SecretId"`
+	RecoveryWindowInDays       *int64  `json:"RecoveryWindowInDays"`
+	ForceDeleteWithoutRecovery *bool   `json:"ForceDeleteWithoutRecovery"`
+}
+
+type deleteSecretOutput struct {
+	ARN          string `json:"ARN"`
+	Name         string `json:"Name"`
+	DeletionDate *epoch `json:"DeletionDate"`
+}
+
+func (s *Server) smDeleteSecret(region string, in *deleteSecretInput) (any, error) {
+	force := in.ForceDeleteWithoutRecovery != nil && *in.ForceDeleteWithoutRecovery
+	if force && in.RecoveryWindowInDays != nil {
+		return nil, invalidParameter("You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.")
+	}
+	days := int64(defaultRecoveryDays)
+	if in.RecoveryWindowInDays != nil {
+		days = *in.RecoveryWindowInDays
+		if days < minRecoveryDays || days > maxRecoveryDays {
+			return nil, invalidParameter("The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).")
+		}
+	}
+	sec, err := s.secretAny(region, in.SecretID)
+	if err != nil {
+		return nil, err
+	}
+	if sec.isReplica() {
+		return nil, invalidRequest(msgReplicaWrite)
+	}
+	if len(sec.Replicas) > 0 {
+		return nil, invalidRequest("You can't delete secret %s that still has replica regions [%s]. Remove the replicas with RemoveRegionsFromReplication first.", sec.Name, strings.Join(replicaRegions(sec), ", "))
+	}
+	now := s.now()
+	if force {
+		s.purge(sec)
+		return &deleteSecretOutput{ARN: sec.ARN, Name: sec.Name, DeletionDate: epochPtr(now)}, nil
+	}
+	if sec.isDeleted() {
+		return nil, invalidRequest(msgMarkedDeleted)
+	}
+	sec.Deleted = now
+	sec.DeletionDate = now.Add(time.Duration(days) * 24 * time.Hour)
+	sec.LastChanged = now
+	return &deleteSecretOutput{ARN: sec.ARN, Name: sec.Name, DeletionDate: epochPtr(sec.DeletionDate)}, nil
+}
+
+func replicaRegions(sec *smSecret) []string {
+	out := make([]string, 0, len(sec.Replicas))
+	for _, r := range sec.Replicas {
+		out = append(out, r.Region)
+	}
+	return out
+}
+
+func (s *Server) smRestoreSecret(region string, in *secretIDInput) (any, error) {
+	sec, err := s.secretAny(region, in.SecretID)
+	if err != nil {
+		return nil, err
+	}
+	if sec.isReplica() {
+		return nil, invalidRequest(msgReplicaWrite)
+	}
+	if sec.isDeleted() {
+		sec.Deleted, sec.DeletionDate = time.Time{}, time.Time{}
+		s.changed(sec)
+	}
+	return &arnNameOutput{ARN: sec.ARN, Name: sec.Name}, nil
+}
+
+// ---- tags ----
+
+type tagResourceInput struct {
+	SecretID *string `json:"SecretId"`
+	Tags     []tag   `json:"Tags"`
+}
+
+type untagResourceInput struct {
+	SecretID *string  `json:"SecretId"`
+	TagKeys  []string `json:"TagKeys"`
+}
+
+type empty struct{}
+
+func (s *Server) smTagResource(region string, in *tagResourceInput) (any, error) {
+	if in.Tags == nil {
+		return nil, validationError("tags", "Member must not be null", nil)
+	}
+	if err := checkTags(in.Tags); err != nil {
+		return nil, err
+	}
+	sec, err := s.secretForWrite(region, in.SecretID)
+	if err != nil {
+		return nil, err
+	}
+	merged := mergeTags(sec.Tags, in.Tags)
+	if len(merged) > maxTags {
+		return nil, newError("LimitExceededException", "A secret can have at most %d tags; this request would give it %d.", maxTags, len(merged))
+	}
+	sec.Tags = merged
+	s.changed(sec)
+	return empty{}, nil
+}
+
+func (s *Server) smUntagResource(region string, in *untagResourceInput) (any, error) {
+	if in.TagKeys == nil {
+		return nil, validationError("tagKeys", "Member must not be null", nil)
+	}
+	sec, err := s.secretForWrite(region, in.SecretID)
+	if err != nil {
+		return nil, err
+	}
+	sec.Tags = slices.DeleteFunc(sec.Tags, func(t tag) bool { return slices.Contains(in.TagKeys, t.Key) })
+	s.changed(sec)
+	return empty{}, nil
+}
+
+// ---- GetRandomPassword ----
+
+type getRandomPasswordInput struct {
+	PasswordLength          *int64  `json:"PasswordLength"`
+	ExcludeCharacters       *string `json:"ExcludeCharacters"`
+	ExcludeNumbers          bool    `json:"ExcludeNumbers"`
+	ExcludePunctuation      bool    `json:"ExcludePunctuation"`
+	ExcludeUppercase        bool    `json:"ExcludeUppercase"`
+	ExcludeLowercase        bool    `json:"ExcludeLowercase"`
+	IncludeSpace            bool    `json:"IncludeSpace"`
+	RequireEachIncludedType *bool   `json:"RequireEachIncludedType"`
+}
+
+func (s *Server) smGetRandomPassword(_ string, in *getRandomPasswordInput) (any, error) {
+	spec := passwordSpec{
+		ExcludeNumbers: in.ExcludeNumbers, ExcludePunctuation: in.ExcludePunctuation,
+		ExcludeUppercase: in.ExcludeUppercase, ExcludeLowercase: in.ExcludeLowercase,
+		IncludeSpace: in.IncludeSpace, RequireEachIncludedType: in.RequireEachIncludedType,
+	}
+	if in.PasswordLength != nil {
+		spec.Length = *in.PasswordLength
+	}
+	if in.ExcludeCharacters != nil {
+		spec.ExcludeCharacters = *in.ExcludeCharacters
+	}
+	pw, err := generatePassword(rand.Reader, spec)
+	if err != nil {
+		return nil, err
+	}
+	return struct {
+		RandomPassword string `json:"RandomPassword"`
+	}{pw}, nil
+}
+
+// ---- resource policies ----
+
+type putResourcePolicyInput struct {
+	SecretID          *string `json:"SecretId"`
+	ResourcePolicy    *string `json:"ResourcePolicy"`
+	BlockPublicPolicy *bool   `json:"BlockPublicPolicy"`
+}
+
+func (s *Server) smPutResourcePolicy(region string, in *putResourcePolicyInput) (any, error) {
+	if in.ResourcePolicy == nil {
+		return nil, validationError("resourcePolicy", "Member must not be null", nil)
+	}
+	sec, err := s.secretForWrite(region, in.SecretID)
+	if err != nil {
+		return nil, err
+	}
+	findings, public := checkPolicy(*in.ResourcePolicy)
+	if len(findings) > 0 {
+		return nil, newError("MalformedPolicyDocumentException", "%s", findings[0].ErrorMessage)
+	}
+	if public && in.BlockPublicPolicy != nil && *in.BlockPublicPolicy {
+		return nil, newError("PublicPolicyException", "This resource policy contains a public policy that would allow access to the secret from any AWS account. BlockPublicPolicy is set, so the policy was not applied.")
+	}
+	sec.Policy = *in.ResourcePolicy
+	s.changed(sec)
+	return &arnNameOutput{ARN: sec.ARN, Name: sec.Name}, nil
+}
+
+func (s *Server) smGetResourcePolicy(region string, in *secretIDInput) (any, error) {
+	sec, err := s.secretForRead(region, in.SecretID)
+	if err != nil {
+		return nil, err
+	}
+	return struct {
+		ARN            string `json:"ARN"`
+		Name           string `json:"Name"`
+		ResourcePolicy string `json:"ResourcePolicy,omitempty"`
+	}{sec.ARN, sec.Name, sec.Policy}, nil
+}
+
+func (s *Server) smDeleteResourcePolicy(region string, in *secretIDInput) (any, error) {
+	sec, err := s.secretForWrite(region, in.SecretID)
+	if err != nil {
+		return nil, err
+	}
+	if sec.Policy != "" {
+		sec.Policy = ""
+		s.changed(sec)
+	}
+	return &arnNameOutput{ARN: sec.ARN, Name: sec.Name}, nil
+}
+
+type validateResourcePolicyInput struct {
+	SecretID       *string `json:"SecretId"`
+	ResourcePolicy *string `json:"ResourcePolicy"`
+}
+
+type validationErrorEntry struct {
+	CheckName    string `json:"CheckName"`
+	ErrorMessage string `json:"ErrorMessage"`
+}
+
+func (s *Server) smValidateResourcePolicy(region string, in *validateResourcePolicyInput) (any, error) {
+	if in.ResourcePolicy == nil {
+		return nil, validationError("resourcePolicy", "Member must not be null", nil)
+	}
+	if in.SecretID != nil {
+		if _, err := s.secretAny(region, in.SecretID); err != nil {
+			return nil, err
+		}
+	}
+	findings, _ := checkPolicy(*in.ResourcePolicy)
+	entries := make([]validationErrorEntry, 0, len(findings))
+	for _, f := range findings {
+		entries = append(entries, validationErrorEntry{CheckName: f.CheckName, ErrorMessage: f.ErrorMessage})
+	}
+	return struct {
+		PolicyValidationPassed bool                   `json:"PolicyValidationPassed"`
+		ValidationErrors       []validationErrorEntry `json:"ValidationErrors"`
+	}{len(findings) == 0, entries}, nil
+}
+
+// ---- replication ----
+
+var regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d$`)
+
+func checkReplicaRegions(primary string, regions []replicaRegionType) error {
+	seen := map[string]bool{}
+	for _, r := range regions {
+		if r.Region == nil || !regionPattern.MatchString(*r.Region) {
+			return invalidParameter("Invalid replica region.")
+		}
+		if *r.Region == primary {
+			return invalidParameter("Invalid replica region: %s is the secret's primary region.", primary)
+		}
+		if seen[*r.Region] {
+			return invalidParameter("Invalid replica region: %s appears more than once.", *r.Region)
+		}
+		seen[*r.Region] = true
+	}
+	return nil
+}
+
+// addReplicas creates replicas of sec. A region that already has a secret of that name
+// fails for that region only, unless force replaces it.
+func (s *Server) addReplicas(sec *smSecret, regions []replicaRegionType, force bool) {
+	for _, r := range regions {
+		region := *r.Region
+		rs := sec.replica(region)
+		if rs == nil {
+			rs = &replicaState{Region: region}
+			sec.Replicas = append(sec.Replicas, rs)
+		}
+		if r.KmsKeyID != nil {
+			rs.KmsKeyID = *r.KmsKeyID
+		}
+		if other := s.lookupSecret(region, sec.Name); other != nil && other.PrimaryRegion != sec.Region {
+			if !force {
+				rs.Status = "Failed"
+				rs.StatusMessage = "Replication failed: Secret name " + sec.Name + " already exists in region " + region + "."
+				continue
+			}
+			s.purge(other)
+		}
+		rs.Status = "InSync"
+		rs.StatusMessage = "Replication succeeded"
+	}
+	s.syncReplicas(sec)
+}
+
+type replicateSecretToRegionsInput struct {
+	SecretID                    *string             `json:"SecretId"`
+	AddReplicaRegions           []replicaRegionType `json:"AddReplicaRegions"`
+	ForceOverwriteReplicaSecret bool                `json:"ForceOverwriteReplicaSecret"`
+}
+
+type replicationOutput struct {
+	ARN               string              `json:"ARN"`
+	ReplicationStatus []replicationStatus `json:"ReplicationStatus"`
+}
+
+func (s *Server) smReplicateSecretToRegions(region string, in *replicateSecretToRegionsInput) (any, error) {
+	if len(in.AddReplicaRegions) == 0 {
+		return nil, validationError("addReplicaRegions", "Member must have length greater than or equal to 1", nil)
+	}
+	sec, err := s.secretForWrite(region, in.SecretID)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkReplicaRegions(sec.Region, in.AddReplicaRegions); err != nil {
+		return nil, err
+	}
+	s.addReplicas(sec, in.AddReplicaRegions, in.ForceOverwriteReplicaSecret)
+	sec.LastChanged = s.now()
+	return &replicationOutput{ARN: sec.ARN, ReplicationStatus: replicationStatuses(sec)}, nil
+}
+
+type removeRegionsInput struct {
+	SecretID             *string  `json:"SecretId"`
+	RemoveReplicaRegions []string `json:"RemoveReplicaRegions"`
+}
+
+func (s *Server) smRemoveRegionsFromReplication(region string, in *removeRegionsInput) (any, error) {
+	if len(in.RemoveReplicaRegions) == 0 {
+		return nil, validationError("removeReplicaRegions", "Member must have length greater than or equal to 1", nil)
+	}
+	sec, err := s.secretForWrite(region, in.SecretID)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range in.RemoveReplicaRegions {
+		if sec.replica(r) == nil {
+			return nil, invalidParameter("Invalid replica region: %s is not a replica region of this secret.", r)
+		}
+	}
+	for _, r := range in.RemoveReplicaRegions {
+		if rep := s.smRegion(r).byName[sec.Name]; rep != nil && rep.PrimaryRegion == sec.Region {
+			delete(s.smRegion(r).byName, sec.Name)
+		}
+		sec.Replicas = slices.DeleteFunc(sec.Replicas, func(x *replicaState) bool { return x.Region == r })
+	}
+	sec.LastChanged = s.now()
+	return &replicationOutput{ARN: sec.ARN, ReplicationStatus: replicationStatuses(sec)}, nil
+}
+
+// smStopReplicationToReplica promotes a replica to a standalone secret in its region.
+func (s *Server) smStopReplicationToReplica(region string, in *secretIDInput) (any, error) {
+	sec, err := s.secretForRead(region, in.SecretID)
+	if err != nil {
+		return nil, err
+	}
+	if !sec.isReplica() {
+		return nil, invalidRequest("StopReplicationToReplica must be called in the region of a replica secret; %s is a primary secret.", sec.Name)
+	}
+	if primary := s.smRegion(sec.PrimaryRegion).byName[sec.Name]; primary != nil {
+		primary.Replicas = slices.DeleteFunc(primary.Replicas, func(x *replicaState) bool { return x.Region == region })
+		primary.LastChanged = s.now()
+	}
+	sec.PrimaryRegion = ""
+	sec.LastChanged = s.now()
+	return struct {
+		ARN string `json:"ARN"`
+	}{sec.ARN}, nil
+}
