@@ -74,13 +74,10 @@ func (s *Server) findByID(reg *smRegion, region, id string) *smSecret {
 		return reg.byName[id]
 	}
 	parts := strings.SplitN(rest, ":", 6) // aws, secretsmanager, region, account, "secret", name
-	if len(parts) != 6 || parts[1] != "secretsmanager" || parts[2] != region || parts[3] != s.account {
+	if len(parts) != 6 || parts[1] != "secretsmanager" || parts[2] != region || parts[3] != s.account || parts[4] != "secret" {
 		return nil
 	}
-	name, ok := strings.CutPrefix(parts[5], "secret:")
-	if !ok {
-		return nil
-	}
+	name := parts[5]
 	if len(name) > 7 && name[len(name)-7] == '-' {
 		if sec := reg.byName[name[:len(name)-7]]; sec != nil && sec.ARN == id {
 			return sec
@@ -108,7 +105,7 @@ func (s *Server) secretForWrite(region string, id *string) (*smSecret, error) {
 		return nil, err
 	}
 	if sec.isReplica() {
-		return nil, invalidRequest(msgReplicaWrite)
+		return nil, invalidParameter(msgReplicaWrite)
 	}
 	return sec, nil
 }
@@ -177,7 +174,7 @@ func checkName(name *string) error {
 		return validationError("name", "Member must have length between 1 and 512", *name)
 	}
 	if !secretNamePattern.MatchString(*name) {
-		return invalidParameter("Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!")
+		return newError("ValidationException", "Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!")
 	}
 	return nil
 }
@@ -194,7 +191,7 @@ func checkToken(token *string) error {
 
 func checkDescription(d *string) error {
 	if d != nil && len(*d) > maxDescriptionLen {
-		return validationError("description", "Member must have length less than or equal to 2048", "***")
+		return sensitiveValidationError("description", "Member must have length less than or equal to 2048")
 	}
 	return nil
 }
@@ -205,10 +202,10 @@ func checkValue(str *string, bin []byte) error {
 		return invalidParameter("You can't specify both a binary secret value and a string secret value in the same secret.")
 	}
 	if str != nil && len(*str) > maxSecretValueBytes {
-		return validationError("secretString", "Member must have length less than or equal to 65536", "***")
+		return sensitiveValidationError("secretString", "Member must have length less than or equal to 65536")
 	}
 	if bin != nil && len(bin) > maxSecretValueBytes {
-		return validationError("secretBinary", "Member must have length less than or equal to 65536", "***")
+		return sensitiveValidationError("secretBinary", "Member must have length less than or equal to 65536")
 	}
 	return nil
 }
@@ -309,7 +306,10 @@ func (s *Server) smCreateSecret(region string, in *createSecretInput) (any, erro
 	}
 	out := &createSecretOutput{ARN: sec.ARN, Name: sec.Name}
 	if in.SecretString != nil || in.SecretBinary != nil {
-		v := s.newVersion(sec, in.ClientRequestToken, in.SecretString, in.SecretBinary)
+		if in.ClientRequestToken == nil {
+			return nil, errNoToken()
+		}
+		v := s.newVersion(sec, *in.ClientRequestToken, in.SecretString, in.SecretBinary)
 		sec.moveStage(stageCurrent, v)
 		out.VersionID = v.ID
 	}
@@ -321,12 +321,15 @@ func (s *Server) smCreateSecret(region string, in *createSecretInput) (any, erro
 	return out, nil
 }
 
-func (s *Server) newVersion(sec *smSecret, token, str *string, bin []byte) *smVersion {
-	id := newUUID()
-	if token != nil {
-		id = *token
-	}
-	v := &smVersion{ID: id, Created: s.now(), KmsKeyIDs: sec.kmsKeyIDsForVersion()}
+// errNoToken: the SDKs and the CLI fill ClientRequestToken in; AWS refuses a request that
+// creates a version without one.
+func errNoToken() error {
+	return invalidRequest("You must provide a ClientRequestToken value. We recommend a UUID-type value.")
+}
+
+func (s *Server) newVersion(sec *smSecret, id string, str *string, bin []byte) *smVersion {
+	sec.VersionSeq++
+	v := &smVersion{ID: id, Seq: sec.VersionSeq, Created: s.now(), KmsKeyIDs: sec.kmsKeyIDsForVersion()}
 	if str != nil {
 		v.String = new(string)
 		*v.String = *str
@@ -364,7 +367,7 @@ type describeSecretOutput struct {
 	LastAccessedDate   *epoch              `json:"LastAccessedDate,omitempty"`
 	DeletedDate        *epoch              `json:"DeletedDate,omitempty"`
 	NextRotationDate   *epoch              `json:"NextRotationDate,omitempty"`
-	Tags               []tag               `json:"Tags,omitempty"`
+	Tags               []tag               `json:"Tags,omitzero"`
 	VersionIdsToStages map[string][]string `json:"VersionIdsToStages,omitempty"`
 	OwningService      string              `json:"OwningService,omitempty"`
 	CreatedDate        *epoch              `json:"CreatedDate,omitempty"`
@@ -407,10 +410,8 @@ func describe(sec *smSecret) *describeSecretOutput {
 	if sec.RotationEnabled || sec.RotationLambdaARN != "" {
 		out.RotationEnabled = &sec.RotationEnabled
 	}
-	if out.Tags == nil {
-		out.Tags = []tag{}
-	}
-	if sec.PrimaryRegion == "" {
+	// A secret that takes part in replication names its primary region; others omit it.
+	if sec.PrimaryRegion == "" && len(sec.Replicas) > 0 {
 		out.PrimaryRegion = sec.Region
 	}
 	return out
@@ -627,17 +628,25 @@ func (s *Server) smPutSecretValue(region string, in *putSecretValueInput) (any, 
 // putVersion adds a version with the given stages, or returns the existing version when the
 // token was used before with the same value (a retried request).
 func (s *Server) putVersion(sec *smSecret, token, str *string, bin []byte, stages []string) (*smVersion, bool, error) {
-	if token != nil {
-		if v := sec.Versions[*token]; v != nil {
-			if !v.sameValue(str, bin) {
-				return nil, false, newError("ResourceExistsException", "You can't modify an existing version, you can only create a new version.")
-			}
-			return v, false, nil
-		}
+	if token == nil {
+		return nil, false, errNoToken()
 	}
-	v := s.newVersion(sec, token, str, bin)
-	for _, st := range uniq(stages) {
+	if v := sec.Versions[*token]; v != nil {
+		if !v.sameValue(str, bin) {
+			return nil, false, newError("ResourceExistsException",
+				"You can't use ClientRequestToken %s because that value is already in use for a version of secret %s.", *token, sec.ARN)
+		}
+		return v, false, nil
+	}
+	v := s.newVersion(sec, *token, str, bin)
+	oldCurrent := sec.versionByStage(stageCurrent)
+	stages = uniq(stages)
+	for _, st := range stages {
 		sec.moveStage(st, v)
+	}
+	// A new value made current ends any rotation that was left on the old current version.
+	if oldCurrent != nil && slices.Contains(stages, stageCurrent) && !slices.Contains(stages, stagePending) {
+		sec.removeStage(stagePending, oldCurrent)
 	}
 	sec.pruneVersions(s.now())
 	return v, true, nil
@@ -877,27 +886,35 @@ type deleteSecretOutput struct {
 
 func (s *Server) smDeleteSecret(region string, in *deleteSecretInput) (any, error) {
 	force := in.ForceDeleteWithoutRecovery != nil && *in.ForceDeleteWithoutRecovery
-	if force && in.RecoveryWindowInDays != nil {
-		return nil, invalidParameter("You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.")
-	}
 	days := int64(defaultRecoveryDays)
 	if in.RecoveryWindowInDays != nil {
 		days = *in.RecoveryWindowInDays
 		if days < minRecoveryDays || days > maxRecoveryDays {
 			return nil, invalidParameter("The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).")
 		}
+		if force {
+			return nil, invalidParameter("You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.")
+		}
 	}
-	sec, err := s.secretAny(region, in.SecretID)
-	if err != nil {
+	if err := checkSecretID(in.SecretID); err != nil {
 		return nil, err
 	}
+	now := s.now()
+	sec := s.lookupSecret(region, *in.SecretID)
+	if sec == nil {
+		if !force {
+			return nil, errSecretNotFound()
+		}
+		// "If you forcibly delete an already deleted or nonexistent secret, the operation does
+		// not return ResourceNotFoundException." (DeleteSecret, API reference)
+		return &deleteSecretOutput{ARN: *in.SecretID, Name: *in.SecretID, DeletionDate: epochPtr(now)}, nil
+	}
 	if sec.isReplica() {
-		return nil, invalidRequest(msgReplicaWrite)
+		return nil, invalidParameter(msgReplicaWrite)
 	}
 	if len(sec.Replicas) > 0 {
-		return nil, invalidRequest("You can't delete secret %s that still has replica regions [%s]. Remove the replicas with RemoveRegionsFromReplication first.", sec.Name, strings.Join(replicaRegions(sec), ", "))
+		return nil, invalidParameter("You can't delete secret %s that still has replica regions [%s].", sec.ARN, strings.Join(replicaRegions(sec), ", "))
 	}
-	now := s.now()
 	if force {
 		s.purge(sec)
 		return &deleteSecretOutput{ARN: sec.ARN, Name: sec.Name, DeletionDate: epochPtr(now)}, nil
@@ -925,7 +942,7 @@ func (s *Server) smRestoreSecret(region string, in *secretIDInput) (any, error) 
 		return nil, err
 	}
 	if sec.isReplica() {
-		return nil, invalidRequest(msgReplicaWrite)
+		return nil, invalidParameter(msgReplicaWrite)
 	}
 	if sec.isDeleted() {
 		sec.Deleted, sec.DeletionDate = time.Time{}, time.Time{}
@@ -976,7 +993,11 @@ func (s *Server) smUntagResource(region string, in *untagResourceInput) (any, er
 	if err != nil {
 		return nil, err
 	}
+	// Once a secret has had tags, AWS answers "Tags": [] rather than leaving the field out.
 	sec.Tags = slices.DeleteFunc(sec.Tags, func(t tag) bool { return slices.Contains(in.TagKeys, t.Key) })
+	if sec.Tags == nil {
+		sec.Tags = []tag{}
+	}
 	s.changed(sec)
 	return empty{}, nil
 }
@@ -1033,10 +1054,10 @@ func (s *Server) smPutResourcePolicy(region string, in *putResourcePolicyInput) 
 	}
 	findings, public := checkPolicy(*in.ResourcePolicy)
 	if len(findings) > 0 {
-		return nil, newError("MalformedPolicyDocumentException", "%s", findings[0].ErrorMessage)
+		return nil, newError("MalformedPolicyDocumentException", "This policy has invalid syntax.")
 	}
 	if public && in.BlockPublicPolicy != nil && *in.BlockPublicPolicy {
-		return nil, newError("PublicPolicyException", "This resource policy contains a public policy that would allow access to the secret from any AWS account. BlockPublicPolicy is set, so the policy was not applied.")
+		return nil, newError("PublicPolicyException", "The BlockPublicPolicy parameter is set to true, and the resource policy did not prevent broad access to the secret.")
 	}
 	sec.Policy = *in.ResourcePolicy
 	s.changed(sec)

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 )
 
 // ListSecrets: filters, sorting and paging.
@@ -30,7 +31,7 @@ type secretListEntry struct {
 	LastAccessedDate       *epoch              `json:"LastAccessedDate,omitempty"`
 	DeletedDate            *epoch              `json:"DeletedDate,omitempty"`
 	NextRotationDate       *epoch              `json:"NextRotationDate,omitempty"`
-	Tags                   []tag               `json:"Tags,omitempty"`
+	Tags                   []tag               `json:"Tags,omitzero"`
 	SecretVersionsToStages map[string][]string `json:"SecretVersionsToStages,omitempty"`
 	OwningService          string              `json:"OwningService,omitempty"`
 	CreatedDate            *epoch              `json:"CreatedDate,omitempty"`
@@ -77,8 +78,8 @@ func (s *Server) smListSecrets(region string, in *listSecretsInput) (any, error)
 	return out, nil
 }
 
-// secretOrder returns the comparison for SortBy and SortOrder. AWS sorts by creation date,
-// newest first, when neither is given.
+// secretOrder returns the comparison for SortBy and SortOrder. AWS lists by creation date
+// when SortBy is absent; the reference does not say which way, so ascending (oldest first).
 func secretOrder(sortBy, sortOrder *string) (func(a, b *smSecret) int, error) {
 	key := "created-date"
 	if sortBy != nil {
@@ -97,12 +98,12 @@ func secretOrder(sortBy, sortOrder *string) (func(a, b *smSecret) int, error) {
 	default:
 		return nil, validationError("sortBy", "Member must satisfy enum value set: [created-date, last-accessed-date, last-changed-date, name]", key)
 	}
-	desc := true
+	desc := false
 	if sortOrder != nil {
 		switch *sortOrder {
 		case "asc":
-			desc = false
 		case "desc":
+			desc = true
 		default:
 			return nil, validationError("sortOrder", "Member must satisfy enum value set: [asc, desc]", *sortOrder)
 		}
@@ -140,6 +141,12 @@ func (s *Server) filteredSecrets(region string, filters []filter, includeDeleted
 			out = append(out, sec)
 		}
 	}
+	slices.SortFunc(out, func(a, b *smSecret) int {
+		if c := a.Created.Compare(b.Created); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
 	return out, nil
 }
 
@@ -213,14 +220,26 @@ func (fs filterSet) match(sec *smSecret) bool {
 	return true
 }
 
-// matchFilter applies one filter value: a prefix match, case-sensitive except for
-// description and all, as the ListSecrets reference describes.
+// matchFilter applies one filter value. name, tag-key, tag-value, primary-region and
+// owning-service are case-sensitive prefix matches of the whole attribute. description and
+// all match by words: every word of the value must begin, case-insensitively, some word of
+// the attribute. (The Filter reference calls description a prefix match; AWS in fact matches
+// it by words, so "a secret" finds "an secret" but not "asecret".)
 func matchFilter(key, value string, sec *smSecret) bool {
 	switch key {
 	case "name":
 		return strings.HasPrefix(sec.Name, value)
 	case "description":
-		return sec.Description != nil && hasPrefixFold(*sec.Description, value)
+		if sec.Description == nil {
+			return false
+		}
+		desc := words(*sec.Description)
+		for _, w := range words(value) {
+			if !slices.ContainsFunc(desc, func(d string) bool { return hasPrefixFold(d, w) }) {
+				return false
+			}
+		}
+		return true
 	case "tag-key":
 		return slices.ContainsFunc(sec.Tags, func(t tag) bool { return strings.HasPrefix(t.Key, value) })
 	case "tag-value":
@@ -234,8 +253,9 @@ func matchFilter(key, value string, sec *smSecret) bool {
 	case "owning-service":
 		return strings.HasPrefix(sec.OwningService, value)
 	case "all":
-		for _, word := range strings.Fields(value) {
-			if !matchAll(word, sec) {
+		attrs := allWords(sec)
+		for _, w := range words(value) {
+			if !slices.ContainsFunc(attrs, func(a string) bool { return hasPrefixFold(a, w) }) {
 				return false
 			}
 		}
@@ -244,21 +264,49 @@ func matchFilter(key, value string, sec *smSecret) bool {
 	return false
 }
 
-// matchAll looks for word, case-insensitively, as a prefix of any searchable attribute.
-func matchAll(word string, sec *smSecret) bool {
-	if hasPrefixFold(sec.Name, word) || (sec.Description != nil && hasPrefixFold(*sec.Description, word)) {
-		return true
+// allWords is what the "all" filter searches: the words of the name, description, tag keys
+// and values, primary region and owning service.
+func allWords(sec *smSecret) []string {
+	out := words(sec.Name)
+	if sec.Description != nil {
+		out = append(out, words(*sec.Description)...)
 	}
 	for _, t := range sec.Tags {
-		if hasPrefixFold(t.Key, word) || hasPrefixFold(t.Value, word) {
-			return true
-		}
+		out = append(out, words(t.Key)...)
+		out = append(out, words(t.Value)...)
 	}
 	primary := sec.PrimaryRegion
 	if primary == "" {
 		primary = sec.Region
 	}
-	return hasPrefixFold(primary, word) || hasPrefixFold(sec.OwningService, word)
+	out = append(out, words(primary)...)
+	return append(out, words(sec.OwningService)...)
+}
+
+// words splits s the way the Secrets Manager console search does: at punctuation and spaces,
+// from lower to upper case, and between letters and digits ("credsDatabase#892" is creds,
+// Database, 892).
+func words(s string) []string {
+	var out []string
+	start := -1
+	var prev rune
+	for i, r := range s {
+		alnum := unicode.IsLetter(r) || unicode.IsDigit(r)
+		boundary := !alnum || (start >= 0 && ((unicode.IsLower(prev) && unicode.IsUpper(r)) ||
+			(unicode.IsLetter(prev) && unicode.IsDigit(r)) || (unicode.IsDigit(prev) && unicode.IsLetter(r))))
+		if boundary && start >= 0 {
+			out = append(out, s[start:i])
+			start = -1
+		}
+		if alnum && start < 0 {
+			start = i
+		}
+		prev = r
+	}
+	if start >= 0 {
+		out = append(out, s[start:])
+	}
+	return out
 }
 
 func hasPrefixFold(s, prefix string) bool {

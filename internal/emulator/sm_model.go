@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -52,6 +53,7 @@ type tag struct {
 // smVersion is one version of a secret. Its value never changes once created.
 type smVersion struct {
 	ID           string    `json:"id"`
+	Seq          int64     `json:"seq"` // creation order, for versions created at the same instant
 	String       *string   `json:"string,omitempty"`
 	Binary       []byte    `json:"binary,omitempty"`
 	Stages       []string  `json:"stages,omitempty"`
@@ -94,9 +96,10 @@ type smSecret struct {
 	Region       string                `json:"region"`
 	Description  *string               `json:"description,omitempty"`
 	KmsKeyID     string                `json:"kmsKeyId,omitempty"`
-	Tags         []tag                 `json:"tags,omitempty"`
+	Tags         []tag                 `json:"tags"` // nil: never tagged; empty: tags removed
 	Policy       string                `json:"policy,omitempty"`
 	Versions     map[string]*smVersion `json:"versions"`
+	VersionSeq   int64                 `json:"versionSeq"`
 	Created      time.Time             `json:"created"`
 	LastChanged  time.Time             `json:"lastChanged"`
 	LastAccessed time.Time             `json:"lastAccessed,omitzero"`
@@ -139,7 +142,7 @@ func (s *smSecret) versionsNewestFirst() []*smVersion {
 		if c := b.Created.Compare(a.Created); c != 0 {
 			return c
 		}
-		return strings.Compare(a.ID, b.ID)
+		return cmp.Compare(b.Seq, a.Seq)
 	})
 	return vs
 }

@@ -48,11 +48,11 @@ func validationError(member, constraint string, value any) error {
 		"1 validation error detected: Value %s at '%s' failed to satisfy constraint: %s", v, member, constraint)
 }
 
-func requireField(member string, present bool) error {
-	if present {
-		return nil
-	}
-	return validationError(member, "Member must not be null", nil)
+// sensitiveValidationError is validationError for members whose value must not be echoed:
+// AWS leaves the value out of the message for sensitive members such as secretString.
+func sensitiveValidationError(member, constraint string) error {
+	return newError("ValidationException",
+		"1 validation error detected: Value at '%s' failed to satisfy constraint: %s", member, constraint)
 }
 
 // writeJSONError writes err in the JSON 1.1 error shape. Errors that are not apiErrors are
