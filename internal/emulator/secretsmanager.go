@@ -1022,6 +1022,9 @@ func (s *Server) smGetRandomPassword(_ string, in *getRandomPasswordInput) (any,
 		IncludeSpace: in.IncludeSpace, RequireEachIncludedType: in.RequireEachIncludedType,
 	}
 	if in.PasswordLength != nil {
+		if *in.PasswordLength < 1 || *in.PasswordLength > 4096 {
+			return nil, validationError("passwordLength", "Member must have value between 1 and 4096", *in.PasswordLength)
+		}
 		spec.Length = *in.PasswordLength
 	}
 	if in.ExcludeCharacters != nil {
@@ -1107,7 +1110,11 @@ func (s *Server) smValidateResourcePolicy(region string, in *validateResourcePol
 			return nil, err
 		}
 	}
-	findings, _ := checkPolicy(*in.ResourcePolicy)
+	// ValidateResourcePolicy also checks that the policy does not grant broad access.
+	findings, public := checkPolicy(*in.ResourcePolicy)
+	if public {
+		findings = append(findings, publicAccessFinding())
+	}
 	entries := make([]validationErrorEntry, 0, len(findings))
 	for _, f := range findings {
 		entries = append(entries, validationErrorEntry{CheckName: f.CheckName, ErrorMessage: f.ErrorMessage})

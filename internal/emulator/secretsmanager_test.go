@@ -690,6 +690,10 @@ func TestResourcePolicy(t *testing.T) {
 	if v.PolicyValidationPassed || len(v.ValidationErrors) == 0 || *v.ValidationErrors[0].ErrorMessage == "" {
 		t.Fatalf("invalid policy passed validation: %+v", v)
 	}
+	v = must(c.ValidateResourcePolicy(t.Context(), &secretsmanager.ValidateResourcePolicyInput{ResourcePolicy: aws.String(public)}))(t)
+	if v.PolicyValidationPassed || len(v.ValidationErrors) != 1 {
+		t.Fatalf("public policy passed validation: %+v", v)
+	}
 	_, err = c.ValidateResourcePolicy(t.Context(), &secretsmanager.ValidateResourcePolicyInput{SecretId: aws.String("missing"), ResourcePolicy: aws.String(private)})
 	wantAPIError(t, err, "ResourceNotFoundException", "can't find")
 
