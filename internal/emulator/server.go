@@ -90,6 +90,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case strings.HasPrefix(target, "secretsmanager."):
 		s.serveJSON(w, r, strings.TrimPrefix(target, "secretsmanager."), smOperations)
+	case strings.HasPrefix(target, "TrentService."):
+		s.serveJSON(w, r, strings.TrimPrefix(target, "TrentService."), kmsOperations)
+	case strings.HasPrefix(r.URL.Path, "/2015-03-31/functions/"):
+		s.serveLambdaInvoke(w, r)
 	case target != "":
 		writeJSONError(w, newError("UnknownOperationException", "The operation %s is not supported by this endpoint.", target))
 	default:
