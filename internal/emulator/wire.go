@@ -110,7 +110,7 @@ func decodeJSON(body []byte, v any) error {
 		}
 		return newError("SerializationException", "The request body is not valid JSON.")
 	}
-	if dec.More() {
+	if _, err := dec.Token(); err != io.EOF {
 		return newError("SerializationException", "The request body has data after the JSON object.")
 	}
 	return nil
