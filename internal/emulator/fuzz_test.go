@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 const (
 	fuzzTokenOld = "f0000000-0000-4000-8000-000000000001"
 	fuzzTokenNew = "f0000000-0000-4000-8000-000000000002"
+	fuzzRotator  = "arn:aws:lambda:us-east-1:123456789012:function:fuzz-rotator"
 	fuzzPolicy   = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"secretsmanager:GetSecretValue","Resource":"*"}]}`
 )
 
@@ -26,8 +28,8 @@ const (
 var fuzzValidBodies = map[string][]string{
 	"CreateSecret": {
 		`{"Name":"fuzz/new","SecretString":"v","ClientRequestToken":"f0000000-0000-4000-8000-000000000010"}`,
-		`{"Name":"fuzz/new-bin","SecretBinary":"AAEC","ClientRequestToken":"f0000000-0000-4000-8000-000000000011","Description":"d","Tags":[{"Key":"k","Value":"v"}]}`,
-		`{"Name":"fuzz/new-replica","AddReplicaRegions":[{"Region":"eu-west-1","KmsKeyId":"alias/k"}],"ForceOverwriteReplicaSecret":true}`,
+		`{"Name":"fuzz/new-bin","SecretBinary":"AAEC","ClientRequestToken":"f0000000-0000-4000-8000-000000000011","Description":"d","Tags":[{"Key":"k","Value":"v"}],"KmsKeyId":"alias/fuzz"}`,
+		`{"Name":"fuzz/new-replica","AddReplicaRegions":[{"Region":"eu-west-1"}],"ForceOverwriteReplicaSecret":true}`,
 		`{"Name":"fuzz/empty"}`,
 	},
 	"DescribeSecret": {
@@ -52,7 +54,7 @@ var fuzzValidBodies = map[string][]string{
 		`{"SecretId":"fuzz/secret","SecretString":"v2","ClientRequestToken":"f0000000-0000-4000-8000-000000000002"}`,
 	},
 	"UpdateSecret": {
-		`{"SecretId":"fuzz/secret","Description":"new","KmsKeyId":"alias/x"}`,
+		`{"SecretId":"fuzz/secret","Description":"new","KmsKeyId":"alias/fuzz"}`,
 		`{"SecretId":"fuzz/secret","SecretString":"u","ClientRequestToken":"f0000000-0000-4000-8000-000000000030"}`,
 	},
 	"UpdateSecretVersionStage": {
@@ -92,7 +94,7 @@ var fuzzValidBodies = map[string][]string{
 		`{"PasswordLength":1,"ExcludeNumbers":true,"ExcludePunctuation":true,"ExcludeUppercase":true,"RequireEachIncludedType":false}`,
 	},
 	"PutResourcePolicy": {
-		`{"SecretId":"fuzz/secret","ResourcePolicy":` + jsonString(fuzzPolicy) + `,"BlockPublicPolicy":true}`,
+		`{"SecretId":"fuzz/secret","ResourcePolicy":` + fuzzJSONString(fuzzPolicy) + `,"BlockPublicPolicy":true}`,
 	},
 	"GetResourcePolicy": {
 		`{"SecretId":"fuzz/secret"}`,
@@ -101,7 +103,7 @@ var fuzzValidBodies = map[string][]string{
 		`{"SecretId":"fuzz/secret"}`,
 	},
 	"ValidateResourcePolicy": {
-		`{"ResourcePolicy":` + jsonString(fuzzPolicy) + `}`,
+		`{"ResourcePolicy":` + fuzzJSONString(fuzzPolicy) + `}`,
 		`{"SecretId":"fuzz/secret","ResourcePolicy":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"*\",\"Resource\":\"*\"}]}"}`,
 	},
 	"ReplicateSecretToRegions": {
@@ -114,6 +116,13 @@ var fuzzValidBodies = map[string][]string{
 	"StopReplicationToReplica": {
 		// fuzz/from-west is a us-east-1 replica of a us-west-2 secret.
 		`{"SecretId":"fuzz/from-west"}`,
+	},
+	"RotateSecret": {
+		`{"SecretId":"fuzz/secret","ClientRequestToken":"f0000000-0000-4000-8000-000000000040","RotationLambdaARN":"` + fuzzRotator + `","RotationRules":{"AutomaticallyAfterDays":30},"RotateImmediately":false}`,
+		`{"SecretId":"fuzz/secret","ClientRequestToken":"f0000000-0000-4000-8000-000000000041","RotationLambdaARN":"` + fuzzRotator + `","RotationRules":{"ScheduleExpression":"rate(4 hours)","Duration":"2h"}}`,
+	},
+	"CancelRotateSecret": {
+		`{"SecretId":"fuzz/secret"}`,
 	},
 }
 
@@ -162,9 +171,9 @@ var fuzzBrokenBodies = []string{
 
 // fuzzUnknownTargets are X-Amz-Target values that name no operation.
 var fuzzUnknownTargets = []string{"", "secretsmanager.", "secretsmanager.NoSuchOperation",
-	"secretsmanager.createsecret", "kms.Encrypt", "SecretsManager.CreateSecret", "secretsmanager.CreateSecret\x00"}
+	"secretsmanager.createsecret", "kms.Encrypt", "TrentService.NoSuchOperation", "AmazonSSM.GetParameter", "SecretsManager.CreateSecret", "secretsmanager.CreateSecret\x00"}
 
-func jsonString(s string) string {
+func fuzzJSONString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
 }
@@ -188,7 +197,9 @@ func fuzzDo(s *Server, region, target string, body []byte) *httptest.ResponseRec
 // newFuzzServer returns an emulator holding a few secrets in every state the operations
 // care about, so that valid inputs get past the lookups: two versions with AWSCURRENT and
 // AWSPREVIOUS, a binary secret, one scheduled for deletion, a us-east-1 primary with a
-// us-west-2 replica and a us-east-1 replica of a us-west-2 primary, tags and a policy.
+// us-west-2 replica and a us-east-1 replica of a us-west-2 primary, tags and a policy; a KMS
+// key with the alias alias/fuzz, and a rotation function. The server is closed at the end of
+// the test, which stops its background work.
 func newFuzzServer(tb testing.TB) *Server {
 	tb.Helper()
 	fixed := time.Date(2026, 3, 14, 15, 9, 26, 0, time.UTC)
@@ -196,10 +207,25 @@ func newFuzzServer(tb testing.TB) *Server {
 	if err != nil {
 		tb.Fatalf("New: %v", err)
 	}
+	tb.Cleanup(func() { _ = s.Close() })
+	if arn := s.RegisterHandler("fuzz-rotator", func(context.Context, []byte) ([]byte, error) { return []byte("null"), nil },
+		FunctionConfig{Timeout: time.Second}); arn != fuzzRotator {
+		tb.Fatalf("RegisterHandler: ARN %s, want %s", arn, fuzzRotator)
+	}
+	rec := fuzzDo(s, "", "TrentService.CreateKey", []byte(`{"Description":"fuzz"}`))
+	var key struct {
+		KeyMetadata struct {
+			KeyID string `json:"KeyId"`
+		}
+	}
+	if rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &key) != nil || key.KeyMetadata.KeyID == "" {
+		tb.Fatalf("setup CreateKey: HTTP %d %s", rec.Code, rec.Body)
+	}
 	setup := []struct{ region, op, body string }{
+		{"", "TrentService.CreateAlias", `{"AliasName":"alias/fuzz","TargetKeyId":"` + key.KeyMetadata.KeyID + `"}`},
 		{"", "CreateSecret", `{"Name":"fuzz/secret","Description":"the fuzz secret","SecretString":"v1","ClientRequestToken":"` + fuzzTokenOld + `","Tags":[{"Key":"env","Value":"test"}]}`},
 		{"", "PutSecretValue", `{"SecretId":"fuzz/secret","SecretString":"v2","ClientRequestToken":"` + fuzzTokenNew + `"}`},
-		{"", "PutResourcePolicy", `{"SecretId":"fuzz/secret","ResourcePolicy":` + jsonString(fuzzPolicy) + `}`},
+		{"", "PutResourcePolicy", `{"SecretId":"fuzz/secret","ResourcePolicy":` + fuzzJSONString(fuzzPolicy) + `}`},
 		{"", "CreateSecret", `{"Name":"fuzz/binary","SecretBinary":"AAECAw==","ClientRequestToken":"f0000000-0000-4000-8000-000000000003"}`},
 		{"", "CreateSecret", `{"Name":"fuzz/deleted","SecretString":"gone","ClientRequestToken":"f0000000-0000-4000-8000-000000000004"}`},
 		{"", "DeleteSecret", `{"SecretId":"fuzz/deleted","RecoveryWindowInDays":7}`},
@@ -208,7 +234,11 @@ func newFuzzServer(tb testing.TB) *Server {
 		{"us-west-2", "CreateSecret", `{"Name":"fuzz/from-west","SecretString":"w","ClientRequestToken":"f0000000-0000-4000-8000-000000000006","AddReplicaRegions":[{"Region":"us-east-1"}]}`},
 	}
 	for _, st := range setup {
-		if rec := fuzzDo(s, st.region, "secretsmanager."+st.op, []byte(st.body)); rec.Code != http.StatusOK {
+		target := st.op
+		if !strings.Contains(target, ".") {
+			target = "secretsmanager." + target
+		}
+		if rec := fuzzDo(s, st.region, target, []byte(st.body)); rec.Code != http.StatusOK {
 			tb.Fatalf("setup %s %s: HTTP %d %s", st.op, st.body, rec.Code, rec.Body)
 		}
 	}
@@ -256,6 +286,17 @@ func FuzzSecretsManagerRequest(f *testing.F) {
 			f.Fatalf("fuzzValidBodies has seeds for %s, which is not in smOperations", name)
 		}
 	}
+	// The other JSON services of the emulator get the broken bodies too.
+	kmsOps := make([]string, 0, len(kmsOperations))
+	for name := range kmsOperations {
+		kmsOps = append(kmsOps, name)
+	}
+	slices.Sort(kmsOps)
+	for _, name := range kmsOps {
+		for _, b := range fuzzBrokenBodies {
+			f.Add("TrentService."+name, []byte(b))
+		}
+	}
 	for _, target := range fuzzUnknownTargets {
 		f.Add(target, []byte(`{"SecretId":"fuzz/secret"}`))
 		f.Add(target, []byte(nil))
@@ -266,7 +307,35 @@ func FuzzSecretsManagerRequest(f *testing.F) {
 		s := newFuzzServer(t)
 		rec := fuzzDo(s, "", target, body)
 		checkFuzzResponse(t, target, body, rec)
+		checkFuzzSyntax(t, target, body, rec)
 	})
+}
+
+// checkFuzzSyntax: a body that is not JSON must be refused with a SerializationException
+// by every known operation, before anything else looks at it. (An empty body is the empty
+// object, as the SDKs send nothing for operations without input.)
+func checkFuzzSyntax(t *testing.T, target string, body []byte, rec *httptest.ResponseRecorder) {
+	t.Helper()
+	known := false
+	if name, ok := strings.CutPrefix(target, "secretsmanager."); ok {
+		_, known = smOperations[name]
+	} else if name, ok := strings.CutPrefix(target, "TrentService."); ok {
+		_, known = kmsOperations[name]
+	}
+	if !known {
+		return
+	}
+	if len(bytes.TrimSpace(body)) == 0 || json.Valid(body) {
+		return
+	}
+	var e struct {
+		Type string `json:"__type"`
+	}
+	_ = json.Unmarshal(rec.Body.Bytes(), &e)
+	if rec.Code != http.StatusBadRequest || e.Type != "SerializationException" {
+		t.Fatalf("target %q body %.200q is not JSON, but the answer is HTTP %d %s; want 400 SerializationException",
+			target, body, rec.Code, rec.Body)
+	}
 }
 
 func checkFuzzResponse(t *testing.T, target string, body []byte, rec *httptest.ResponseRecorder) {

@@ -111,3 +111,5 @@ func noErr(t *testing.T, err error) {
 		t.Fatalf("unexpected error: %v", err)
 	}
 }
+
+func asError[T error](err error, target *T) bool { return errors.As(err, target) }

@@ -13,7 +13,8 @@ import (
 )
 
 // stateFormat versions the state file so that an old file is refused clearly, not misread.
-const stateFormat = 1
+// Format 2 holds secret values encrypted under KMS keys, and the keys.
+const stateFormat = 2
 
 // flushInterval bounds how long a change waits before it is written to the state file.
 const flushInterval = 100 * time.Millisecond
@@ -22,6 +23,7 @@ type stateFile struct {
 	Format  int                             `json:"format"`
 	Account string                          `json:"account"`
 	Secrets map[string]map[string]*smSecret `json:"secrets"` // region -> name -> secret
+	KMS     map[string]*kmsRegion           `json:"kms,omitempty"`
 }
 
 // persister writes the state file after changes, at most every flushInterval, atomically
@@ -72,6 +74,9 @@ func (p *persister) load(s *Server) error {
 			}
 			reg.byName[name] = sec
 		}
+	}
+	if err := s.loadKMS(st.KMS); err != nil {
+		return fmt.Errorf("state file %s: %w; delete the file to start empty", p.path, err)
 	}
 	return nil
 }
@@ -124,6 +129,7 @@ func (p *persister) save(s *Server) error {
 			st.Secrets[region] = reg.byName
 		}
 	}
+	st.KMS = s.kms
 	data, err := json.Marshal(&st)
 	s.mu.Unlock()
 	if err != nil {

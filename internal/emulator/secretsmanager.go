@@ -34,6 +34,8 @@ var smOperations = map[string]jsonOperation{
 	"ReplicateSecretToRegions":     op((*Server).smReplicateSecretToRegions, true),
 	"RemoveRegionsFromReplication": op((*Server).smRemoveRegionsFromReplication, true),
 	"StopReplicationToReplica":     op((*Server).smStopReplicationToReplica, true),
+	"RotateSecret":                 op((*Server).smRotateSecret, true),
+	"CancelRotateSecret":           op((*Server).smCancelRotateSecret, true),
 }
 
 // Messages of AWS that several operations share.
@@ -159,6 +161,12 @@ func (s *Server) syncReplicas(sec *smSecret) {
 		if old != nil && old.PrimaryRegion == sec.Region {
 			c.ARN = old.ARN
 			c.LastAccessed = old.LastAccessed
+		}
+		// Each replica holds its values under its own region's key.
+		if err := s.encryptReplica(sec, c); err != nil {
+			r.Status = "Failed"
+			r.StatusMessage = "Replication failed: " + apiErrorMessage(err)
+			continue
 		}
 		reg.byName[sec.Name] = c
 	}
@@ -309,7 +317,10 @@ func (s *Server) smCreateSecret(region string, in *createSecretInput) (any, erro
 		if in.ClientRequestToken == nil {
 			return nil, errNoToken()
 		}
-		v := s.newVersion(sec, *in.ClientRequestToken, in.SecretString, in.SecretBinary)
+		v, err := s.newVersion(sec, *in.ClientRequestToken, in.SecretString, in.SecretBinary)
+		if err != nil {
+			return nil, err
+		}
 		sec.moveStage(stageCurrent, v)
 		out.VersionID = v.ID
 	}
@@ -327,17 +338,27 @@ func errNoToken() error {
 	return invalidRequest("You must provide a ClientRequestToken value. We recommend a UUID-type value.")
 }
 
-func (s *Server) newVersion(sec *smSecret, id string, str *string, bin []byte) *smVersion {
-	sec.VersionSeq++
-	v := &smVersion{ID: id, Seq: sec.VersionSeq, Created: s.now(), KmsKeyIDs: sec.kmsKeyIDsForVersion()}
-	if str != nil {
-		v.String = new(string)
-		*v.String = *str
-	} else {
-		v.Binary = slices.Clone(bin)
+// newVersion adds a version holding a value. A value that cannot be encrypted under the
+// secret's KMS key adds nothing.
+func (s *Server) newVersion(sec *smSecret, id string, str *string, bin []byte) (*smVersion, error) {
+	v := &smVersion{ID: id, Created: s.now()}
+	if err := s.fillVersion(sec, v, str, bin); err != nil {
+		return nil, err
 	}
+	sec.VersionSeq++
+	v.Seq = sec.VersionSeq
 	sec.Versions[id] = v
-	return v
+	return v, nil
+}
+
+// fillVersion stores a value in v, which has none yet, encrypted under the secret's key.
+func (s *Server) fillVersion(sec *smSecret, v *smVersion, str *string, bin []byte) error {
+	strCT, binCT, err := s.sealValue(sec, sec.KmsKeyID, v.ID, str, bin)
+	if err != nil {
+		return err
+	}
+	v.String, v.Binary, v.KmsKeyIDs = strCT, binCT, sec.kmsKeyIDsForVersion()
+	return nil
 }
 
 func mergeTags(have, add []tag) []tag {
@@ -471,7 +492,7 @@ func (s *Server) readValue(sec *smSecret, versionID, stage *string) (*secretValu
 	switch {
 	case versionID != nil:
 		v = sec.Versions[*versionID]
-		if v == nil {
+		if v == nil || !v.hasValue() {
 			return nil, newError("ResourceNotFoundException", "Secrets Manager can't find the specified secret value for VersionId: %s", *versionID)
 		}
 		if stage != nil && !v.hasStage(*stage) {
@@ -483,16 +504,20 @@ func (s *Server) readValue(sec *smSecret, versionID, stage *string) (*secretValu
 			st = *stage
 		}
 		v = sec.versionByStage(st)
-		if v == nil {
+		if v == nil || !v.hasValue() {
 			return nil, newError("ResourceNotFoundException", "Secrets Manager can't find the specified secret value for staging label: %s", st)
 		}
+	}
+	str, bin, err := s.openValue(sec, v)
+	if err != nil {
+		return nil, err
 	}
 	day := dateOnly(s.now())
 	sec.LastAccessed = day
 	v.LastAccessed = day
 	return &secretValueOutput{
 		ARN: sec.ARN, Name: sec.Name, VersionID: v.ID,
-		SecretString: v.String, SecretBinary: v.Binary,
+		SecretString: str, SecretBinary: bin,
 		VersionStages: slices.Clone(v.Stages), CreatedDate: epochPtr(v.Created),
 	}, nil
 }
@@ -631,16 +656,33 @@ func (s *Server) putVersion(sec *smSecret, token, str *string, bin []byte, stage
 	if token == nil {
 		return nil, false, errNoToken()
 	}
+	if v := sec.Versions[*token]; v != nil && !v.hasValue() {
+		// The rotation's placeholder for this token gets its value (createSecret).
+		if err := s.fillVersion(sec, v, str, bin); err != nil {
+			return nil, false, err
+		}
+		for _, st := range orderStages(stages) {
+			sec.moveStage(st, v)
+		}
+		return v, true, nil
+	}
 	if v := sec.Versions[*token]; v != nil {
-		if !v.sameValue(str, bin) {
+		same, err := s.holdsValue(sec, v, str, bin)
+		if err != nil {
+			return nil, false, err
+		}
+		if !same {
 			return nil, false, newError("ResourceExistsException",
 				"You can't use ClientRequestToken %s because that value is already in use for a version of secret %s.", *token, sec.ARN)
 		}
 		return v, false, nil
 	}
-	v := s.newVersion(sec, *token, str, bin)
+	v, err := s.newVersion(sec, *token, str, bin)
+	if err != nil {
+		return nil, false, err
+	}
 	oldCurrent := sec.versionByStage(stageCurrent)
-	stages = uniq(stages)
+	stages = orderStages(stages)
 	for _, st := range stages {
 		sec.moveStage(st, v)
 	}
@@ -652,8 +694,14 @@ func (s *Server) putVersion(sec *smSecret, token, str *string, bin []byte, stage
 	return v, true, nil
 }
 
-func uniq(ss []string) []string {
+// orderStages drops repeated labels and moves AWSCURRENT first, so that the AWSPREVIOUS it
+// hands out is then overridden by an explicit AWSPREVIOUS in the same request, whatever the
+// order the caller listed them in.
+func orderStages(ss []string) []string {
 	out := make([]string, 0, len(ss))
+	if slices.Contains(ss, stageCurrent) {
+		out = append(out, stageCurrent)
+	}
 	for _, x := range ss {
 		if !slices.Contains(out, x) {
 			out = append(out, x)
@@ -695,7 +743,13 @@ func (s *Server) smUpdateSecret(region string, in *updateSecretInput) (any, erro
 		changed = true
 	}
 	if in.KmsKeyID != nil {
+		// A new key re-encrypts the labelled versions; a key that cannot encrypt changes nothing.
+		old := sec.KmsKeyID
 		sec.KmsKeyID = *in.KmsKeyID
+		if err := s.reencryptLabelled(sec); err != nil {
+			sec.KmsKeyID = old
+			return nil, err
+		}
 		changed = true
 	}
 	if in.SecretString != nil || in.SecretBinary != nil {

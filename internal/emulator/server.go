@@ -7,6 +7,7 @@
 package emulator
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -44,8 +45,20 @@ type Server struct {
 	// batch reads) consistent; every operation under it is short.
 	mu      sync.Mutex
 	regions map[string]*smRegion
+	kms     map[string]*kmsRegion // KMS keys and aliases by region (kms.go)
 
 	persist *persister
+	ctrl    *control
+
+	// rotations in flight, by secret ARN; guarded by mu.
+	rotations map[string]*rotationJob
+	// bg tracks rotations and the scheduler; bgCtx ends them on Close.
+	bg       sync.WaitGroup
+	bgCtx    context.Context
+	bgCancel context.CancelFunc
+
+	// functions is the Lambda function registry (lambda.go); it has its own mutex.
+	functions lambdaState
 }
 
 type smRegion struct {
@@ -57,16 +70,23 @@ type smRegion struct {
 func New(opts Options) (*Server, error) {
 	s := &Server{
 		account: opts.AccountID,
-		now:     opts.Now,
 		log:     opts.Logger,
 		regions: map[string]*smRegion{},
+		kms:     map[string]*kmsRegion{},
+		ctrl:    newControl(),
+
+		rotations: map[string]*rotationJob{},
 	}
+	s.bgCtx, s.bgCancel = context.WithCancel(context.Background())
 	if s.account == "" {
 		s.account = DefaultAccountID
 	}
-	if s.now == nil {
-		s.now = time.Now
+	base := opts.Now
+	if base == nil {
+		base = time.Now
 	}
+	// The control API can move the clock forward; every reading of time goes through s.now.
+	s.now = func() time.Time { return base().Add(time.Duration(s.ctrl.offset.Load())) }
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -81,6 +101,8 @@ func New(opts Options) (*Server, error) {
 		s.persist = p
 		p.start(s)
 	}
+	s.bg.Add(1)
+	go s.scheduler()
 	return s, nil
 }
 
@@ -89,11 +111,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	target := r.Header.Get("X-Amz-Target")
 	switch {
 	case strings.HasPrefix(target, "secretsmanager."):
-		s.serveJSON(w, r, strings.TrimPrefix(target, "secretsmanager."), smOperations)
+		s.serveJSON(w, r, "secretsmanager", strings.TrimPrefix(target, "secretsmanager."), smOperations)
 	case strings.HasPrefix(target, "TrentService."):
-		s.serveJSON(w, r, strings.TrimPrefix(target, "TrentService."), kmsOperations)
+		s.serveJSON(w, r, "kms", strings.TrimPrefix(target, "TrentService."), kmsOperations)
+	case strings.HasPrefix(r.URL.Path, "/_emulator/"):
+		s.serveControl(w, r)
 	case strings.HasPrefix(r.URL.Path, "/2015-03-31/functions/"):
 		s.serveLambdaInvoke(w, r)
+	case target == "" && isQueryRequest(r):
+		s.serveQuery(w, r)
 	case target != "":
 		writeJSONError(w, newError("UnknownOperationException", "The operation %s is not supported by this endpoint.", target))
 	default:
@@ -123,7 +149,7 @@ func op[In any](f func(s *Server, region string, in *In) (any, error), mutating 
 	}
 }
 
-func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, op string, ops map[string]jsonOperation) {
+func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, service, op string, ops map[string]jsonOperation) {
 	handle, ok := ops[op]
 	if !ok {
 		writeJSONError(w, newError("UnknownOperationException", "The operation %s is not supported by this endpoint.", op))
@@ -139,6 +165,10 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, op string, op
 		return
 	}
 	region := requestRegion(r)
+	if err := s.beforeOperation(r.Context(), service+"."+op); err != nil {
+		writeJSONError(w, err)
+		return
+	}
 	out, err := handle(s, region, body)
 	if err != nil {
 		s.log.Debug("request failed", "op", op, "region", region, "error", err)
@@ -148,10 +178,36 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, op string, op
 	writeJSON(w, out)
 }
 
-// Close writes the state file, when there is one, and stops background work.
+// schedulerTick is how often, in real time, the emulator looks for rotations that are due.
+const schedulerTick = time.Second
+
+// scheduler starts due rotations as the clock passes their NextRotationDate.
+func (s *Server) scheduler() {
+	defer s.bg.Done()
+	t := time.NewTicker(schedulerTick)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.bgCtx.Done():
+			return
+		case <-t.C:
+			s.runDueRotations()
+		}
+	}
+}
+
+// Close stops rotations and the scheduler, then writes the state file, when there is one.
 func (s *Server) Close() error {
+	s.bgCancel()
+	s.bg.Wait()
+	s.closeFunctions() // kills every function process and waits for it
 	if s.persist == nil {
 		return nil
 	}
 	return s.persist.stop(s)
+}
+
+// resetServices forgets the state of every service but Secrets Manager; s.mu is held.
+func (s *Server) resetServices() {
+	s.kms = map[string]*kmsRegion{}
 }

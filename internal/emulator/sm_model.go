@@ -52,10 +52,13 @@ type tag struct {
 
 // smVersion is one version of a secret. Its value never changes once created.
 type smVersion struct {
-	ID           string    `json:"id"`
-	Seq          int64     `json:"seq"` // creation order, for versions created at the same instant
-	String       *string   `json:"string,omitempty"`
-	Binary       []byte    `json:"binary,omitempty"`
+	ID  string `json:"id"`
+	Seq int64  `json:"seq"` // creation order, for versions created at the same instant
+	// String and Binary hold the value encrypted under the version's KMS key (a KMS
+	// ciphertext blob, never plaintext): String for a SecretString, Binary for a
+	// SecretBinary. A version without a value (a rotation's placeholder) has neither.
+	String       []byte    `json:"stringCiphertext,omitempty"`
+	Binary       []byte    `json:"binaryCiphertext,omitempty"`
 	Stages       []string  `json:"stages,omitempty"`
 	Created      time.Time `json:"created"`
 	LastAccessed time.Time `json:"lastAccessed,omitzero"`
@@ -63,16 +66,6 @@ type smVersion struct {
 }
 
 func (v *smVersion) hasStage(stage string) bool { return slices.Contains(v.Stages, stage) }
-
-func (v *smVersion) sameValue(str *string, bin []byte) bool {
-	if (v.String == nil) != (str == nil) {
-		return false
-	}
-	if str != nil {
-		return *v.String == *str
-	}
-	return string(v.Binary) == string(bin)
-}
 
 // replicaState is the primary's record of one replica region.
 type replicaState struct {
@@ -111,7 +104,9 @@ type smSecret struct {
 	RotationLambdaARN string         `json:"rotationLambdaArn,omitempty"`
 	RotationRules     *rotationRules `json:"rotationRules,omitempty"`
 	LastRotated       time.Time      `json:"lastRotated,omitzero"`
-	NextRotation      time.Time      `json:"nextRotation,omitzero"`
+	NextRotation      time.Time      `json:"nextRotation,omitzero"` // as reported: the end of the window
+	// RotationDue is when the next rotation window opens; the emulator rotates then.
+	RotationDue time.Time `json:"rotationDue,omitzero"`
 
 	OwningService string `json:"owningService,omitempty"`
 	// PrimaryRegion is set on replicas only.

@@ -105,6 +105,9 @@ func decodeJSON(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(v); err != nil {
 		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field == "" {
+			return newError("SerializationException", "The request body must be a JSON object.")
+		}
 		if errors.As(err, &te) {
 			return newError("SerializationException", "Invalid type for field %s: expected %s.", te.Field, jsonKind(te.Type.String()))
 		}

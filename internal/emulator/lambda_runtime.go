@@ -1,0 +1,622 @@
+package emulator
+
+// The execution environment of an executable function: the process and the Lambda Runtime
+// API (2018-06-01) it polls, served on its own loopback listener. The behaviour follows AWS's
+// Runtime Interface Emulator (github.com/aws/aws-lambda-runtime-interface-emulator):
+//
+//	GET  /2018-06-01/runtime/invocation/next           long poll; the event and its headers
+//	POST /2018-06-01/runtime/invocation/{id}/response  202 {"status":"OK"}
+//	POST /2018-06-01/runtime/invocation/{id}/error     202; the body is the error document
+//	POST /2018-06-01/runtime/init/error                202 before the first /next, else 403
+//	GET  /2018-06-01/ping                              "pong"
+//
+// Requests out of order get the RIE's answers: an id that is not the invocation in flight
+// 400 {"errorType":"InvalidRequestID"}; a transition the runtime state machine refuses (a
+// second answer while the first is being read, /init/error after /next) 403
+// {"errorType":"InvalidStateTransition"}; an unknown path 404; a wrong method 405; a result
+// over 6 MiB + 100 bytes 413, and the invocation fails with Function.ResponseSizeTooLarge.
+// A /next while an invocation is in flight hands out that invocation again, as the RIE does.
+//
+// A process that exits, or an invocation that overruns its timeout, fails the invocation the
+// way Lambda records it (Runtime.ExitError, Sandbox.Timedout); the whole process group is then
+// killed, and the next invocation starts a new process. A process that exits between
+// invocations is restarted for the next one without failing it, as Lambda re-initialises;
+// one that fails before its first /next (crash or /init/error) fails the invocation.
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// runtimeAPIPrefix is the version prefix of the Runtime API.
+const runtimeAPIPrefix = "/2018-06-01"
+
+// stopGrace bounds how long stopping an environment waits for its process and output pipes.
+const stopGrace = 5 * time.Second
+
+var errFunctionClosed = errors.New("function stopped: the emulator is closing or the function was replaced")
+
+// Runtime states, named as the RIE names them in its InvalidStateTransition messages.
+const (
+	stStarted       = "Started"
+	stReady         = "Ready"
+	stRunning       = "Running"
+	stResponse      = "InvocationResponse"
+	stErrorResponse = "InvocationErrorResponse"
+	stResponseSent  = "RuntimeResponseSentState"
+	stInitError     = "InitError"
+)
+
+// sandbox is one execution environment: a process and its Runtime API server.
+type sandbox struct {
+	fn      *function
+	ln      net.Listener
+	srv     *http.Server
+	cmd     *exec.Cmd
+	pid     int
+	started time.Time
+
+	next       chan *invocation // unbuffered: an invocation is handed to a /next request
+	exited     chan struct{}    // closed when the process has exited; exitErr is then set
+	exitErr    error
+	initFailed chan struct{} // closed when the runtime posted /init/error
+	stopping   chan struct{} // closed when the environment is being discarded
+	stopOnce   sync.Once
+	output     sync.WaitGroup // stdout and stderr readers
+	pipes      []*os.File     // read ends of stdout and stderr
+
+	mu        sync.Mutex
+	state     string
+	active    *invocation // delivered by /next, not yet answered
+	served    int         // invocations delivered
+	initErr   invokeResult
+	initReady time.Duration // process start to first /next
+}
+
+// ---- the invoker's side ----
+
+// invokeExec runs inv in the function's execution environment, starting one if needed. It
+// returns the result and, for a cold start, the init duration.
+func (fn *function) invokeExec(ctx context.Context, endpoint string, inv *invocation) (invokeResult, time.Duration) {
+	select {
+	case fn.slot <- struct{}{}:
+	case <-ctx.Done():
+		return invokeResult{err: fmt.Errorf("invoke %s: %w", fn.name, context.Cause(ctx))}, 0
+	}
+	defer func() { <-fn.slot }()
+
+	inv.deadline = time.Now().Add(fn.timeout)
+	timer := time.NewTimer(time.Until(inv.deadline))
+	defer timer.Stop()
+	for {
+		sb, cold, err := fn.sandbox(endpoint)
+		if errors.Is(err, errFunctionClosed) {
+			return invokeResult{err: fmt.Errorf("invoke %s: %w", fn.name, err)}, 0
+		}
+		if err != nil {
+			fn.logs.printf("%s\n", err)
+			return platformError(inv.id, errTypeEntrypoint, err.Error(), false), 0
+		}
+		res, retry := sb.run(ctx, timer.C, inv)
+		if res.reset || retry {
+			fn.discard(sb)
+		}
+		if retry {
+			continue // the warm process had exited before it took the event: start another
+		}
+		var initDuration time.Duration
+		if cold {
+			sb.mu.Lock()
+			initDuration = sb.initReady
+			sb.mu.Unlock()
+		}
+		return res, initDuration
+	}
+}
+
+// run hands inv to the runtime and waits for its outcome. retry reports that the process had
+// already exited (between invocations) before taking the event.
+func (sb *sandbox) run(ctx context.Context, timeout <-chan time.Time, inv *invocation) (res invokeResult, retry bool) {
+	fn := sb.fn
+	select {
+	case sb.next <- inv:
+	case <-sb.exited:
+		sb.mu.Lock()
+		warm := sb.served > 0
+		sb.mu.Unlock()
+		if warm {
+			return invokeResult{}, true
+		}
+		inv.finish(sb.exitResult(inv.id))
+	case <-sb.initFailed:
+		sb.mu.Lock()
+		res := sb.initErr
+		sb.mu.Unlock()
+		inv.finish(res)
+	case <-sb.stopping:
+		inv.finish(invokeResult{err: fmt.Errorf("invoke %s: %w", fn.name, errFunctionClosed)})
+	case <-timeout:
+		inv.finish(timeoutResult(inv.id, fn.timeout))
+	case <-ctx.Done():
+		inv.finish(invokeResult{err: fmt.Errorf("invoke %s: %w", fn.name, context.Cause(ctx)), reset: true})
+	}
+	select {
+	case res = <-inv.done:
+		return res, false
+	case <-sb.exited:
+		inv.finish(sb.exitResult(inv.id))
+	case <-sb.stopping:
+		inv.finish(invokeResult{err: fmt.Errorf("invoke %s: %w", fn.name, errFunctionClosed)})
+	case <-timeout:
+		inv.finish(timeoutResult(inv.id, fn.timeout))
+	case <-ctx.Done():
+		// Nobody waits for the result any more; the environment is discarded rather than left
+		// busy with an invocation whose answer would go nowhere.
+		inv.finish(invokeResult{err: fmt.Errorf("invoke %s: %w", fn.name, context.Cause(ctx)), reset: true})
+	}
+	return <-inv.done, false
+}
+
+// exitResult is the failure Lambda records when the runtime process exits during an invocation.
+func (sb *sandbox) exitResult(requestID string) invokeResult {
+	reason := "Runtime exited without providing a reason"
+	if sb.exitErr != nil {
+		reason = "Runtime exited with error: " + sb.exitErr.Error()
+	}
+	return platformError(requestID, errTypeExit, reason, true)
+}
+
+// sandbox returns the running execution environment, starting one when there is none or the
+// last one has exited. cold reports a new one.
+func (fn *function) sandbox(endpoint string) (sb *sandbox, cold bool, err error) {
+	fn.mu.Lock()
+	defer fn.mu.Unlock()
+	if fn.closed {
+		return nil, false, errFunctionClosed
+	}
+	if fn.sb != nil {
+		select {
+		case <-fn.sb.exited:
+			// It exited between invocations (after a panic, say): Lambda starts a new one.
+			fn.sb.stop()
+			fn.sb = nil
+		default:
+			return fn.sb, false, nil
+		}
+	}
+	sb, err = fn.start(endpoint)
+	if err != nil {
+		return nil, false, err
+	}
+	fn.sb = sb
+	return sb, true, nil
+}
+
+func (sb *sandbox) servedCount() int {
+	sb.mu.Lock()
+	defer sb.mu.Unlock()
+	return sb.served
+}
+
+// discard stops sb and forgets it, so that the next invocation starts a new process.
+func (fn *function) discard(sb *sandbox) {
+	fn.mu.Lock()
+	if fn.sb == sb {
+		fn.sb = nil
+	}
+	fn.mu.Unlock()
+	sb.stop()
+}
+
+// close stops the function's process for good.
+func (fn *function) close() {
+	fn.mu.Lock()
+	fn.closed = true
+	sb := fn.sb
+	fn.sb = nil
+	fn.mu.Unlock()
+	if sb != nil {
+		sb.stop()
+	}
+}
+
+// start launches the executable with a new Runtime API listener.
+func (fn *function) start(endpoint string) (*sandbox, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("runtime API listener for %s: %w", fn.name, err)
+	}
+	sb := &sandbox{
+		fn:         fn,
+		ln:         ln,
+		next:       make(chan *invocation),
+		exited:     make(chan struct{}),
+		initFailed: make(chan struct{}),
+		stopping:   make(chan struct{}),
+		state:      stStarted,
+	}
+	sb.srv = &http.Server{
+		Handler:           sb.routes(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(fn.log.Handler(), slog.LevelDebug),
+	}
+	go func() { _ = sb.srv.Serve(ln) }()
+
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		_ = sb.srv.Close()
+		return nil, fmt.Errorf("stdout pipe for %s: %w", fn.name, err)
+	}
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		_ = sb.srv.Close()
+		_, _ = outR.Close(), outW.Close()
+		return nil, fmt.Errorf("stderr pipe for %s: %w", fn.name, err)
+	}
+	cmd := exec.Command(fn.path)
+	cmd.Dir = filepath.Dir(fn.path)
+	cmd.Env = fn.environ(ln.Addr().String(), endpoint)
+	cmd.Stdout, cmd.Stderr = outW, errW
+	cmd.SysProcAttr = functionProcAttr()
+	if endpoint == "" {
+		fn.log.Warn("starting a function without an emulator endpoint: call SetEndpoint so that its AWS SDK calls reach the emulator")
+	}
+	sb.mu.Lock()
+	sb.started = time.Now()
+	sb.mu.Unlock()
+	err = cmd.Start()
+	_, _ = outW.Close(), errW.Close()
+	if err != nil {
+		_ = sb.srv.Close()
+		_, _ = outR.Close(), errR.Close()
+		return nil, fmt.Errorf("start %s: %w", fn.path, err)
+	}
+	sb.cmd, sb.pid = cmd, cmd.Process.Pid
+	sb.pipes = []*os.File{outR, errR}
+	sb.output.Add(2)
+	go sb.copyOutput(outR, "stdout")
+	go sb.copyOutput(errR, "stderr")
+	go func() {
+		err := cmd.Wait()
+		sb.exitErr = err
+		killProcessGroup(sb.pid) // whatever the runtime left behind
+		close(sb.exited)
+		sb.mu.Lock()
+		state := sb.state
+		sb.mu.Unlock()
+		fn.log.Debug("function process exited", "pid", sb.pid, "state", state, "error", err)
+	}()
+	fn.log.Debug("function process started", "pid", sb.pid, "runtime_api", ln.Addr().String())
+	return sb, nil
+}
+
+// stop kills the process group, waits for the process and its output, and closes the
+// Runtime API server. It is idempotent.
+func (sb *sandbox) stop() {
+	sb.stopOnce.Do(func() {
+		close(sb.stopping)
+		select {
+		case <-sb.exited:
+		default:
+			killProcessGroup(sb.pid)
+		}
+		select {
+		case <-sb.exited:
+		case <-time.After(stopGrace):
+			sb.fn.log.Error("function process did not exit after SIGKILL", "pid", sb.pid)
+		}
+		_ = sb.srv.Close()
+		done := make(chan struct{})
+		go func() { sb.output.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(time.Second):
+			// A descendant that left the process group still holds the pipes: stop reading.
+			for _, p := range sb.pipes {
+				_ = p.Close()
+			}
+			<-done
+		}
+	})
+}
+
+// copyOutput sends the process's output, line by line, to the logger and the function's log.
+// A line longer than the reader's buffer is cut into several.
+func (sb *sandbox) copyOutput(r *os.File, stream string) {
+	defer sb.output.Done()
+	defer r.Close()
+	br := bufio.NewReaderSize(r, 16<<10)
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if len(chunk) > 0 {
+			line := trimNewline(chunk)
+			sb.fn.logs.write(append(bytes.Clone(line), '\n'))
+			sb.fn.log.Debug("function output", "stream", stream, "pid", sb.pid, "line", string(line))
+		}
+		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
+			return
+		}
+	}
+}
+
+func trimNewline(b []byte) []byte {
+	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r') {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// environ is the environment Lambda gives a provided.al2023 function, pointed at the emulator.
+func (fn *function) environ(runtimeAPI, endpoint string) []string {
+	now := time.Now().UTC()
+	env := map[string]string{
+		"AWS_LAMBDA_RUNTIME_API":          runtimeAPI,
+		"AWS_REGION":                      fn.region,
+		"AWS_DEFAULT_REGION":              fn.region,
+		"AWS_ACCESS_KEY_ID":               "AKIAEMULATOREXAMPLE0",
+		"AWS_SECRET_ACCESS_KEY":           "emulator/secret/access/key/not/checked",
+		"AWS_SESSION_TOKEN":               "emulator-session-token",
+		"AWS_LAMBDA_FUNCTION_NAME":        fn.name,
+		"AWS_LAMBDA_FUNCTION_VERSION":     latestVersion,
+		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": strconv.Itoa(functionMemoryMB),
+		"AWS_LAMBDA_INITIALIZATION_TYPE":  "on-demand",
+		"AWS_LAMBDA_LOG_GROUP_NAME":       "/aws/lambda/" + fn.name,
+		"AWS_LAMBDA_LOG_STREAM_NAME":      now.Format("2006/01/02") + "/[" + latestVersion + "]" + newUUIDHex(),
+		"AWS_XRAY_CONTEXT_MISSING":        "LOG_ERROR",
+		"LAMBDA_TASK_ROOT":                filepath.Dir(fn.path),
+		"LAMBDA_RUNTIME_DIR":              filepath.Dir(fn.path),
+		"_HANDLER":                        filepath.Base(fn.path),
+		"TZ":                              ":UTC",
+		"LANG":                            "en_US.UTF-8",
+		"PATH":                            "/usr/local/bin:/usr/bin/:/bin:/opt/bin",
+		"LD_LIBRARY_PATH":                 "/lib64:/usr/lib64:" + filepath.Dir(fn.path) + ":" + filepath.Join(filepath.Dir(fn.path), "lib") + ":/opt/lib",
+	}
+	if endpoint != "" {
+		env["AWS_ENDPOINT_URL"] = endpoint
+		env["SECRETS_MANAGER_ENDPOINT"] = endpoint
+	}
+	for k, v := range fn.env {
+		if k != "AWS_LAMBDA_RUNTIME_API" {
+			env[k] = v
+		}
+	}
+	out := make([]string, 0, len(env))
+	for k, v := range env {
+		out = append(out, k+"="+v)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func newUUIDHex() string {
+	u := newUUID()
+	return u[0:8] + u[9:13] + u[14:18] + u[19:23] + u[24:]
+}
+
+// ---- the Runtime API ----
+
+func (sb *sandbox) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET "+runtimeAPIPrefix+"/runtime/invocation/next", sb.handleNext)
+	mux.HandleFunc("POST "+runtimeAPIPrefix+"/runtime/invocation/{id}/response", sb.handleResponse)
+	mux.HandleFunc("POST "+runtimeAPIPrefix+"/runtime/invocation/{id}/error", sb.handleError)
+	mux.HandleFunc("POST "+runtimeAPIPrefix+"/runtime/init/error", sb.handleInitError)
+	mux.HandleFunc("GET "+runtimeAPIPrefix+"/ping", func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte("pong"))
+	})
+	return mux
+}
+
+// renderRuntime writes a Runtime API JSON answer, encoded as the RIE encodes it.
+func renderRuntime(w http.ResponseWriter, status int, v any) {
+	b, _ := json.Marshal(v)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(b, '\n'))
+}
+
+type runtimeError struct {
+	ErrorMessage string `json:"errorMessage"`
+	ErrorType    string `json:"errorType"`
+}
+
+func renderAccepted(w http.ResponseWriter) {
+	renderRuntime(w, http.StatusAccepted, map[string]string{"status": "OK"})
+}
+
+func renderInvalidRequestID(w http.ResponseWriter) {
+	renderRuntime(w, http.StatusBadRequest, runtimeError{"Invalid request ID", "InvalidRequestID"})
+}
+
+func renderStateTransition(w http.ResponseWriter, from, to string) {
+	renderRuntime(w, http.StatusForbidden, runtimeError{
+		fmt.Sprintf("State transition from %s to %s failed for runtime. Error: State transition is not allowed", from, to),
+		"InvalidStateTransition"})
+}
+
+func (sb *sandbox) handleNext(w http.ResponseWriter, r *http.Request) {
+	sb.mu.Lock()
+	switch sb.state {
+	case stResponse, stErrorResponse, stInitError:
+		from := sb.state
+		sb.mu.Unlock()
+		renderStateTransition(w, from, stReady)
+		return
+	case stRunning:
+		inv := sb.active
+		sb.mu.Unlock()
+		renderEvent(w, inv)
+		return
+	case stStarted:
+		sb.initReady = time.Since(sb.started)
+	}
+	sb.state = stReady
+	sb.mu.Unlock()
+	select {
+	case inv := <-sb.next:
+		sb.mu.Lock()
+		sb.state, sb.active = stRunning, inv
+		sb.served++
+		sb.mu.Unlock()
+		renderEvent(w, inv)
+	case <-r.Context().Done():
+	case <-sb.stopping:
+	}
+}
+
+// renderEvent writes an invocation as /next returns it.
+func renderEvent(w http.ResponseWriter, inv *invocation) {
+	h := w.Header()
+	h.Set("Lambda-Runtime-Aws-Request-Id", inv.id)
+	h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(inv.deadline.UnixMilli(), 10))
+	h.Set("Lambda-Runtime-Invoked-Function-Arn", inv.invokedARN)
+	h.Set("Lambda-Runtime-Trace-Id", inv.traceID)
+	if inv.clientContext != "" {
+		h.Set("Lambda-Runtime-Client-Context", inv.clientContext)
+	}
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(inv.payload)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(inv.payload)
+}
+
+// claim moves the invocation id from Running to the answering state to, or writes why not.
+func (sb *sandbox) claim(w http.ResponseWriter, id, to string) *invocation {
+	sb.mu.Lock()
+	defer sb.mu.Unlock()
+	if sb.active == nil || id != sb.active.id {
+		renderInvalidRequestID(w)
+		return nil
+	}
+	if sb.state != stRunning {
+		renderStateTransition(w, sb.state, to)
+		return nil
+	}
+	sb.state = to
+	return sb.active
+}
+
+// answered ends the invocation in flight: the runtime may ask for the next one.
+func (sb *sandbox) answered(inv *invocation, res invokeResult) {
+	sb.mu.Lock()
+	if sb.active == inv {
+		sb.state, sb.active = stResponseSent, nil
+	}
+	sb.mu.Unlock()
+	inv.finish(res)
+}
+
+// readResult reads a result body of at most maxResponsePayload bytes.
+func readResult(r *http.Request) ([]byte, bool, error) {
+	b, err := io.ReadAll(io.LimitReader(r.Body, maxResponsePayload+1))
+	if err != nil {
+		return nil, false, err
+	}
+	return b, len(b) <= maxResponsePayload, nil
+}
+
+func (sb *sandbox) handleResponse(w http.ResponseWriter, r *http.Request) {
+	inv := sb.claim(w, r.PathValue("id"), stResponse)
+	if inv == nil {
+		return
+	}
+	body, ok, err := readResult(r)
+	switch {
+	case err != nil:
+		sb.answered(inv, platformError(inv.id, errTypeTruncated, "the runtime's response could not be read: "+err.Error(), true))
+		renderRuntime(w, http.StatusBadRequest, runtimeError{"HTTP request detected as truncated", "TruncatedHTTPRequest"})
+	case !ok:
+		sb.answered(inv, responseTooLargeResult())
+		renderRuntime(w, http.StatusRequestEntityTooLarge, runtimeError{
+			fmt.Sprintf("Exceeded maximum allowed payload size (%d bytes).", maxResponsePayload), "RequestEntityTooLarge"})
+	default:
+		// A streaming runtime reports an error that occurs mid-body in trailers.
+		if typ := r.Trailer.Get("Lambda-Runtime-Function-Error-Type"); typ != "" {
+			doc, derr := base64.StdEncoding.DecodeString(r.Trailer.Get("Lambda-Runtime-Function-Error-Body"))
+			if derr != nil || !json.Valid(doc) {
+				doc = errorDocument(typ, "")
+			}
+			sb.answered(inv, functionErrorResult(doc))
+		} else {
+			sb.answered(inv, invokeResult{payload: body})
+		}
+		renderAccepted(w)
+	}
+}
+
+func (sb *sandbox) handleError(w http.ResponseWriter, r *http.Request) {
+	inv := sb.claim(w, r.PathValue("id"), stErrorResponse)
+	if inv == nil {
+		return
+	}
+	body, ok, err := readResult(r)
+	switch {
+	case err != nil:
+		sb.answered(inv, platformError(inv.id, errTypeTruncated, "the runtime's error could not be read: "+err.Error(), true))
+		renderRuntime(w, http.StatusBadRequest, runtimeError{"HTTP request detected as truncated", "TruncatedHTTPRequest"})
+	case !ok:
+		sb.answered(inv, responseTooLargeResult())
+		renderRuntime(w, http.StatusRequestEntityTooLarge, runtimeError{
+			fmt.Sprintf("Exceeded maximum allowed payload size (%d bytes).", maxResponsePayload), "RequestEntityTooLarge"})
+	default:
+		// The body is the error document the invoker gets, as the runtime wrote it.
+		sb.answered(inv, functionErrorResult(body))
+		renderAccepted(w)
+	}
+}
+
+func (sb *sandbox) handleInitError(w http.ResponseWriter, r *http.Request) {
+	sb.mu.Lock()
+	if sb.state != stStarted {
+		from := sb.state
+		sb.mu.Unlock()
+		renderStateTransition(w, from, stInitError)
+		return
+	}
+	sb.state = stInitError
+	sb.mu.Unlock()
+	body, _, _ := readResult(r)
+	typ := validRuntimeErrorType(r.Header.Get("Lambda-Runtime-Function-Error-Type"))
+	if len(body) == 0 || len(body) > maxResponsePayload {
+		body = errorDocument(typ, "")
+	}
+	res := functionErrorResult(body)
+	res.errorType, res.reset = typ, true
+	sb.mu.Lock()
+	sb.initErr = res
+	sb.mu.Unlock()
+	close(sb.initFailed)
+	renderAccepted(w)
+}
+
+// validRuntimeErrorType keeps an error type of the form Runtime.X or Function.X, as the RIE
+// does, and calls anything else Runtime.Unknown (Function.Unknown for Function.*).
+func validRuntimeErrorType(t string) string {
+	if runtimeErrorTypeRE.MatchString(t) {
+		return t
+	}
+	if strings.HasPrefix(t, "Function.") {
+		return "Function.Unknown"
+	}
+	return "Runtime.Unknown"
+}
+
+var runtimeErrorTypeRE = regexp.MustCompile(`(Runtime|Function)\.[A-Z][a-zA-Z]+`)
