@@ -178,7 +178,7 @@ func (s *Server) stsAssumeRole(_ string, form url.Values) (any, error) {
 	c.AccessKeyID = "ASIAEMULATOR" + strings.ToUpper(randomSuffix(8))
 	c.SecretAccessKey = randomSuffix(40)
 	c.SessionToken = randomSuffix(64)
-	c.Expiration = s.now().Add(time.Duration(secs)*time.Second).UTC().Format("2006-01-02T15:04:05Z")
+	c.Expiration = s.now().Add(time.Duration(secs) * time.Second).UTC().Format("2006-01-02T15:04:05Z")
 	out.Result.AssumedRoleUser.AssumedRoleID = "AROAEMULATOR:" + session
 	out.Result.AssumedRoleUser.Arn = "arn:aws:sts::" + s.account + ":assumed-role/" + role + "/" + session
 	return out, nil
