@@ -357,9 +357,6 @@ type awsCLI struct {
 
 func newAWSCLI(t *testing.T) *awsCLI {
 	t.Helper()
-	if _, err := os.Stat(debianAWS); err != nil {
-		t.Fatalf("Debian's AWS CLI is missing (%v): run scripts/install-deps.sh (as root) to install the awscli package", err)
-	}
 	srv, err := emulator.New(emulator.Options{})
 	if err != nil {
 		t.Fatalf("emulator.New: %v", err)
@@ -371,10 +368,19 @@ func newAWSCLI(t *testing.T) *awsCLI {
 			t.Errorf("emulator Close: %v", err)
 		}
 	})
+	return newAWSCLIAt(t, hs.URL)
+}
+
+// newAWSCLIAt returns a CLI for the emulator already serving at endpoint.
+func newAWSCLIAt(t *testing.T, endpoint string) *awsCLI {
+	t.Helper()
+	if _, err := os.Stat(debianAWS); err != nil {
+		t.Fatalf("Debian's AWS CLI is missing (%v): run scripts/install-deps.sh (as root) to install the awscli package", err)
+	}
 	home := t.TempDir()
 	return &awsCLI{
 		t:        t,
-		endpoint: hs.URL,
+		endpoint: endpoint,
 		env: []string{
 			"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
 			"HOME=" + home,
@@ -404,7 +410,13 @@ func (e *cliError) Error() string {
 // run runs `aws secretsmanager <op> <args...>` and returns its standard output.
 func (c *awsCLI) run(op string, args ...string) ([]byte, error) {
 	c.t.Helper()
-	full := append([]string{"secretsmanager", op}, args...)
+	return c.runService("secretsmanager", op, args...)
+}
+
+// runService runs `aws <service> <op> <args...>` and returns its standard output.
+func (c *awsCLI) runService(service, op string, args ...string) ([]byte, error) {
+	c.t.Helper()
+	full := append([]string{service, op}, args...)
 	full = append(full, "--endpoint-url", c.endpoint, "--output", "json")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -500,6 +512,13 @@ type cliSecretDescription struct {
 	Tags                                            []struct{ Key, Value string }
 	VersionIdsToStages                              map[string][]string
 	ReplicationStatus                               []cliReplicaStatus
+	RotationEnabled                                 bool
+	RotationLambdaARN                               string
+	RotationRules                                   struct {
+		AutomaticallyAfterDays       int64
+		ScheduleExpression, Duration string
+	}
+	NextRotationDate, LastRotatedDate string
 }
 
 func (d cliSecretDescription) tagMap() map[string]string {

@@ -22,6 +22,9 @@ func NewControl(endpoint string) *Control {
 	return &Control{endpoint: strings.TrimSuffix(endpoint, "/"), http: &http.Client{Timeout: time.Minute}}
 }
 
+// Endpoint is the emulator's URL.
+func (c *Control) Endpoint() string { return c.endpoint }
+
 func (c *Control) do(ctx context.Context, method, path string, in, out any) error {
 	var body io.Reader
 	if in != nil {
