@@ -1,6 +1,10 @@
 // Command emulator serves the local AWS endpoint of internal/emulator.
 //
-//	go run ./cmd/emulator -listen 127.0.0.1:4566 [-state FILE]
+//	go run ./cmd/emulator -listen 127.0.0.1:4566 [-state FILE] [-function NAME=PATH]...
+//
+// Each -function registers an executable as the Lambda function NAME
+// (arn:aws:lambda:us-east-1:123456789012:function:NAME), run as Lambda runs a
+// provided.al2023 bootstrap, with its AWS endpoint pointing back at the emulator.
 //
 // It prints "emulator listening on http://ADDR" once it accepts connections, and writes the
 // state file (when given) on SIGINT or SIGTERM before it exits.
@@ -16,6 +20,8 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -35,6 +41,9 @@ func run(ctx context.Context, args []string) error {
 	statePath := fl.String("state", "", "file that keeps the state across restarts (none: state is lost on exit)")
 	allowRemote := fl.Bool("allow-remote", false, "allow a listen address that is not loopback")
 	verbose := fl.Bool("v", false, "log every request")
+	var functions functionFlags
+	fl.Var(&functions, "function", "register an executable as a Lambda function: NAME=PATH (repeatable)")
+	timeout := fl.Duration("function-timeout", 30*time.Second, "timeout of each -function invocation")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
@@ -55,6 +64,16 @@ func run(ctx context.Context, args []string) error {
 	if err != nil {
 		_ = srv.Close()
 		return fmt.Errorf("listen on %s: %w", *listen, err)
+	}
+	srv.SetEndpoint("http://" + ln.Addr().String())
+	for _, f := range functions {
+		arn, err := srv.RegisterExecutable(f.name, f.path, emulator.FunctionConfig{Timeout: *timeout})
+		if err != nil {
+			_ = ln.Close()
+			_ = srv.Close()
+			return fmt.Errorf("-function %s=%s: %w", f.name, f.path, err)
+		}
+		logger.Info("function registered", "arn", arn, "path", f.path)
 	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	fmt.Printf("emulator listening on http://%s\n", ln.Addr())
@@ -97,5 +116,25 @@ func checkLoopback(addr string, allowRemote bool) error {
 	if ip == nil || !ip.IsLoopback() {
 		return fmt.Errorf("-listen %q is not a loopback address; the emulator has no authentication, pass -allow-remote to expose it anyway", addr)
 	}
+	return nil
+}
+
+type functionFlag struct{ name, path string }
+
+// functionFlags collects repeated -function NAME=PATH flags.
+type functionFlags []functionFlag
+
+func (f *functionFlags) String() string { return fmt.Sprint(*f) }
+
+func (f *functionFlags) Set(v string) error {
+	name, path, ok := strings.Cut(v, "=")
+	if !ok || name == "" || path == "" {
+		return fmt.Errorf("want NAME=PATH, got %q", v)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	*f = append(*f, functionFlag{name: name, path: abs})
 	return nil
 }

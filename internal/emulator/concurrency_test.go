@@ -434,7 +434,10 @@ func TestConcurrencyPutStagesOrder(t *testing.T) {
 		t.Fatalf("emulator.New: %v", err)
 	}
 	hs := httptest.NewServer(srv)
-	t.Cleanup(hs.Close)
+	t.Cleanup(func() {
+		hs.Close()
+		_ = srv.Close()
+	})
 	sm := wireSDK(hs.URL, "us-east-1")
 	ctx := context.Background()
 	const v1, v2 = "c0c0c0c0-0000-4000-8000-000000000001", "c0c0c0c0-0000-4000-8000-000000000002"

@@ -171,6 +171,17 @@ func (s *smSecret) pruneVersions(now time.Time) {
 	if len(s.Versions) <= maxVersions {
 		return
 	}
+	// Most calls find nothing old enough to remove; find that out without sorting.
+	removable := false
+	for _, v := range s.Versions {
+		if len(v.Stages) == 0 && now.Sub(v.Created) >= deprecatedMinimumAge {
+			removable = true
+			break
+		}
+	}
+	if !removable {
+		return
+	}
 	vs := s.versionsNewestFirst()
 	for i := len(vs) - 1; i >= 0 && len(s.Versions) > maxVersions; i-- {
 		v := vs[i]
