@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 )
@@ -64,12 +65,12 @@ func (p *persister) load(s *Server) error {
 		return fmt.Errorf("state file %s has format %d, this emulator reads format %d; delete it to start empty", p.path, st.Format, stateFormat)
 	}
 	if st.Account != s.account {
-		return fmt.Errorf("state file %s belongs to account %s, not %s", p.path, st.Account, s.account)
+		return fmt.Errorf("state file %s belongs to account %s, not %s; use another -state file, or delete this one to start empty", p.path, st.Account, s.account)
 	}
 	for region, secrets := range st.Secrets {
 		reg := s.smRegion(region)
 		for name, sec := range secrets {
-			if sec == nil || sec.Name != name || sec.Region != region || sec.Versions == nil {
+			if !sec.complete(name, region) {
 				return fmt.Errorf("state file %s: secret %q in %s is incomplete; delete the file to start empty", p.path, name, region)
 			}
 			reg.byName[name] = sec
@@ -159,4 +160,18 @@ func writeFileAtomic(path string, data []byte) error {
 		return fmt.Errorf("write state: %w", err)
 	}
 	return nil
+}
+
+// complete reports whether a secret read from a state file has every part the emulator
+// dereferences, so that a damaged file fails at start rather than at the next request.
+func (sec *smSecret) complete(name, region string) bool {
+	if sec == nil || sec.Name != name || sec.Region != region || sec.Versions == nil {
+		return false
+	}
+	for id, v := range sec.Versions {
+		if v == nil || v.ID != id {
+			return false
+		}
+	}
+	return !slices.Contains(sec.Replicas, nil)
 }

@@ -518,7 +518,7 @@ func (s *Server) readValue(sec *smSecret, versionID, stage *string) (*secretValu
 	return &secretValueOutput{
 		ARN: sec.ARN, Name: sec.Name, VersionID: v.ID,
 		SecretString: str, SecretBinary: bin,
-		VersionStages: slices.Clone(v.Stages), CreatedDate: epochPtr(v.Created),
+		VersionStages: append([]string{}, v.Stages...), CreatedDate: epochPtr(v.Created),
 	}, nil
 }
 
@@ -1214,6 +1214,13 @@ func (s *Server) addReplicas(sec *smSecret, regions []replicaRegionType, force b
 			rs.KmsKeyID = *r.KmsKeyID
 		}
 		if other := s.lookupSecret(region, sec.Name); other != nil && other.PrimaryRegion != sec.Region {
+			if other.isReplica() {
+				// The name belongs to a replica of a secret in another region; overwriting it
+				// would leave that primary replicating into a secret it no longer owns.
+				rs.Status = "Failed"
+				rs.StatusMessage = "Replication failed: Secret name " + sec.Name + " is a replica of a secret in " + other.PrimaryRegion + "."
+				continue
+			}
 			if !force {
 				rs.Status = "Failed"
 				rs.StatusMessage = "Replication failed: Secret name " + sec.Name + " already exists in region " + region + "."
