@@ -379,7 +379,7 @@ func (fn *function) invokeHandler(ctx context.Context, inv *invocation) invokeRe
 		defer func() {
 			if v := recover(); v != nil {
 				fn.logs.printf("%s\tpanic: %v\n", inv.id, v)
-				inv.finish(functionErrorResult(errorDocument(typeName(v), fmt.Sprint(v))))
+				inv.finish(functionErrorResult(handlerErrorDocument(typeName(v), fmt.Sprint(v))))
 			}
 		}()
 		out, err := fn.handler(hctx, inv.payload)
@@ -388,7 +388,7 @@ func (fn *function) invokeHandler(ctx context.Context, inv *invocation) invokeRe
 			// A handler that gives up at its context's deadline has timed out, as in Lambda.
 			inv.finish(timeoutResult(inv.id, fn.timeout))
 		case err != nil:
-			inv.finish(functionErrorResult(errorDocument(typeName(err), err.Error())))
+			inv.finish(functionErrorResult(handlerErrorDocument(typeName(err), err.Error())))
 		case len(out) > maxResponsePayload:
 			inv.finish(responseTooLargeResult())
 		default:
@@ -432,8 +432,19 @@ const (
 	functionErrUnhandled = "Unhandled"
 )
 
-// errorDocument is the payload of a failed invocation: {"errorMessage": ..., "errorType": ...}.
+// errorDocument is the payload of a failure the platform reports (crash, timeout, oversized
+// response): {"errorType": ..., "errorMessage": ...}, in Lambda's order.
 func errorDocument(typ, msg string) []byte {
+	b, _ := json.Marshal(struct {
+		Type    string `json:"errorType"`
+		Message string `json:"errorMessage"`
+	}{typ, msg})
+	return b
+}
+
+// handlerErrorDocument is the payload of an in-process handler's error, as aws-lambda-go
+// writes it: {"errorMessage": ..., "errorType": ...}.
+func handlerErrorDocument(typ, msg string) []byte {
 	b, _ := json.Marshal(struct {
 		Message string `json:"errorMessage"`
 		Type    string `json:"errorType"`

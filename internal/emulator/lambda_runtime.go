@@ -453,6 +453,12 @@ func renderStateTransition(w http.ResponseWriter, from, to string) {
 }
 
 func (sb *sandbox) handleNext(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet {
+		// The mux lets HEAD through GET routes; it must not take an event away.
+		w.Header().Set("Allow", http.MethodGet)
+		w.WriteHeader(http.StatusMethodNotAllowed)
+		return
+	}
 	sb.mu.Lock()
 	switch sb.state {
 	case stResponse, stErrorResponse, stInitError:

@@ -315,7 +315,9 @@ func TestClientRequestTokenIdempotency(t *testing.T) {
 }
 
 func TestUpdateSecret(t *testing.T) {
-	c, clock, _ := newSM(t)
+	c, clock, url := newSM(t)
+	k := kmsClient(url, "us-east-1")
+	kmsAlias(t, k, "alias/mine", *kmsKey(t, k, nil).KeyId)
 	created := createSecret(t, c, "upd", "one")
 	before := must(c.DescribeSecret(t.Context(), &secretsmanager.DescribeSecretInput{SecretId: aws.String("upd")}))(t)
 	clock.Advance(time.Hour)
@@ -336,13 +338,10 @@ func TestUpdateSecret(t *testing.T) {
 		t.Fatalf("labels after UpdateSecret with a value: %v", got)
 	}
 	versions := must(c.ListSecretVersionIds(t.Context(), &secretsmanager.ListSecretVersionIdsInput{SecretId: aws.String("upd")}))(t)
+	// Changing the key re-encrypts the labelled versions with it, as AWS does.
 	for _, v := range versions.Versions {
-		wantKey := "DefaultEncryptionKey"
-		if *v.VersionId == *out.VersionId {
-			wantKey = "alias/mine"
-		}
-		if !slices.Equal(v.KmsKeyIds, []string{wantKey}) {
-			t.Fatalf("version %s KmsKeyIds = %v, want %s", *v.VersionId, v.KmsKeyIds, wantKey)
+		if !slices.Equal(v.KmsKeyIds, []string{"alias/mine"}) {
+			t.Fatalf("version %s KmsKeyIds = %v, want alias/mine", *v.VersionId, v.KmsKeyIds)
 		}
 	}
 }
@@ -708,6 +707,8 @@ func TestReplication(t *testing.T) {
 	c, _, url := newSM(t)
 	west := smClient(url, "us-west-2")
 	eu := smClient(url, "eu-west-1")
+	kw := kmsClient(url, "us-west-2")
+	kmsAlias(t, kw, "alias/west", *kmsKey(t, kw, nil).KeyId)
 	createSecret(t, eu, "shared", "eu's own")
 	created := must(c.CreateSecret(t.Context(), &secretsmanager.CreateSecretInput{
 		Name: aws.String("shared"), SecretString: aws.String("v1"), Description: aws.String("d"),
