@@ -38,7 +38,10 @@ func TestInvokeFunction(t *testing.T) {
 	if !s.functionExists("eu-central-1", arn) || !s.functionExists("eu-central-1", "rotator") || s.functionExists("us-east-1", "rotator") {
 		t.Fatal("functionExists disagrees with the registry")
 	}
-	if calls := s.ctrl.calls["lambda.Invoke"]; calls != 3 {
+	s.ctrl.mu.Lock()
+	calls := s.ctrl.calls["lambda.Invoke"]
+	s.ctrl.mu.Unlock()
+	if calls != 3 {
 		t.Fatalf("lambda.Invoke counted %d times", calls)
 	}
 

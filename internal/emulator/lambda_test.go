@@ -208,6 +208,24 @@ func TestLambdaExecutableEnvironment(t *testing.T) {
 			t.Fatalf("a warm invocation ran in process %d, the first in %d", again.PID, info.PID)
 		}
 	}
+	// Invocations that arrive together wait for the one execution environment, in turn.
+	pids := make(chan int, 4)
+	for range cap(pids) {
+		go func() {
+			out, err := c.Invoke(context.Background(), &lambda.InvokeInput{FunctionName: aws.String("echo"), Payload: []byte(`{"action":"info"}`)})
+			var info echoInfo
+			if err == nil && out.FunctionError == nil && json.Unmarshal(out.Payload, &info) == nil {
+				pids <- info.PID
+				return
+			}
+			pids <- -1
+		}()
+	}
+	for range cap(pids) {
+		if pid := <-pids; pid != info.PID {
+			t.Fatalf("a concurrent invocation ran in process %d, not %d", pid, info.PID)
+		}
+	}
 	if logs := srv.FunctionLogs("echo"); strings.Count(logs, "Init Duration") != 1 {
 		t.Fatalf("want one cold start in the REPORT lines:\n%s", logs)
 	}

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/iampolicy"
 )
 
 // smOperations is the Secrets Manager API. Handlers run with Server.mu held.
@@ -1109,7 +1111,7 @@ func (s *Server) smPutResourcePolicy(region string, in *putResourcePolicyInput) 
 	if err != nil {
 		return nil, err
 	}
-	findings, public := checkPolicy(*in.ResourcePolicy)
+	findings, public := iampolicy.Check(*in.ResourcePolicy)
 	if len(findings) > 0 {
 		return nil, newError("MalformedPolicyDocumentException", "This policy has invalid syntax.")
 	}
@@ -1165,9 +1167,9 @@ func (s *Server) smValidateResourcePolicy(region string, in *validateResourcePol
 		}
 	}
 	// ValidateResourcePolicy also checks that the policy does not grant broad access.
-	findings, public := checkPolicy(*in.ResourcePolicy)
+	findings, public := iampolicy.Check(*in.ResourcePolicy)
 	if public {
-		findings = append(findings, publicAccessFinding())
+		findings = append(findings, iampolicy.PublicAccessFinding())
 	}
 	entries := make([]validationErrorEntry, 0, len(findings))
 	for _, f := range findings {

@@ -1,4 +1,8 @@
-package emulator
+// Package iampolicy checks and compares IAM resource policy documents: the syntax and
+// public-access checks of Secrets Manager's PutResourcePolicy and ValidateResourcePolicy (used
+// by the emulator), and a canonical form under which equivalent policies compare equal (used
+// by the provider so that reformatted policies never show a diff).
+package iampolicy
 
 import (
 	"bytes"
@@ -31,22 +35,22 @@ import (
 //     aws:Principal* and aws:SourceOrg* keys IAM Access Analyzer also treats as trusted.
 //     checkStatement and policyConditionRestricts define the exact subset.
 
-// policyMaxLength is the maximum ResourcePolicy length in characters.
-const policyMaxLength = 20480
+// MaxLength is the maximum ResourcePolicy length in characters.
+const MaxLength = 20480
 
 // CheckName values of ValidationErrors entries.
 const (
-	policySyntaxCheck       = "SYNTAX_CHECK"
-	policyPublicAccessCheck = "PUBLIC_ACCESS_CHECK"
+	SyntaxCheck       = "SYNTAX_CHECK"
+	PublicAccessCheck = "PUBLIC_ACCESS_CHECK"
 )
 
-// policyFinding is one ValidateResourcePolicy ValidationErrors entry.
-type policyFinding struct{ CheckName, ErrorMessage string }
+// Finding is one ValidateResourcePolicy ValidationErrors entry.
+type Finding struct{ CheckName, ErrorMessage string }
 
 // publicAccessFinding is the entry ValidateResourcePolicy reports when checkPolicy says public.
-func publicAccessFinding() policyFinding {
-	return policyFinding{
-		CheckName:    policyPublicAccessCheck,
+func PublicAccessFinding() Finding {
+	return Finding{
+		CheckName:    PublicAccessCheck,
 		ErrorMessage: "The resource policy grants public access: an Allow statement applies to all principals (\"*\" or NotPrincipal) without a condition that limits it to specific accounts, organizations, networks or source resources.",
 	}
 }
@@ -56,10 +60,10 @@ func publicAccessFinding() policyFinding {
 // resource policy, Action/NotAction both or neither, Version not "2012-10-17"/"2008-10-17",
 // size over 20480 chars) and whether the policy grants public access. public considers every
 // statement it could interpret, even when other parts of the document have findings.
-func checkPolicy(doc string) (findings []policyFinding, public bool) {
+func Check(doc string) (findings []Finding, public bool) {
 	c := &policyChecker{}
-	if n := utf8.RuneCountInString(doc); n > policyMaxLength {
-		c.addf("The policy is %d characters long; the maximum is %d.", n, policyMaxLength)
+	if n := utf8.RuneCountInString(doc); n > MaxLength {
+		c.addf("The policy is %d characters long; the maximum is %d.", n, MaxLength)
 	}
 	root, err := decodePolicyJSON(doc)
 	if err != nil {
@@ -125,10 +129,10 @@ func checkPolicy(doc string) (findings []policyFinding, public bool) {
 }
 
 // policyChecker accumulates syntax findings.
-type policyChecker struct{ findings []policyFinding }
+type policyChecker struct{ findings []Finding }
 
 func (c *policyChecker) addf(format string, args ...any) {
-	c.findings = append(c.findings, policyFinding{CheckName: policySyntaxCheck, ErrorMessage: fmt.Sprintf(format, args...)})
+	c.findings = append(c.findings, Finding{CheckName: SyntaxCheck, ErrorMessage: fmt.Sprintf(format, args...)})
 }
 
 // checkStatement reports the statement's findings and whether it grants public access.
@@ -600,7 +604,7 @@ func policySortedKeys[V any](m map[string]V) []string {
 // one-element array, and the set-valued elements (Action, Resource, principals, condition
 // values) are sorted, de-duplicated and written as a plain string when they hold one value.
 // It is for comparisons only; it does not reproduce AWS's GetResourcePolicy formatting.
-func canonicalPolicy(doc string) (string, error) {
+func Canonical(doc string) (string, error) {
 	root, err := decodePolicyJSON(doc)
 	if err != nil {
 		return "", fmt.Errorf("canonicalizing policy: %w", err)

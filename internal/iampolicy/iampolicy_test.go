@@ -1,4 +1,4 @@
-package emulator
+package iampolicy
 
 import (
 	"fmt"
@@ -19,12 +19,12 @@ const (
 )
 
 // policyTestMessages returns the messages and fails if any finding is not a syntax finding.
-func policyTestMessages(t *testing.T, findings []policyFinding) []string {
+func policyTestMessages(t *testing.T, findings []Finding) []string {
 	t.Helper()
 	var msgs []string
 	for _, f := range findings {
-		if f.CheckName != policySyntaxCheck {
-			t.Errorf("finding %q has CheckName %q, want %q", f.ErrorMessage, f.CheckName, policySyntaxCheck)
+		if f.CheckName != SyntaxCheck {
+			t.Errorf("finding %q has CheckName %q, want %q", f.ErrorMessage, f.CheckName, SyntaxCheck)
 		}
 		msgs = append(msgs, f.ErrorMessage)
 	}
@@ -48,7 +48,7 @@ func TestPolicyValidDocuments(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			findings, _ := checkPolicy(tt.doc)
+			findings, _ := Check(tt.doc)
 			if len(findings) != 0 {
 				t.Fatalf("findings = %q, want none", policyTestMessages(t, findings))
 			}
@@ -114,7 +114,7 @@ func TestPolicySyntaxFindings(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			findings, _ := checkPolicy(tt.doc)
+			findings, _ := Check(tt.doc)
 			if got := policyTestMessages(t, findings); !slices.Equal(got, tt.want) {
 				t.Fatalf("findings:\n got %q\nwant %q", got, tt.want)
 			}
@@ -147,7 +147,7 @@ func TestPolicySizeLimit(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			findings, _ := checkPolicy(tt.doc)
+			findings, _ := Check(tt.doc)
 			if got := policyTestMessages(t, findings); !slices.Equal(got, tt.want) {
 				t.Fatalf("findings = %q, want %q", got, tt.want)
 			}
@@ -210,7 +210,7 @@ func TestPolicyPublic(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, got := checkPolicy(tt.doc); got != tt.want {
+			if _, got := Check(tt.doc); got != tt.want {
 				t.Fatalf("public = %v, want %v for %s", got, tt.want, tt.doc)
 			}
 		})
@@ -218,9 +218,9 @@ func TestPolicyPublic(t *testing.T) {
 }
 
 func TestPublicAccessFinding(t *testing.T) {
-	f := publicAccessFinding()
-	if f.CheckName != policyPublicAccessCheck || f.CheckName == policySyntaxCheck {
-		t.Fatalf("CheckName = %q, want %q", f.CheckName, policyPublicAccessCheck)
+	f := PublicAccessFinding()
+	if f.CheckName != PublicAccessCheck || f.CheckName == SyntaxCheck {
+		t.Fatalf("CheckName = %q, want %q", f.CheckName, PublicAccessCheck)
 	}
 	if !strings.Contains(f.ErrorMessage, "public access") {
 		t.Fatalf("ErrorMessage %q does not say the policy is public", f.ErrorMessage)
@@ -245,19 +245,19 @@ func TestCanonicalPolicyEquivalence(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ca, err := canonicalPolicy(tt.a)
+			ca, err := Canonical(tt.a)
 			if err != nil {
-				t.Fatalf("canonicalPolicy(a): %v", err)
+				t.Fatalf("Canonical(a): %v", err)
 			}
-			cb, err := canonicalPolicy(tt.b)
+			cb, err := Canonical(tt.b)
 			if err != nil {
-				t.Fatalf("canonicalPolicy(b): %v", err)
+				t.Fatalf("Canonical(b): %v", err)
 			}
 			if (ca == cb) != tt.equal {
 				t.Fatalf("equal = %v, want %v:\n a: %s\n b: %s", ca == cb, tt.equal, ca, cb)
 			}
 			// The canonical form must itself be a fixed point and still a valid policy.
-			again, err := canonicalPolicy(ca)
+			again, err := Canonical(ca)
 			if err != nil || again != ca {
 				t.Fatalf("canonicalPolicy is not idempotent: %q -> %q, %v", ca, again, err)
 			}
@@ -279,7 +279,7 @@ func TestCanonicalPolicyOutput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := canonicalPolicy(tt.doc)
+			got, err := Canonical(tt.doc)
 			if err != nil {
 				t.Fatalf("canonicalPolicy: %v", err)
 			}
@@ -300,7 +300,7 @@ func TestCanonicalPolicyErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := canonicalPolicy(tt.doc)
+			got, err := Canonical(tt.doc)
 			if err == nil || err.Error() != tt.want {
 				t.Fatalf("canonicalPolicy = %q, %v; want error %q", got, err, tt.want)
 			}
@@ -316,8 +316,8 @@ func TestCanonicalPolicyComparesAWSFormattedText(t *testing.T) {
 	// submitted policy and that rendering must compare equal.
 	submitted := policyTestDoc(`{"Effect":"Allow","Principal":{"AWS":["` + policyTestRoleARN + `"]},"Action":"secretsmanager:GetSecretValue","Resource":"*"}`)
 	returned := fmt.Sprintf("{\n  \"Version\" : \"2012-10-17\",\n  \"Statement\" : [ {\n    \"Effect\" : \"Allow\",\n    \"Principal\" : {\n      \"AWS\" : %q\n    },\n    \"Action\" : \"secretsmanager:GetSecretValue\",\n    \"Resource\" : \"*\"\n  } ]\n}", policyTestRoleARN)
-	a, errA := canonicalPolicy(submitted)
-	b, errB := canonicalPolicy(returned)
+	a, errA := Canonical(submitted)
+	b, errB := Canonical(returned)
 	if errA != nil || errB != nil || a != b {
 		t.Fatalf("canonical forms differ:\n %s (%v)\n %s (%v)", a, errA, b, errB)
 	}

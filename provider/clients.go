@@ -1,0 +1,161 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+)
+
+// defaultMaxRetries matches hashicorp/aws, so that throttling during a large apply is ridden out.
+const defaultMaxRetries = 25
+
+// clients is what Configure hands every resource, data source and ephemeral resource.
+type clients struct {
+	SecretsManager *secretsmanager.Client
+	KMS            *kms.Client
+	Region         string
+	// AccountID is empty when the provider was told not to look it up.
+	AccountID   string
+	DefaultTags map[string]string
+}
+
+// newClients builds the AWS clients from the provider block, the environment and the shared
+// files. Errors name the setting to fix; they never carry credential values.
+func newClients(ctx context.Context, m providerModel, version string) (*clients, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	var opts []func(*config.LoadOptions) error
+	if v := m.Region.ValueString(); v != "" {
+		opts = append(opts, config.WithRegion(v))
+	}
+	if v := m.Profile.ValueString(); v != "" {
+		opts = append(opts, config.WithSharedConfigProfile(v))
+	}
+	ak, sk := m.AccessKey.ValueString(), m.SecretKey.ValueString()
+	switch {
+	case ak != "" && sk != "":
+		opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(ak, sk, m.Token.ValueString())))
+	case ak != "" || sk != "":
+		diags.AddAttributeError(path.Root("access_key"), "Incomplete static credentials",
+			"access_key and secret_key must be set together; set both, or neither to use the environment or a profile.")
+		return nil, diags
+	}
+	retries := defaultMaxRetries
+	if !m.MaxRetries.IsNull() && !m.MaxRetries.IsUnknown() {
+		if n := m.MaxRetries.ValueInt64(); n < 0 || n > 100 {
+			diags.AddAttributeError(path.Root("max_retries"), "Invalid max_retries", fmt.Sprintf("max_retries is %d; use a number from 0 to 100.", n))
+			return nil, diags
+		} else {
+			retries = int(n)
+		}
+	}
+	opts = append(opts, config.WithRetryer(func() aws.Retryer {
+		return retry.AddWithMaxAttempts(retry.NewStandard(), retries+1)
+	}), config.WithAppID("terraform-provider-secretsmanager/"+version))
+
+	var ep endpointsModel
+	if len(m.Endpoints) > 0 {
+		ep = m.Endpoints[0]
+	}
+	endpoints := map[string]string{}
+	for name, v := range map[string]string{
+		"secretsmanager": ep.SecretsManager.ValueString(), "kms": ep.KMS.ValueString(),
+		"sts": ep.STS.ValueString(), "rds": ep.RDS.ValueString(),
+	} {
+		if v == "" {
+			continue
+		}
+		if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			diags.AddAttributeError(path.Root("endpoints"), "Invalid endpoint URL",
+				fmt.Sprintf("endpoints.%s is %q; use an absolute http:// or https:// URL such as http://127.0.0.1:4566.", name, v))
+			continue
+		}
+		endpoints[name] = v
+	}
+	if diags.HasError() {
+		return nil, diags
+	}
+
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		diags.AddError("Cannot load the AWS configuration", fmt.Sprintf("Reading the AWS shared configuration failed: %v. Check profile and the AWS_* environment variables.", err))
+		return nil, diags
+	}
+	if cfg.Region == "" {
+		diags.AddAttributeError(path.Root("region"), "No AWS region",
+			"Set region in the provider block, or AWS_REGION in the environment, or a region in the profile.")
+		return nil, diags
+	}
+	stsClient := sts.NewFromConfig(cfg, func(o *sts.Options) { setEndpoint(&o.BaseEndpoint, endpoints["sts"]) })
+
+	if len(m.AssumeRole) > 0 {
+		ar := m.AssumeRole[0]
+		if ar.RoleARN.ValueString() == "" {
+			diags.AddAttributeError(path.Root("assume_role").AtListIndex(0).AtName("role_arn"), "Missing role_arn", "An assume_role block needs role_arn.")
+			return nil, diags
+		}
+		duration := time.Hour
+		if v := ar.Duration.ValueString(); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < 15*time.Minute || d > 12*time.Hour {
+				diags.AddAttributeError(path.Root("assume_role").AtListIndex(0).AtName("duration"), "Invalid assume_role duration",
+					fmt.Sprintf("duration is %q; use a Go duration from 15m to 12h, such as \"1h\".", v))
+				return nil, diags
+			}
+			duration = d
+		}
+		session := ar.SessionName.ValueString()
+		if session == "" {
+			session = "terraform-provider-secretsmanager"
+		}
+		cfg.Credentials = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(stsClient, ar.RoleARN.ValueString(), func(o *stscreds.AssumeRoleOptions) {
+			o.RoleSessionName = session
+			o.Duration = duration
+			if v := ar.ExternalID.ValueString(); v != "" {
+				o.ExternalID = aws.String(v)
+			}
+		}))
+		stsClient = sts.NewFromConfig(cfg, func(o *sts.Options) { setEndpoint(&o.BaseEndpoint, endpoints["sts"]) })
+	}
+
+	c := &clients{
+		SecretsManager: secretsmanager.NewFromConfig(cfg, func(o *secretsmanager.Options) { setEndpoint(&o.BaseEndpoint, endpoints["secretsmanager"]) }),
+		KMS:            kms.NewFromConfig(cfg, func(o *kms.Options) { setEndpoint(&o.BaseEndpoint, endpoints["kms"]) }),
+		Region:         cfg.Region,
+		DefaultTags:    map[string]string{},
+	}
+	if len(m.DefaultTags) > 0 && !m.DefaultTags[0].Tags.IsNull() {
+		diags.Append(m.DefaultTags[0].Tags.ElementsAs(ctx, &c.DefaultTags, false)...)
+	}
+	skipValidation := m.SkipCredentialsValidation.ValueBool()
+	if !skipValidation || !m.SkipRequestingAccountID.ValueBool() {
+		id, err := stsClient.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		switch {
+		case err != nil && !skipValidation:
+			diags.AddError("Invalid AWS credentials",
+				fmt.Sprintf("STS GetCallerIdentity failed: %v. Check the credentials (environment, profile, access_key/secret_key or assume_role), "+
+					"or set skip_credentials_validation = true for endpoints without STS.", err))
+			return nil, diags
+		case err == nil:
+			c.AccountID = aws.ToString(id.Account)
+		}
+	}
+	return c, diags
+}
+
+func setEndpoint(dst **string, v string) {
+	if v != "" {
+		*dst = aws.String(v)
+	}
+}
