@@ -384,6 +384,8 @@ func (fn *function) invokeHandler(ctx context.Context, inv *invocation) invokeRe
 		}()
 		out, err := fn.handler(hctx, inv.payload)
 		switch {
+		case ctx.Err() != nil:
+			inv.finish(invokeResult{err: fmt.Errorf("invoke %s: %w", fn.name, context.Cause(ctx))})
 		case err != nil && !time.Now().Before(inv.deadline):
 			// A handler that gives up at its context's deadline has timed out, as in Lambda.
 			inv.finish(timeoutResult(inv.id, fn.timeout))

@@ -1,0 +1,99 @@
+package provider
+
+import (
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator"
+)
+
+func TestMain(m *testing.M) {
+	// The machine's TF_CLI_CONFIG_FILE may name a file that does not exist; Terraform then
+	// fails. Give it an empty one, and keep its plugin cache and checkpoint calls off.
+	dir, err := os.MkdirTemp("", "tf-provider-test")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	rc := filepath.Join(dir, "terraformrc")
+	if err := os.WriteFile(rc, nil, 0o600); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Setenv("TF_CLI_CONFIG_FILE", rc)
+	os.Setenv("CHECKPOINT_DISABLE", "1")
+	os.Setenv("TF_IN_AUTOMATION", "1")
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// testEnv is an emulator serving one test, with SDK clients to check what the provider did.
+type testEnv struct {
+	URL     string
+	Server  *emulator.Server
+	Control *emulator.Control
+	SM      *secretsmanager.Client
+	KMS     *kms.Client
+}
+
+func newTestEnv(t *testing.T) *testEnv {
+	t.Helper()
+	srv, err := emulator.New(emulator.Options{})
+	if err != nil {
+		t.Fatalf("emulator.New: %v", err)
+	}
+	hs := httptest.NewServer(srv)
+	srv.SetEndpoint(hs.URL)
+	t.Cleanup(func() {
+		hs.Close()
+		if err := srv.Close(); err != nil {
+			t.Errorf("emulator Close: %v", err)
+		}
+	})
+	creds := credentials.NewStaticCredentialsProvider("test", "test", "")
+	return &testEnv{
+		URL:     hs.URL,
+		Server:  srv,
+		Control: emulator.NewControl(hs.URL),
+		SM: secretsmanager.New(secretsmanager.Options{Region: "us-east-1", BaseEndpoint: aws.String(hs.URL),
+			Credentials: creds, RetryMaxAttempts: 1}),
+		KMS: kms.New(kms.Options{Region: "us-east-1", BaseEndpoint: aws.String(hs.URL),
+			Credentials: creds, RetryMaxAttempts: 1}),
+	}
+}
+
+// providerConfig is a provider block for the emulator; extra goes inside it (e.g. default_tags).
+func (e *testEnv) providerConfig(extra string) string {
+	return fmt.Sprintf(`
+provider "secretsmanager" {
+  region     = "us-east-1"
+  access_key = "test"
+  secret_key = "test"
+  endpoints {
+    secretsmanager = %[1]q
+    kms            = %[1]q
+    sts            = %[1]q
+    rds            = %[1]q
+  }
+  %[2]s
+}
+`, e.URL, extra)
+}
+
+// factories serves this package's provider in-process to the real terraform CLI.
+func (e *testEnv) factories() map[string]func() (tfprotov6.ProviderServer, error) {
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		"secretsmanager": providerserver.NewProtocol6WithError(New("test")()),
+	}
+}
