@@ -156,11 +156,16 @@ func (p *secretsManagerProvider) Configure(ctx context.Context, req provider.Con
 }
 
 func (p *secretsManagerProvider) Resources(_ context.Context) []func() resource.Resource {
-	return nil
+	return []func() resource.Resource{
+		NewKMSKeyResource,
+		NewKMSAliasResource,
+	}
 }
 
 func (p *secretsManagerProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return nil
+	return []func() datasource.DataSource{
+		NewKMSKeyDataSource,
+	}
 }
 
 func (p *secretsManagerProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {

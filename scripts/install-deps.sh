@@ -87,4 +87,12 @@ for b in initdb pg_ctl postgres; do
 	fi
 done
 
+# AWS's Lambda Runtime Interface Emulator, the reference the emulator's Lambda tests compare
+# against: its source comes through the Go module proxy into the module cache.
+rie_module=github.com/aws/aws-lambda-runtime-interface-emulator@v0.0.0-20261030222936-bef5c4ba774d
+if ! go mod download "$rie_module" >/dev/null 2>&1; then
+	echo "install-deps: cannot download $rie_module into the Go module cache (is the Go module proxy reachable?)" >&2
+	status=1
+fi
+
 exit "$status"

@@ -24,6 +24,9 @@ package emulator
 //   - The Runtime API serves the runtime routes only; the Extensions, Logs and Telemetry APIs
 //     answer 404, so extensions cannot register.
 //   - Every function error is reported "Unhandled"; "Handled" belonged to retired runtimes.
+//   - An oversized request body is refused with 413 RequestEntityTooLargeException and a
+//     "Message", as Lambda's front end answers, not the model's RequestTooLargeException.
+//     The limits are 6 MB for RequestResponse and 1 MB for Event.
 
 import (
 	"bytes"
@@ -286,6 +289,7 @@ type invokeResult struct {
 	payload       []byte
 	functionError string // "Unhandled" when the function failed
 	errorType     string // errorType of a failure the emulator reports (timeout, crash)
+	reason        string // what the emulator reports about such a failure, for the log
 	// reset means the execution environment must be discarded (crash, timeout, init error).
 	reset   bool
 	err     error  // the invocation could not complete: context ended, emulator closed
@@ -338,6 +342,12 @@ func (s *Server) invoke(ctx context.Context, fn *function, inv *invocation) invo
 		res, initDuration = fn.invokeExec(ctx, s.functionEndpoint(), inv)
 	}
 	d := time.Since(start)
+	switch {
+	case res.errorType == errTypeTimeout:
+		fn.logs.printf("%s %s %s\n", time.Now().UTC().Format("2006-01-02T15:04:05.000Z"), inv.id, res.reason)
+	case res.reason != "":
+		fn.logs.printf("RequestId: %s Error: %s\n%s\n", inv.id, res.reason, res.errorType)
+	}
 	fn.logs.printf("END RequestId: %s\n", inv.id)
 	report := fmt.Sprintf("REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB\t",
 		inv.id, float64(d)/float64(time.Millisecond), int64(math.Ceil(float64(d)/float64(time.Millisecond))), functionMemoryMB)
@@ -461,7 +471,7 @@ func functionErrorResult(payload []byte) invokeResult {
 // platformError is a failure the emulator detects itself, worded as Lambda words it.
 func platformError(requestID, typ string, reason string, reset bool) invokeResult {
 	res := functionErrorResult(errorDocument(typ, fmt.Sprintf("RequestId: %s Error: %s", requestID, reason)))
-	res.errorType, res.reset = typ, reset
+	res.errorType, res.reason, res.reset = typ, reason, reset
 	return res
 }
 

@@ -150,6 +150,7 @@ func TestLambdaSameAsRIE(t *testing.T) {
 		{"echo", `{"action":"echo","nested":{"list":[1,2.5,"three",null]},"text":"h\u00e9llo \"quoted\""}`, false},
 		{"error", `{"action":"error","message":"boom"}`, true},
 		{"typed error", `{"action":"typed","message":"bad input"}`, true},
+		{"panic", `{"action":"panic","message":"oops"}`, true},
 		{"crash", `{"action":"exit","code":3}`, true},
 		{"after the crash", `{"action":"echo","again":true}`, false},
 	} {

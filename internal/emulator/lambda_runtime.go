@@ -112,7 +112,6 @@ func (fn *function) invokeExec(ctx context.Context, endpoint string, inv *invoca
 			return invokeResult{err: fmt.Errorf("invoke %s: %w", fn.name, err)}, 0
 		}
 		if err != nil {
-			fn.logs.printf("%s\n", err)
 			return platformError(inv.id, errTypeEntrypoint, err.Error(), false), 0
 		}
 		res, retry := sb.run(ctx, timer.C, inv)
@@ -210,12 +209,6 @@ func (fn *function) sandbox(endpoint string) (sb *sandbox, cold bool, err error)
 	return sb, true, nil
 }
 
-func (sb *sandbox) servedCount() int {
-	sb.mu.Lock()
-	defer sb.mu.Unlock()
-	return sb.served
-}
-
 // discard stops sb and forgets it, so that the next invocation starts a new process.
 func (fn *function) discard(sb *sandbox) {
 	fn.mu.Lock()
@@ -287,7 +280,7 @@ func (fn *function) start(endpoint string) (*sandbox, error) {
 	if err != nil {
 		_ = sb.srv.Close()
 		_, _ = outR.Close(), errR.Close()
-		return nil, fmt.Errorf("start %s: %w", fn.path, err)
+		return nil, err // "fork/exec PATH: REASON", as Lambda reports a bad entry point
 	}
 	sb.cmd, sb.pid = cmd, cmd.Process.Pid
 	sb.pipes = []*os.File{outR, errR}

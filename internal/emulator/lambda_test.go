@@ -482,23 +482,24 @@ func TestLambdaRuntimeAPIGarbage(t *testing.T) {
 	}
 
 	first := invokeAsync("manual", `{"n":1}`)
-	api := "http://" + readState(state, "addr") + "/2018-06-01"
+	api := "http://" + readState(state, "addr")
 	pid, err := strconv.Atoi(readState(state, "pid"))
 	noErr(t, err)
 	rt := &runtimeClient{t: t, api: api}
 
 	// Paths, methods and ids that make no sense.
-	rt.expect("GET", "/runtime/nothing", nil, nil, 404, "")
-	rt.expect("GET", "/../../2020-01-01/extension/event/next", nil, nil, 404, "")
-	rt.expect("POST", "/runtime/invocation/next", nil, nil, 405, "")
-	rt.expect("GET", "/runtime/invocation/abc/response", nil, nil, 405, "")
-	rt.expect("POST", "/runtime/invocation/abc/response", strings.NewReader("{}"), nil, 400, `{"errorMessage":"Invalid request ID","errorType":"InvalidRequestID"}`)
-	rt.expect("POST", "/runtime/invocation/abc/error", strings.NewReader("{}"), nil, 400, "InvalidRequestID")
-	rt.expect("GET", "/ping", nil, nil, 200, "pong")
+	rt.expect("GET", "/2018-06-01/runtime/nothing", nil, nil, 404, "")
+	rt.expect("POST", "/2020-01-01/extension/register", strings.NewReader(`{"events":["INVOKE"]}`), nil, 404, "")
+	rt.expect("HEAD", "/2018-06-01/runtime/invocation/next", nil, nil, 405, "")
+	rt.expect("POST", "/2018-06-01/runtime/invocation/next", nil, nil, 405, "")
+	rt.expect("GET", "/2018-06-01/runtime/invocation/abc/response", nil, nil, 405, "")
+	rt.expect("POST", "/2018-06-01/runtime/invocation/abc/response", strings.NewReader("{}"), nil, 400, `{"errorMessage":"Invalid request ID","errorType":"InvalidRequestID"}`)
+	rt.expect("POST", "/2018-06-01/runtime/invocation/abc/error", strings.NewReader("{}"), nil, 400, "InvalidRequestID")
+	rt.expect("GET", "/2018-06-01/ping", nil, nil, 200, "pong")
 	rt.junk()
 
 	// The event, with its headers; asking again before answering hands out the same event.
-	h, body := rt.expect("GET", "/runtime/invocation/next", nil, nil, 200, `{"n":1}`)
+	h, body := rt.expect("GET", "/2018-06-01/runtime/invocation/next", nil, nil, 200, `{"n":1}`)
 	id := h.Get("Lambda-Runtime-Aws-Request-Id")
 	if id == "" || h.Get("Lambda-Runtime-Invoked-Function-Arn") != fnARN || !strings.HasPrefix(h.Get("Lambda-Runtime-Trace-Id"), "Root=1-") {
 		t.Fatalf("event headers %v", h)
@@ -506,18 +507,18 @@ func TestLambdaRuntimeAPIGarbage(t *testing.T) {
 	if ms, _ := strconv.ParseInt(h.Get("Lambda-Runtime-Deadline-Ms"), 10, 64); time.Until(time.UnixMilli(ms)) < 15*time.Second {
 		t.Fatalf("deadline %s is not 20 s ahead", h.Get("Lambda-Runtime-Deadline-Ms"))
 	}
-	if h2, _ := rt.expect("GET", "/runtime/invocation/next", nil, nil, 200, body); h2.Get("Lambda-Runtime-Aws-Request-Id") != id {
+	if h2, _ := rt.expect("GET", "/2018-06-01/runtime/invocation/next", nil, nil, 200, body); h2.Get("Lambda-Runtime-Aws-Request-Id") != id {
 		t.Fatal("a second /next did not hand out the invocation in flight")
 	}
-	rt.expect("POST", "/runtime/init/error", strings.NewReader("{}"), nil, 403,
+	rt.expect("POST", "/2018-06-01/runtime/init/error", strings.NewReader("{}"), nil, 403,
 		`{"errorMessage":"State transition from Running to InitError failed for runtime. Error: State transition is not allowed","errorType":"InvalidStateTransition"}`)
-	rt.expect("POST", "/runtime/invocation/"+id+"x/response", strings.NewReader("{}"), nil, 400, "InvalidRequestID")
+	rt.expect("POST", "/2018-06-01/runtime/invocation/"+id+"x/response", strings.NewReader("{}"), nil, 400, "InvalidRequestID")
 
 	// Two answers at once: the second is refused while the first is being read.
 	pr, pw := io.Pipe()
 	firstAnswer := make(chan int, 1)
 	go func() {
-		req, _ := http.NewRequest("POST", api+"/runtime/invocation/"+id+"/response", pr)
+		req, _ := http.NewRequest("POST", api+"/2018-06-01/runtime/invocation/"+id+"/response", pr)
 		resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
 		if err != nil {
 			firstAnswer <- 0
@@ -528,11 +529,11 @@ func TestLambdaRuntimeAPIGarbage(t *testing.T) {
 	}()
 	_, _ = pw.Write([]byte(`{"answer":`))
 	waitFor(t, 5*time.Second, "the first answer to be claimed", func() bool {
-		return rt.status("GET", "/runtime/invocation/next") == 403
+		return rt.status("GET", "/2018-06-01/runtime/invocation/next") == 403
 	})
-	rt.expect("POST", "/runtime/invocation/"+id+"/response", strings.NewReader(`"second"`), nil, 403,
+	rt.expect("POST", "/2018-06-01/runtime/invocation/"+id+"/response", strings.NewReader(`"second"`), nil, 403,
 		"State transition from InvocationResponse to InvocationResponse failed for runtime")
-	rt.expect("POST", "/runtime/invocation/"+id+"/error", strings.NewReader(`"second"`), nil, 403,
+	rt.expect("POST", "/2018-06-01/runtime/invocation/"+id+"/error", strings.NewReader(`"second"`), nil, 403,
 		"State transition from InvocationResponse to InvocationErrorResponse failed for runtime")
 	_, _ = pw.Write([]byte(`42}`))
 	_ = pw.Close()
@@ -542,13 +543,13 @@ func TestLambdaRuntimeAPIGarbage(t *testing.T) {
 	if got := string(succeeded(t, await(first))); got != `{"answer":42}` {
 		t.Fatalf("the invoker got %s", got)
 	}
-	rt.expect("POST", "/runtime/invocation/"+id+"/response", strings.NewReader("{}"), nil, 400, "InvalidRequestID")
+	rt.expect("POST", "/2018-06-01/runtime/invocation/"+id+"/response", strings.NewReader("{}"), nil, 400, "InvalidRequestID")
 
 	// An error answer, in the shape the runtime chose; the process stays.
 	second := invokeAsync("manual", `{"n":2}`)
-	h, _ = rt.expect("GET", "/runtime/invocation/next", nil, nil, 200, `{"n":2}`)
+	h, _ = rt.expect("GET", "/2018-06-01/runtime/invocation/next", nil, nil, 200, `{"n":2}`)
 	doc := `{"errorMessage":"raw failure","errorType":"Oops"}`
-	rt.expect("POST", "/runtime/invocation/"+h.Get("Lambda-Runtime-Aws-Request-Id")+"/error", strings.NewReader(doc),
+	rt.expect("POST", "/2018-06-01/runtime/invocation/"+h.Get("Lambda-Runtime-Aws-Request-Id")+"/error", strings.NewReader(doc),
 		map[string]string{"Lambda-Runtime-Function-Error-Type": "Oops"}, 202, `{"status":"OK"}`)
 	out := await(second)
 	if aws.ToString(out.FunctionError) != "Unhandled" || string(out.Payload) != doc {
@@ -564,11 +565,11 @@ func TestLambdaRuntimeAPIGarbage(t *testing.T) {
 		Env: map[string]string{"STATE_DIR": initState}})
 	noErr(t, err)
 	third := invokeAsync("manual-init", `{"n":3}`)
-	initRT := &runtimeClient{t: t, api: "http://" + readState(initState, "addr") + "/2018-06-01"}
+	initRT := &runtimeClient{t: t, api: "http://" + readState(initState, "addr")}
 	initPID, err := strconv.Atoi(readState(initState, "pid"))
 	noErr(t, err)
 	initDoc := `{"errorMessage":"cannot start","errorType":"Runtime.NoConfig"}`
-	initRT.expect("POST", "/runtime/init/error", strings.NewReader(initDoc), map[string]string{"Lambda-Runtime-Function-Error-Type": "Runtime.NoConfig"}, 202, "")
+	initRT.expect("POST", "/2018-06-01/runtime/init/error", strings.NewReader(initDoc), map[string]string{"Lambda-Runtime-Function-Error-Type": "Runtime.NoConfig"}, 202, "")
 	out = await(third)
 	if aws.ToString(out.FunctionError) != "Unhandled" || string(out.Payload) != initDoc {
 		t.Fatalf("init error reached the invoker as %q %s", aws.ToString(out.FunctionError), out.Payload)
@@ -579,7 +580,7 @@ func TestLambdaRuntimeAPIGarbage(t *testing.T) {
 // runtimeClient talks to a Runtime API by hand.
 type runtimeClient struct {
 	t   *testing.T
-	api string
+	api string // http://host:port
 }
 
 func (rt *runtimeClient) do(method, path string, body io.Reader, hdr map[string]string) (int, http.Header, string) {
@@ -618,7 +619,7 @@ func (rt *runtimeClient) expect(method, path string, body io.Reader, hdr map[str
 // junk writes bytes that are not HTTP to the Runtime API: it answers 400 and closes.
 func (rt *runtimeClient) junk() {
 	rt.t.Helper()
-	conn, err := net.DialTimeout("tcp", strings.TrimPrefix(strings.TrimSuffix(rt.api, "/2018-06-01"), "http://"), 5*time.Second)
+	conn, err := net.DialTimeout("tcp", strings.TrimPrefix(rt.api, "http://"), 5*time.Second)
 	noErr(rt.t, err)
 	defer conn.Close()
 	noErr(rt.t, conn.SetDeadline(time.Now().Add(5*time.Second)))
@@ -627,5 +628,45 @@ func (rt *runtimeClient) junk() {
 	b, _ := io.ReadAll(conn)
 	if !strings.HasPrefix(string(b), "HTTP/1.1 400") {
 		rt.t.Fatalf("junk got %q", b)
+	}
+}
+
+// The AWS CLI (botocore) invokes functions: results, function errors, unknown functions.
+func TestLambdaAWSCLI(t *testing.T) {
+	srv, url, _ := startLambda(t)
+	srv.RegisterHandler("cli", func(_ context.Context, p []byte) ([]byte, error) {
+		if strings.Contains(string(p), "fail") {
+			return nil, errors.New("cli failure")
+		}
+		return p, nil
+	}, emulator.FunctionConfig{})
+	cli := newAWSCLIAt(t, url)
+	dir := t.TempDir()
+	run := func(payload string) (map[string]any, string) {
+		t.Helper()
+		outFile := filepath.Join(dir, "out.json")
+		stdout, err := cli.runService("lambda", "invoke", "--function-name", "cli", "--cli-binary-format", "raw-in-base64-out",
+			"--payload", payload, outFile)
+		noErr(t, err)
+		var meta map[string]any
+		noErr(t, json.Unmarshal(stdout, &meta))
+		result, err := os.ReadFile(outFile)
+		noErr(t, err)
+		return meta, string(result)
+	}
+	meta, result := run(`{"hello":"cli"}`)
+	if meta["StatusCode"] != float64(200) || meta["ExecutedVersion"] != "$LATEST" || meta["FunctionError"] != nil || result != `{"hello":"cli"}` {
+		t.Fatalf("aws lambda invoke: %v %s", meta, result)
+	}
+	meta, result = run(`{"fail":true}`)
+	if meta["FunctionError"] != "Unhandled" || result != `{"errorMessage":"cli failure","errorType":"errorString"}` {
+		t.Fatalf("aws lambda invoke of a failing function: %v %s", meta, result)
+	}
+	_, err := cli.runService("lambda", "invoke", "--function-name", "missing", filepath.Join(dir, "x.json"))
+	if err := cliWantError(err, "ResourceNotFoundException"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(err.Error(), "Function not found: arn:aws:lambda:us-east-1:123456789012:function:missing") {
+		t.Fatalf("aws lambda invoke of a missing function: %v", err)
 	}
 }

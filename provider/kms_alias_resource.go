@@ -1,0 +1,395 @@
+package provider
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+var (
+	_ resource.ResourceWithConfigure   = (*kmsAliasResource)(nil)
+	_ resource.ResourceWithImportState = (*kmsAliasResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*kmsAliasResource)(nil)
+)
+
+// Alias name rules (CreateAlias, API reference).
+const (
+	kmsAliasPrefix         = "alias/"
+	kmsReservedAliasPrefix = "alias/aws/"
+	kmsMaxAliasLen         = 256
+	// kmsAliasSuffixLen is the length of the unique part added to name_prefix.
+	kmsAliasSuffixLen = 26
+)
+
+var kmsAliasChars = regexp.MustCompile(`^[a-zA-Z0-9/_-]*$`)
+
+// NewKMSAliasResource is the secretsmanager_kms_alias resource.
+func NewKMSAliasResource() resource.Resource { return &kmsAliasResource{} }
+
+// kmsAliasResource is a friendly name for a KMS key. Its refresh is one DescribeKey call on
+// the alias name, which answers with the target key; KMS has no GetAlias, and ListAliases
+// would page through every alias of the account.
+type kmsAliasResource struct {
+	c *clients
+}
+
+type kmsAliasModel struct {
+	ID           types.String `tfsdk:"id"`
+	Name         types.String `tfsdk:"name"`
+	NamePrefix   types.String `tfsdk:"name_prefix"`
+	TargetKeyID  types.String `tfsdk:"target_key_id"`
+	ARN          types.String `tfsdk:"arn"`
+	TargetKeyARN types.String `tfsdk:"target_key_arn"`
+}
+
+func (r *kmsAliasResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_kms_alias"
+}
+
+func (r *kmsAliasResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "An alias of a KMS key (`alias/…`). Point a secret's `kms_key_id` at the alias to swap keys " +
+			"without touching the secret's configuration. Changing `target_key_id` moves the alias in place. " +
+			"Refresh makes one API call (DescribeKey on the alias).",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The alias name, as `name`.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"name": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				MarkdownDescription: "Alias name: `alias/` then letters, digits, `/`, `_` or `-`, at most 256 characters in all. " +
+					"Names beginning with `alias/aws/` are reserved for AWS managed keys. Conflicts with `name_prefix`; " +
+					"when neither is set, a unique name beginning with `alias/terraform-` is chosen. Changing it replaces the alias.",
+				Validators: []validator.String{
+					kmsAliasNameValidator{prefix: false},
+					stringvalidator.ConflictsWith(path.MatchRoot("name_prefix")),
+				},
+				PlanModifiers: []planmodifier.String{kmsAliasNamePlan{}, stringplanmodifier.RequiresReplace()},
+			},
+			"name_prefix": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Make a unique name beginning with this prefix (which itself begins with `alias/`, not `alias/aws/`). " +
+					"Conflicts with `name`. Changing it replaces the alias, unless the current name already begins with it.",
+				Validators: []validator.String{kmsAliasNameValidator{prefix: true}},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(
+					func(ctx context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+						var name types.String
+						resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("name"), &name)...)
+						resp.RequiresReplace = req.PlanValue.IsUnknown() || !strings.HasPrefix(name.ValueString(), req.PlanValue.ValueString())
+					},
+					"Replaces the alias unless its current name already begins with the new prefix.",
+					"Replaces the alias unless its current name already begins with the new prefix.")},
+			},
+			"target_key_id": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: "Key the alias points at: a key id or key ARN of a customer managed key in the provider's region " +
+					"(not another alias). Changing it moves the alias in place; the new key must have the same `key_spec` and " +
+					"`key_usage` as the old one.",
+				Validators: []validator.String{kmsAliasTargetValidator{}},
+			},
+			"arn": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "ARN of the alias; usable wherever a key ARN is, e.g. a secret's `kms_key_id`.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"target_key_arn": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "ARN of the key the alias points at.",
+			},
+		},
+	}
+}
+
+// kmsAliasNameValidator applies KMS's alias name rules to name (or name_prefix) at plan time.
+type kmsAliasNameValidator struct{ prefix bool }
+
+func (v kmsAliasNameValidator) Description(context.Context) string {
+	return "must begin with \"alias/\" but not \"alias/aws/\", and contain only letters, digits, /, _ and -"
+}
+
+func (v kmsAliasNameValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v kmsAliasNameValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	for _, msg := range kmsAliasNameProblems(req.ConfigValue.ValueString(), v.prefix) {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid KMS alias name", msg)
+	}
+}
+
+func kmsAliasNameProblems(n string, prefix bool) []string {
+	what, maxLen := "name", kmsMaxAliasLen
+	if prefix {
+		what, maxLen = "name_prefix", kmsMaxAliasLen-kmsAliasSuffixLen
+	}
+	var out []string
+	switch {
+	case !strings.HasPrefix(n, kmsAliasPrefix):
+		out = append(out, fmt.Sprintf("%s %q must begin with \"alias/\", e.g. \"alias/%s\".", what, n, strings.TrimLeft(n, "/")))
+	case strings.HasPrefix(n, kmsReservedAliasPrefix):
+		out = append(out, fmt.Sprintf("%s %q begins with \"alias/aws/\", which AWS reserves for its managed keys; choose a name such as \"alias/%s\".",
+			what, n, strings.TrimPrefix(n, kmsReservedAliasPrefix)))
+	case n == kmsAliasPrefix && !prefix:
+		out = append(out, "name needs something after \"alias/\", e.g. \"alias/my-secrets\".")
+	}
+	if !kmsAliasChars.MatchString(n) {
+		out = append(out, fmt.Sprintf("%s %q may contain only letters, digits, /, _ and -; remove the other characters.", what, n))
+	}
+	if len(n) > maxLen {
+		out = append(out, fmt.Sprintf("%s is %d characters long; shorten it to at most %d.", what, len(n), maxLen))
+	}
+	return out
+}
+
+// kmsAliasTargetValidator refuses an alias as the target: KMS aliases point at keys only.
+type kmsAliasTargetValidator struct{}
+
+func (kmsAliasTargetValidator) Description(context.Context) string {
+	return "must be a key id or key ARN, not an alias"
+}
+
+func (v kmsAliasTargetValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (kmsAliasTargetValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if t := req.ConfigValue.ValueString(); strings.HasPrefix(t, kmsAliasPrefix) || strings.Contains(t, ":alias/") {
+		resp.Diagnostics.AddAttributeError(req.Path, "An alias cannot point at an alias",
+			fmt.Sprintf("target_key_id is %q; give the key id or key ARN of the key itself (e.g. secretsmanager_kms_key.x.key_id).", t))
+	}
+}
+
+// kmsAliasNamePlan keeps a generated name across plans while name_prefix stays the same,
+// and leaves it unknown (to be generated) otherwise.
+type kmsAliasNamePlan struct{}
+
+func (kmsAliasNamePlan) Description(context.Context) string {
+	return "keeps the generated name while name_prefix does not change"
+}
+
+func (v kmsAliasNamePlan) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (kmsAliasNamePlan) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
+	if !req.ConfigValue.IsNull() || req.StateValue.IsNull() {
+		return
+	}
+	var prefix types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("name_prefix"), &prefix)...)
+	if prefix.IsUnknown() {
+		return
+	}
+	if prefix.IsNull() || strings.HasPrefix(req.StateValue.ValueString(), prefix.ValueString()) {
+		resp.PlanValue = req.StateValue
+	}
+}
+
+func (r *kmsAliasResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	c, ok := req.ProviderData.(*clients)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("Expected *clients, got %T. This is a bug in the provider.", req.ProviderData))
+		return
+	}
+	r.c = c
+}
+
+// ModifyPlan shows no change when target_key_id switches between the id and the ARN of the
+// key the alias already points at, and marks target_key_arn unknown when the target moves.
+func (r *kmsAliasResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() {
+		return
+	}
+	var plan, state kmsAliasModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || plan.TargetKeyID.IsUnknown() {
+		return
+	}
+	if kmsSameKey(plan.TargetKeyID.ValueString(), state.TargetKeyID.ValueString(), state.TargetKeyARN.ValueString()) {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("target_key_id"), state.TargetKeyID)...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("target_key_arn"), state.TargetKeyARN)...)
+	}
+}
+
+// kmsSameKey tells whether ref (a key id or key ARN) names the key whose id or ARN is known.
+func kmsSameKey(ref, keyID, keyARN string) bool {
+	if ref == "" {
+		return false
+	}
+	idFromARN := ""
+	if a, err := arn.Parse(keyARN); err == nil {
+		idFromARN = strings.TrimPrefix(a.Resource, "key/")
+	}
+	return ref == keyID || ref == keyARN || (idFromARN != "" && ref == idFromARN)
+}
+
+func (r *kmsAliasResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan kmsAliasModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	name := plan.Name.ValueString()
+	if plan.Name.IsUnknown() || plan.Name.IsNull() {
+		prefix := "alias/terraform-"
+		if !plan.NamePrefix.IsNull() {
+			prefix = plan.NamePrefix.ValueString()
+		}
+		name = prefix + kmsUniqueSuffix()
+	}
+	_, err := r.c.KMS.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String(name), TargetKeyId: aws.String(plan.TargetKeyID.ValueString())})
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("name"), "Cannot create the KMS alias", fmt.Sprintf("Alias %s: %s", name, kmsErrorDetail("CreateAlias", err)))
+		return
+	}
+	plan.Name, plan.ID = types.StringValue(name), types.StringValue(name)
+	state, found, err := r.read(ctx, plan)
+	if err != nil || !found {
+		if err == nil {
+			err = fmt.Errorf("alias not found right after CreateAlias")
+		}
+		resp.Diagnostics.AddError("Cannot read the new KMS alias", fmt.Sprintf("Alias %s was created: %s", name, kmsErrorDetail("DescribeKey", err)))
+		// Keep what exists in the state, so that it is managed (and destroyed) by Terraform.
+		plan.ARN, plan.TargetKeyARN = types.StringNull(), types.StringNull()
+		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+}
+
+// kmsUniqueSuffix is 26 characters, as hashicorp/aws's generated names: unique without a
+// clock or counter.
+func kmsUniqueSuffix() string {
+	b := make([]byte, kmsAliasSuffixLen/2)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// read describes the alias's key by the alias name: one call gives the target key id and ARN,
+// and the alias ARN follows from the key ARN's partition, region and account.
+func (r *kmsAliasResource) read(ctx context.Context, m kmsAliasModel) (kmsAliasModel, bool, error) {
+	name := m.Name.ValueString()
+	if name == "" {
+		name = m.ID.ValueString()
+	}
+	out, err := r.c.KMS.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(name)})
+	if kmsIsNotFound(err) {
+		return m, false, nil
+	}
+	if err != nil {
+		return m, false, err
+	}
+	keyID, keyARN := aws.ToString(out.KeyMetadata.KeyId), aws.ToString(out.KeyMetadata.Arn)
+	m.ID, m.Name = types.StringValue(name), types.StringValue(name)
+	if !kmsSameKey(m.TargetKeyID.ValueString(), keyID, keyARN) {
+		m.TargetKeyID = types.StringValue(keyID)
+	}
+	m.TargetKeyARN = types.StringValue(keyARN)
+	if a, err := arn.Parse(keyARN); err == nil {
+		a.Resource = name
+		m.ARN = types.StringValue(a.String())
+	}
+	return m, true, nil
+}
+
+func (r *kmsAliasResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var prior kmsAliasModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	state, found, err := r.read(ctx, prior)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read the KMS alias", fmt.Sprintf("Alias %s: %s", prior.ID.ValueString(), kmsErrorDetail("DescribeKey", err)))
+		return
+	}
+	if !found {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+}
+
+func (r *kmsAliasResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state kmsAliasModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	name := state.Name.ValueString()
+	if !kmsSameKey(plan.TargetKeyID.ValueString(), state.TargetKeyID.ValueString(), state.TargetKeyARN.ValueString()) {
+		if _, err := r.c.KMS.UpdateAlias(ctx, &kms.UpdateAliasInput{AliasName: aws.String(name), TargetKeyId: aws.String(plan.TargetKeyID.ValueString())}); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("target_key_id"), "Cannot move the KMS alias",
+				fmt.Sprintf("Alias %s: %s", name, kmsErrorDetail("UpdateAlias", err)))
+			return
+		}
+	}
+	plan.Name, plan.ID = state.Name, state.ID
+	newState, found, err := r.read(ctx, plan)
+	if err != nil || !found {
+		if err == nil {
+			err = fmt.Errorf("alias not found")
+		}
+		resp.Diagnostics.AddError("Cannot read the KMS alias", fmt.Sprintf("Alias %s: %s", name, kmsErrorDetail("DescribeKey", err)))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, newState)...)
+}
+
+func (r *kmsAliasResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state kmsAliasModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	_, err := r.c.KMS.DeleteAlias(ctx, &kms.DeleteAliasInput{AliasName: aws.String(state.Name.ValueString())})
+	if err != nil && !kmsIsNotFound(err) {
+		resp.Diagnostics.AddError("Cannot delete the KMS alias", fmt.Sprintf("Alias %s: %s", state.Name.ValueString(), kmsErrorDetail("DeleteAlias", err)))
+	}
+}
+
+// ImportState takes the alias name (alias/…) or the alias ARN.
+func (r *kmsAliasResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	name := req.ID
+	if a, err := arn.Parse(name); err == nil && a.Service == "kms" && strings.HasPrefix(a.Resource, kmsAliasPrefix) {
+		if r.c != nil && a.Region != r.c.Region {
+			resp.Diagnostics.AddError("KMS alias in another region",
+				fmt.Sprintf("Alias %s is in %s, but this provider manages %s. Import it with a provider configured for region %q.", name, a.Region, r.c.Region, a.Region))
+			return
+		}
+		name = a.Resource
+	}
+	if !strings.HasPrefix(name, kmsAliasPrefix) {
+		resp.Diagnostics.AddError("Invalid import id", fmt.Sprintf("%q is not an alias name; import with the name, e.g. alias/my-secrets, or the alias ARN.", req.ID))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), name)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
+}

@@ -1,0 +1,121 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+var _ datasource.DataSourceWithConfigure = (*kmsKeyDataSource)(nil)
+
+// NewKMSKeyDataSource is the secretsmanager_kms_key data source.
+func NewKMSKeyDataSource() datasource.DataSource { return &kmsKeyDataSource{} }
+
+// kmsKeyDataSource describes a KMS key found by id, ARN, alias name or alias ARN, in one
+// DescribeKey call.
+type kmsKeyDataSource struct {
+	c *clients
+}
+
+type kmsKeyDataSourceModel struct {
+	ID           types.String `tfsdk:"id"`
+	KeyID        types.String `tfsdk:"key_id"`
+	ARN          types.String `tfsdk:"arn"`
+	Description  types.String `tfsdk:"description"`
+	KeyState     types.String `tfsdk:"key_state"`
+	Enabled      types.Bool   `tfsdk:"enabled"`
+	KeyUsage     types.String `tfsdk:"key_usage"`
+	KeySpec      types.String `tfsdk:"key_spec"`
+	MultiRegion  types.Bool   `tfsdk:"multi_region"`
+	CreationDate types.String `tfsdk:"creation_date"`
+	DeletionDate types.String `tfsdk:"deletion_date"`
+	KeyManager   types.String `tfsdk:"key_manager"`
+}
+
+func (d *kmsKeyDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_kms_key"
+}
+
+func (d *kmsKeyDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Looks up a KMS key in the provider's region by key id, key ARN, alias name or alias ARN, " +
+			"e.g. to check that the key a secret uses is enabled. One API call (DescribeKey).",
+		Attributes: map[string]schema.Attribute{
+			"key_id": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: "The key to describe: a key id (`1234abcd-…`), key ARN, alias name (`alias/my-key`; " +
+					"`alias/aws/secretsmanager` is Secrets Manager's AWS managed key) or alias ARN. " +
+					"After reading it holds what was given; `id` holds the key id.",
+				Validators: []validator.String{stringvalidator.LengthBetween(1, 2048)},
+			},
+			"id":            schema.StringAttribute{Computed: true, MarkdownDescription: "Key id of the key found (never an alias)."},
+			"arn":           schema.StringAttribute{Computed: true, MarkdownDescription: "ARN of the key."},
+			"description":   schema.StringAttribute{Computed: true, MarkdownDescription: "Description of the key."},
+			"key_state":     schema.StringAttribute{Computed: true, MarkdownDescription: "State: `Enabled`, `Disabled`, `PendingDeletion`, `PendingReplicaDeletion`, `PendingImport`, `Creating`, `Unavailable` or `Updating`."},
+			"enabled":       schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the key can be used now (`key_state` is `Enabled`)."},
+			"key_usage":     schema.StringAttribute{Computed: true, MarkdownDescription: "What the key is for, e.g. `ENCRYPT_DECRYPT` (the only usage Secrets Manager accepts)."},
+			"key_spec":      schema.StringAttribute{Computed: true, MarkdownDescription: "Key type, e.g. `SYMMETRIC_DEFAULT` (the only type Secrets Manager accepts)."},
+			"multi_region":  schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether it is a multi-Region key (primary or replica)."},
+			"creation_date": schema.StringAttribute{Computed: true, MarkdownDescription: "When the key was created, RFC 3339."},
+			"deletion_date": schema.StringAttribute{Computed: true, MarkdownDescription: "When the key will be deleted, RFC 3339, if it is pending deletion; else null."},
+			"key_manager":   schema.StringAttribute{Computed: true, MarkdownDescription: "`CUSTOMER` for a customer managed key, `AWS` for an AWS managed key such as `aws/secretsmanager`."},
+		},
+	}
+}
+
+func (d *kmsKeyDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	c, ok := req.ProviderData.(*clients)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("Expected *clients, got %T. This is a bug in the provider.", req.ProviderData))
+		return
+	}
+	d.c = c
+}
+
+func (d *kmsKeyDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var m kmsKeyDataSourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	out, err := d.c.KMS.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(m.KeyID.ValueString())})
+	if err != nil {
+		detail := kmsErrorDetail("DescribeKey", err)
+		if kmsIsNotFound(err) {
+			detail = fmt.Sprintf("No KMS key %q in region %s: %v. Check the key id, ARN or alias name (aliases begin with alias/), "+
+				"and that the provider's region is the key's.", m.KeyID.ValueString(), d.c.Region, err)
+		}
+		resp.Diagnostics.AddAttributeError(path.Root("key_id"), "Cannot read the KMS key", detail)
+		return
+	}
+	md := out.KeyMetadata
+	m.ID = types.StringValue(aws.ToString(md.KeyId))
+	m.ARN = types.StringValue(aws.ToString(md.Arn))
+	m.Description = types.StringValue(aws.ToString(md.Description))
+	m.KeyState = types.StringValue(string(md.KeyState))
+	m.Enabled = types.BoolValue(md.Enabled)
+	m.KeyUsage = types.StringValue(string(md.KeyUsage))
+	m.KeySpec = types.StringValue(string(md.KeySpec))
+	m.MultiRegion = types.BoolValue(aws.ToBool(md.MultiRegion))
+	m.KeyManager = types.StringValue(string(md.KeyManager))
+	m.CreationDate, m.DeletionDate = types.StringNull(), types.StringNull()
+	if md.CreationDate != nil {
+		m.CreationDate = types.StringValue(md.CreationDate.UTC().Format(time.RFC3339))
+	}
+	if md.DeletionDate != nil {
+		m.DeletionDate = types.StringValue(md.DeletionDate.UTC().Format(time.RFC3339))
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
