@@ -44,8 +44,9 @@ var lambdaBuilds struct {
 	dir     string
 	dirErr  error
 
-	echo builtBinary // testdata/lambda/echo, a Go function using aws-lambda-go
-	rie  builtBinary // AWS's aws-lambda-rie, from the module cache
+	echo    builtBinary // testdata/lambda/echo, a Go function using aws-lambda-go
+	rotator builtBinary // testdata/lambda/rotator, a rotation function using aws-lambda-go
+	rie     builtBinary // AWS's aws-lambda-rie, from the module cache
 }
 
 func TestMain(m *testing.M) {
@@ -77,19 +78,30 @@ func goCommand(t testing.TB) string {
 // `go build -tags lambda.norpc` as a provided.al2023 bootstrap.
 func echoBootstrap(t testing.TB) string {
 	t.Helper()
+	return goBootstrap(t, &lambdaBuilds.echo, "echo")
+}
+
+// rotatorBootstrap returns the path of the rotator function, built like echoBootstrap.
+func rotatorBootstrap(t testing.TB) string {
+	t.Helper()
+	return goBootstrap(t, &lambdaBuilds.rotator, "rotator")
+}
+
+// goBootstrap builds testdata/lambda/<name> once per test process.
+func goBootstrap(t testing.TB, b *builtBinary, name string) string {
+	t.Helper()
 	goBin := goCommand(t)
-	b := &lambdaBuilds.echo
 	b.once.Do(func() {
 		dir, err := buildDir()
 		if err != nil {
 			b.err = err
 			return
 		}
-		b.path = filepath.Join(dir, "echo", "bootstrap")
-		cmd := exec.Command(goBin, "build", "-tags", "lambda.norpc", "-o", b.path, "./testdata/lambda/echo")
+		b.path = filepath.Join(dir, name, "bootstrap")
+		cmd := exec.Command(goBin, "build", "-tags", "lambda.norpc", "-o", b.path, "./testdata/lambda/"+name)
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := cmd.CombinedOutput(); err != nil {
-			b.err = fmt.Errorf("go build testdata/lambda/echo: %w\n%s", err, out)
+			b.err = fmt.Errorf("go build testdata/lambda/%s: %w\n%s", name, err, out)
 		}
 	})
 	if b.err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -298,4 +299,67 @@ func TestFaultInjectionAndCallCounts(t *testing.T) {
 	noErr(t, ctl.Reset(t.Context()))
 	_, err := c.DescribeSecret(t.Context(), &secretsmanager.DescribeSecretInput{SecretId: aws.String("f")})
 	wantAPIError(t, err, "ResourceNotFoundException", "can't find")
+}
+
+// TestRotationWithExecutable rotates through a bootstrap built from testdata/lambda/rotator
+// with aws-lambda-go, run as Lambda runs it: it calls back into the emulator with the SDK.
+func TestRotationWithExecutable(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a Lambda bootstrap; skipped with -short")
+	}
+	tests := []struct {
+		name     string
+		failStep string
+	}{
+		{"all steps", ""},
+		{"setSecret fails", "setSecret"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, url := startEmulator(t, emulator.Options{})
+			srv.SetEndpoint(url)
+			fn, err := srv.RegisterExecutable("rotator", rotatorBootstrap(t), emulator.FunctionConfig{
+				Timeout: 20 * time.Second, Env: map[string]string{"FAIL_STEP": tc.failStep}})
+			noErr(t, err)
+			c, ctl := smClient(url, "us-east-1"), emulator.NewControl(url)
+			created := createSecret(t, c, "exec", "initial")
+			out := must(c.RotateSecret(t.Context(), &secretsmanager.RotateSecretInput{SecretId: aws.String("exec"), RotationLambdaARN: &fn}))(t)
+			rec := waitRotations(t, ctl, *created.ARN, 1)[0]
+
+			var steps []string
+			for _, line := range strings.Split(srv.FunctionLogs("rotator"), "\n") {
+				if rest, ok := strings.CutPrefix(line, "EVENT "); ok {
+					var step, secret, token string
+					if _, err := fmt.Sscanf(rest, "step=%s secret=%s token=%s", &step, &secret, &token); err != nil {
+						t.Fatalf("event line %q: %v", line, err)
+					}
+					if secret != *created.ARN || token != *out.VersionId {
+						t.Fatalf("event fields: %q", line)
+					}
+					steps = append(steps, step)
+				}
+			}
+			labels := stagesOf(t, c, "exec")
+			if tc.failStep == "" {
+				if rec.Outcome != "succeeded" || !slices.Equal(steps, []string{"createSecret", "setSecret", "testSecret", "finishSecret"}) {
+					t.Fatalf("outcome %s (%s), steps %v", rec.Outcome, rec.Error, steps)
+				}
+				want := map[string][]string{*created.VersionId: {"AWSPREVIOUS"}, *out.VersionId: {"AWSCURRENT", "AWSPENDING"}}
+				if !maps.EqualFunc(labels, want, slices.Equal) {
+					t.Fatalf("labels %v", labels)
+				}
+				if got := getValue(t, c, &secretsmanager.GetSecretValueInput{SecretId: aws.String("exec")}); *got.SecretString != "rotated-by-bootstrap" {
+					t.Fatal("value not rotated")
+				}
+				return
+			}
+			if rec.Outcome != "failed" || !strings.Contains(rec.Error, "injected failure at setSecret") || !slices.Equal(steps, []string{"createSecret", "setSecret"}) {
+				t.Fatalf("outcome %s (%s), steps %v", rec.Outcome, rec.Error, steps)
+			}
+			want := map[string][]string{*created.VersionId: {"AWSCURRENT"}, *out.VersionId: {"AWSPENDING"}}
+			if !maps.EqualFunc(labels, want, slices.Equal) {
+				t.Fatalf("labels after failure %v", labels)
+			}
+		})
+	}
 }
