@@ -713,12 +713,36 @@ func TestBinaryEmulator(t *testing.T) {
 		}
 	})
 
+	t.Run("-function registers a bootstrap that rotates", func(t *testing.T) {
+		p := binStart(t, bin, "-listen", "127.0.0.1:0", "-function", "rotator="+rotatorBootstrap(t))
+		url := p.listening(t)
+		sm := wireSDK(url, "us-east-1")
+		created := createSecret(t, sm, "bin/rotated", "before")
+		fn := "arn:aws:lambda:us-east-1:123456789012:function:rotator"
+		must(sm.RotateSecret(t.Context(), &secretsmanager.RotateSecretInput{SecretId: aws.String("bin/rotated"), RotationLambdaARN: &fn}))(t)
+		if rec := waitRotations(t, emulator.NewControl(url), *created.ARN, 1)[0]; rec.Outcome != "succeeded" {
+			t.Fatalf("rotation through the -function bootstrap: %s %s; stderr:\n%s", rec.Outcome, rec.Error, p.stderr)
+		}
+		if got := getValue(t, sm, &secretsmanager.GetSecretValueInput{SecretId: aws.String("bin/rotated")}); *got.SecretString != "rotated-by-bootstrap" {
+			t.Fatalf("value after rotation: not the rotator's")
+		}
+		noErr(t, p.cmd.Process.Signal(syscall.SIGTERM))
+		if code := p.exit(t); code != 0 {
+			t.Fatalf("exit code %d after SIGTERM; stderr:\n%s", code, p.stderr)
+		}
+	})
+
 	failures := []struct {
 		name    string
 		args    func(dir string) []string
 		setup   func(t *testing.T, dir string)
 		wantErr func(dir string) []string
 	}{
+		{
+			name:    "malformed -function",
+			args:    func(string) []string { return []string{"-listen", "127.0.0.1:0", "-function", "no-equals-sign"} },
+			wantErr: func(string) []string { return []string{"NAME=PATH"} },
+		},
 		{
 			name:    "non-loopback address without -allow-remote",
 			args:    func(string) []string { return []string{"-listen", "0.0.0.0:0"} },
