@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/attr/xattr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
@@ -98,6 +99,29 @@ func (v policyValue) ValidateAttribute(_ context.Context, req xattr.ValidateAttr
 		if f.CheckName != iampolicy.SyntaxCheck {
 			continue
 		}
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid policy document", f.ErrorMessage)
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid policy document", f.ErrorMessage+
+			" Write the document with jsonencode() to get valid JSON, and give every statement an Effect "+
+			"(Allow or Deny), a Principal, an Action and a Resource.")
+	}
+}
+
+// keepEquivalentPolicy is a plan modifier for policy attributes: when the configuration
+// differs from the state only in formatting (key order, spacing, "x" versus ["x"]), the plan
+// keeps the state's text, so no update is planned. Semantic equality alone does not cover
+// this case: the framework applies it to values read from AWS, not to configuration changes.
+type keepEquivalentPolicy struct{}
+
+func (keepEquivalentPolicy) Description(context.Context) string {
+	return "An equivalent policy document does not cause an update."
+}
+
+func (m keepEquivalentPolicy) MarkdownDescription(ctx context.Context) string { return m.Description(ctx) }
+
+func (keepEquivalentPolicy) PlanModifyString(_ context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
+	if req.StateValue.IsNull() || req.StateValue.IsUnknown() || req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if policiesEquivalent(req.ConfigValue.ValueString(), req.StateValue.ValueString()) {
+		resp.PlanValue = req.StateValue
 	}
 }
