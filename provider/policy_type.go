@@ -109,6 +109,9 @@ func (v policyValue) ValidateAttribute(_ context.Context, req xattr.ValidateAttr
 // differs from the state only in formatting (key order, spacing, "x" versus ["x"]), the plan
 // keeps the state's text, so no update is planned. Semantic equality alone does not cover
 // this case: the framework applies it to values read from AWS, not to configuration changes.
+// Terraform accepts a planned value other than the configured one only for Optional+Computed
+// attributes, so only those can use it; on a Required policy an equivalent rewrite shows as
+// an update, which the resource then applies without an API call.
 type keepEquivalentPolicy struct{}
 
 func (keepEquivalentPolicy) Description(context.Context) string {
