@@ -405,27 +405,40 @@ func (r *kmsKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 		step = "DisableKey"
 	}
 	if err != nil {
-		// Leave nothing half-made: the key was not set up as asked, so it goes again.
-		detail := kmsErrorDetail(step, err)
-		if _, derr := r.c.KMS.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: aws.String(keyID), PendingWindowInDays: aws.Int32(kmsMinDeletionWindowDays)}); derr != nil {
-			detail += fmt.Sprintf("\n\nThe new key %s could not be scheduled for deletion either (%s); delete it with aws kms schedule-key-deletion --key-id %s.", keyID, kmsErrorDetail("ScheduleKeyDeletion", derr), keyID)
-		} else {
-			detail += fmt.Sprintf("\n\nThe new key %s was scheduled for deletion in %d days, so nothing is left half-configured.", keyID, kmsMinDeletionWindowDays)
-		}
-		resp.Diagnostics.AddError("Cannot configure the new KMS key", detail)
+		resp.Diagnostics.AddError("Cannot configure the new KMS key", r.rollback(ctx, keyID, kmsErrorDetail(step, err)))
 		return
 	}
 
 	state, gone, diags := r.read(ctx, keyID, plan)
+	if gone && !diags.HasError() {
+		resp.Diagnostics.Append(diags...)
+		resp.Diagnostics.AddError("KMS key vanished", fmt.Sprintf("Key %s was created but is gone or pending deletion already, "+
+			"so someone deleted it meanwhile. Run terraform apply again to create another.", keyID))
+		return
+	}
+	if diags.HasError() {
+		// Without a state the key would be orphaned; nothing is half-made if it goes.
+		for i, d := range diags {
+			if d.Severity() == diag.SeverityError {
+				diags[i] = diag.NewErrorDiagnostic(d.Summary(), r.rollback(ctx, keyID, d.Detail()))
+				break
+			}
+		}
+		resp.Diagnostics.Append(diags...)
+		return
+	}
 	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if gone {
-		resp.Diagnostics.AddError("KMS key vanished", fmt.Sprintf("Key %s was created but cannot be read back; it may have been scheduled for deletion at once. Run terraform apply again.", keyID))
-		return
-	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+}
+
+// rollback schedules the deletion of a key whose creation did not finish, and says so after
+// detail.
+func (r *kmsKeyResource) rollback(ctx context.Context, keyID, detail string) string {
+	if _, err := r.c.KMS.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: aws.String(keyID), PendingWindowInDays: aws.Int32(kmsMinDeletionWindowDays)}); err != nil {
+		return detail + fmt.Sprintf("\n\nThe new key %s could not be scheduled for deletion either (%s); delete it with aws kms schedule-key-deletion --key-id %s.",
+			keyID, kmsErrorDetail("ScheduleKeyDeletion", err), keyID)
+	}
+	return detail + fmt.Sprintf("\n\nThe new key %s was scheduled for deletion in %d days, so nothing is left half-configured.", keyID, kmsMinDeletionWindowDays)
 }
 
 func kmsEnableRotation(ctx context.Context, c *kms.Client, keyID string, period types.Int64) error {

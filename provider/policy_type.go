@@ -118,7 +118,9 @@ func (keepEquivalentPolicy) Description(context.Context) string {
 	return "An equivalent policy document does not cause an update."
 }
 
-func (m keepEquivalentPolicy) MarkdownDescription(ctx context.Context) string { return m.Description(ctx) }
+func (m keepEquivalentPolicy) MarkdownDescription(ctx context.Context) string {
+	return m.Description(ctx)
+}
 
 func (keepEquivalentPolicy) PlanModifyString(_ context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
 	if req.StateValue.IsNull() || req.StateValue.IsUnknown() || req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {

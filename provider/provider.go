@@ -157,17 +157,28 @@ func (p *secretsManagerProvider) Configure(ctx context.Context, req provider.Con
 
 func (p *secretsManagerProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
+		NewSecretResource,
+		NewSecretRotationResource,
+		NewSecretPolicyResource,
 		NewKMSKeyResource,
 		NewKMSAliasResource,
+		NewSecretVersionResource,
 	}
 }
 
 func (p *secretsManagerProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
+		NewSecretDataSource,
+		NewSecretsDataSource,
+		NewRandomPasswordDataSource,
 		NewKMSKeyDataSource,
+		NewSecretVersionDataSource,
 	}
 }
 
 func (p *secretsManagerProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
-	return nil
+	return []func() ephemeral.EphemeralResource{
+		NewRandomPasswordEphemeralResource,
+		NewSecretVersionEphemeralResource,
+	}
 }

@@ -151,7 +151,13 @@ func (r *secretPolicyResource) Update(ctx context.Context, req resource.UpdateRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	plan.SecretARN = state.SecretARN
+	plan.SecretARN, plan.ID = state.SecretARN, state.ID
+	// Protocol 6 plans the configured text, so a reformatted but equivalent policy in the
+	// configuration is an update; it needs no call, AWS already holds that policy.
+	if policiesEquivalent(plan.Policy.ValueString(), state.Policy.ValueString()) && plan.BlockPublicPolicy.Equal(state.BlockPublicPolicy) {
+		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+		return
+	}
 	arn, diags := r.put(ctx, plan)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {

@@ -76,7 +76,12 @@ func (r *secretRotationResource) Schema(_ context.Context, _ resource.SchemaRequ
 			"configuration, and the next rotation follows the new schedule.\n\n" +
 			"Secrets Manager has no switch that keeps the configuration but pauses rotation, so `rotation_enabled` is " +
 			"read-only: it is true while this resource exists, and when rotation was turned off outside Terraform the next " +
-			"plan shows it changing back to true and `apply` turns rotation on again. To stop rotating, remove the resource.",
+			"plan shows it changing back to true and `apply` turns rotation on again. To stop rotating, remove the resource.\n\n" +
+			"Rotation runs asynchronously: `apply` returns once Secrets Manager has accepted the configuration, not when the " +
+			"rotation is done. While a rotation is unfinished (a version carries `AWSPENDING` but not `AWSCURRENT`, e.g. " +
+			"after the function failed), Secrets Manager refuses any change of the configuration; the error names the " +
+			"stuck version and the commands that clear it. Destroying the resource also stops such a rotation, but leaves " +
+			"its `AWSPENDING` label where it is.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -168,7 +173,9 @@ func (rotationEnabledPlan) Description(context.Context) string {
 	return "rotation is on after apply"
 }
 
-func (m rotationEnabledPlan) MarkdownDescription(ctx context.Context) string { return m.Description(ctx) }
+func (m rotationEnabledPlan) MarkdownDescription(ctx context.Context) string {
+	return m.Description(ctx)
+}
 
 func (rotationEnabledPlan) PlanModifyBool(_ context.Context, req planmodifier.BoolRequest, resp *planmodifier.BoolResponse) {
 	if req.Plan.Raw.IsNull() {
@@ -189,10 +196,15 @@ func rotationRulesPath(name string) path.Path {
 // ValidateConfig checks rotation_rules with the rules Secrets Manager applies, so that a bad
 // schedule fails the plan with a diagnostic on the attribute to fix, not the apply.
 func (r *secretRotationResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var list types.List
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("rotation_rules"), &list)...)
+	if resp.Diagnostics.HasError() || list.IsUnknown() || len(list.Elements()) != 1 {
+		return // unknown (dynamic block); or missing or repeated, which the block's validator reports
+	}
 	var rules []rotationRulesModel
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("rotation_rules"), &rules)...)
-	if resp.Diagnostics.HasError() || len(rules) != 1 {
-		return // the block's own validator reports a missing or repeated block
+	resp.Diagnostics.Append(list.ElementsAs(ctx, &rules, false)...)
+	if resp.Diagnostics.HasError() {
+		return
 	}
 	resp.Diagnostics.Append(validateRotationRules(rules[0])...)
 }
