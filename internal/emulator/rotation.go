@@ -194,9 +194,13 @@ func (s *Server) runRotation(ctx context.Context, job *rotationJob) {
 		}
 		s.changed(sec)
 	}
-	if sec != nil && failure == nil && !testOnly {
+	if sec != nil && !testOnly {
 		now := s.now()
-		sec.LastRotated = now
+		if failure == nil {
+			sec.LastRotated = now
+		}
+		// A failed rotation is reattempted with the same token at the next window, as AWS's
+		// "A previous rotation isn't complete. That rotation will be reattempted." says.
 		s.scheduleNext(sec, now)
 		s.changed(sec)
 	}

@@ -363,3 +363,25 @@ func TestRotationWithExecutable(t *testing.T) {
 		})
 	}
 }
+
+func TestFailedRotationReattemptedAtNextWindow(t *testing.T) {
+	c, ctl, rot, fn := newRotationEnv(t)
+	rot.failAt = "testSecret"
+	created := createSecret(t, c, "retry", "v")
+	out := must(c.RotateSecret(t.Context(), &secretsmanager.RotateSecretInput{SecretId: aws.String("retry"), RotationLambdaARN: &fn,
+		RotationRules: &types.RotationRulesType{AutomaticallyAfterDays: aws.Int64(1)}}))(t)
+	if recs := waitRotations(t, ctl, *created.ARN, 1); recs[0].Outcome != "failed" {
+		t.Fatalf("first rotation: %+v", recs[0])
+	}
+	rot.mu.Lock()
+	rot.failAt = ""
+	rot.mu.Unlock()
+	noErr(t, ctl.AdvanceClock(t.Context(), 48*time.Hour))
+	recs := waitRotations(t, ctl, *created.ARN, 2)
+	if recs[1].Outcome != "succeeded" || recs[1].Token != *out.VersionId {
+		t.Fatalf("reattempt: %+v, want the stuck token %s", recs[1], *out.VersionId)
+	}
+	if got := getValue(t, c, &secretsmanager.GetSecretValueInput{SecretId: aws.String("retry")}); *got.VersionId != *out.VersionId {
+		t.Fatalf("AWSCURRENT is %s after the reattempt", *got.VersionId)
+	}
+}
