@@ -1,0 +1,268 @@
+package main
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/secretcache"
+)
+
+const testToken = "test-ssrf-token"
+
+type agentEnv struct {
+	t      *testing.T
+	sm     *secretsmanager.Client
+	ctl    *emulator.Control
+	emuURL string
+	url    string // the agent
+}
+
+func startEmulator(t *testing.T) (*secretsmanager.Client, *emulator.Control, string) {
+	t.Helper()
+	srv, err := emulator.New(emulator.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(func() {
+		hs.Close()
+		_ = srv.Close()
+	})
+	sm := secretsmanager.New(secretsmanager.Options{Region: "us-east-1", BaseEndpoint: aws.String(hs.URL),
+		Credentials: credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", ""), RetryMaxAttempts: 1})
+	return sm, emulator.NewControl(hs.URL), hs.URL
+}
+
+// newAgentEnv serves the agent's handler with httptest, over a cache reading the emulator.
+func newAgentEnv(t *testing.T) *agentEnv {
+	t.Helper()
+	sm, ctl, emuURL := startEmulator(t)
+	cache, err := secretcache.New(sm, secretcache.Options{MaxStaleness: 5 * time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cache.Close() })
+	h := newHandler(cache, testToken, 8, 5*time.Second, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	hs := httptest.NewServer(h)
+	t.Cleanup(hs.Close)
+	return &agentEnv{t: t, sm: sm, ctl: ctl, emuURL: emuURL, url: hs.URL}
+}
+
+func (e *agentEnv) create(name string, in secretsmanager.CreateSecretInput) *secretsmanager.CreateSecretOutput {
+	e.t.Helper()
+	in.Name = aws.String(name)
+	out, err := e.sm.CreateSecret(e.t.Context(), &in)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return out
+}
+
+type answer struct {
+	status int
+	body   []byte
+	header http.Header
+}
+
+func (a answer) json(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(a.body, &m); err != nil {
+		t.Fatalf("body %q is not JSON: %v", a.body, err)
+	}
+	return m
+}
+
+// do sends a request to base+path; header values of nil mean "absent".
+func do(t *testing.T, method, base, path string, header map[string][]string) answer {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), method, base+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, vs := range header {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return answer{resp.StatusCode, body, resp.Header}
+}
+
+var withToken = map[string][]string{TokenHeader: {testToken}}
+
+func TestRequestChecks(t *testing.T) {
+	e := newAgentEnv(t)
+	e.create("db", secretsmanager.CreateSecretInput{SecretString: aws.String("pw")})
+	tests := []struct {
+		name     string
+		method   string
+		path     string
+		header   map[string][]string
+		status   int
+		wantType string
+	}{
+		{"ping needs no token", http.MethodGet, "/ping", nil, 200, ""},
+		{"no token", http.MethodGet, "/secretsmanager/get?secretId=db", nil, 401, "UnauthorizedException"},
+		{"wrong token", http.MethodGet, "/secretsmanager/get?secretId=db", map[string][]string{TokenHeader: {"nope"}}, 403, "AccessDeniedException"},
+		{"token given twice", http.MethodGet, "/secretsmanager/get?secretId=db", map[string][]string{TokenHeader: {"nope", testToken}}, 403, "AccessDeniedException"},
+		{"empty token", http.MethodGet, "/secretsmanager/get?secretId=db", map[string][]string{TokenHeader: {""}}, 403, "AccessDeniedException"},
+		{"forwarded", http.MethodGet, "/secretsmanager/get?secretId=db", map[string][]string{TokenHeader: {testToken}, "X-Forwarded-For": {"10.0.0.1"}}, 400, "InvalidRequestException"},
+		{"POST", http.MethodPost, "/secretsmanager/get?secretId=db", withToken, 405, "MethodNotAllowedException"},
+		{"unknown path", http.MethodGet, "/secretsmanager/put?secretId=db", withToken, 404, "UnknownOperationException"},
+		{"missing secretId", http.MethodGet, "/secretsmanager/get", withToken, 400, "InvalidParameterException"},
+		{"unknown parameter", http.MethodGet, "/secretsmanager/get?secretId=db&x=1", withToken, 400, "InvalidParameterException"},
+		{"bad refreshNow", http.MethodGet, "/secretsmanager/get?secretId=db&refreshNow=maybe", withToken, 400, "InvalidParameterException"},
+		{"missing id in path", http.MethodGet, "/v1/", withToken, 400, "InvalidParameterException"},
+		{"missing secret", http.MethodGet, "/secretsmanager/get?secretId=nope", withToken, 400, "ResourceNotFoundException"},
+		{"missing stage", http.MethodGet, "/secretsmanager/get?secretId=db&versionStage=AWSPREVIOUS", withToken, 400, "ResourceNotFoundException"},
+		{"good", http.MethodGet, "/secretsmanager/get?secretId=db", withToken, 200, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a := do(t, tc.method, e.url, tc.path, tc.header)
+			if a.status != tc.status {
+				t.Fatalf("status %d, want %d: %s", a.status, tc.status, a.body)
+			}
+			if tc.wantType != "" {
+				m := a.json(t)
+				if m["__type"] != tc.wantType || m["message"] == "" {
+					t.Fatalf("error body %s, want __type %s and a message", a.body, tc.wantType)
+				}
+				if strings.Contains(string(a.body), "pw\"") {
+					t.Fatalf("error body carries the secret: %s", a.body)
+				}
+			}
+		})
+	}
+	if a := do(t, http.MethodGet, e.url, "/ping", nil); string(a.body) != "healthy" {
+		t.Fatalf("ping: %q", a.body)
+	}
+}
+
+func TestGetSecretValueShape(t *testing.T) {
+	e := newAgentEnv(t)
+	created := e.create("team/db", secretsmanager.CreateSecretInput{SecretString: aws.String(`{"password":"pw1"}`)})
+	put, err := e.sm.PutSecretValue(t.Context(), &secretsmanager.PutSecretValueInput{SecretId: aws.String("team/db"), SecretString: aws.String(`{"password":"pw2"}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.create("bin", secretsmanager.CreateSecretInput{SecretBinary: []byte{0, 1, 2, 255}})
+	tests := []struct {
+		name       string
+		path       string
+		wantString string
+		wantBinary []byte
+		wantID     string
+		wantStages []string
+	}{
+		{"query, current", "/secretsmanager/get?secretId=team%2Fdb", `{"password":"pw2"}`, nil, *put.VersionId, []string{"AWSCURRENT"}},
+		{"query by ARN", "/secretsmanager/get?secretId=" + url.QueryEscape(*created.ARN), `{"password":"pw2"}`, nil, *put.VersionId, []string{"AWSCURRENT"}},
+		{"query, previous", "/secretsmanager/get?secretId=team/db&versionStage=AWSPREVIOUS", `{"password":"pw1"}`, nil, *created.VersionId, []string{"AWSPREVIOUS"}},
+		{"query, version id", "/secretsmanager/get?secretId=team/db&versionId=" + *created.VersionId, `{"password":"pw1"}`, nil, *created.VersionId, []string{"AWSPREVIOUS"}},
+		{"path style", "/v1/team/db", `{"password":"pw2"}`, nil, *put.VersionId, []string{"AWSCURRENT"}},
+		{"path style, previous", "/v1/team/db?versionStage=AWSPREVIOUS", `{"password":"pw1"}`, nil, *created.VersionId, []string{"AWSPREVIOUS"}},
+		{"binary", "/secretsmanager/get?secretId=bin", "", []byte{0, 1, 2, 255}, "", []string{"AWSCURRENT"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a := do(t, http.MethodGet, e.url, tc.path, withToken)
+			if a.status != 200 {
+				t.Fatalf("status %d: %s", a.status, a.body)
+			}
+			if ct := a.header.Get("Content-Type"); ct != "application/x-amz-json-1.1" {
+				t.Fatalf("Content-Type %q", ct)
+			}
+			var out struct {
+				ARN, Name, VersionId, SecretString, SecretBinary string
+				VersionStages                                    []string
+				CreatedDate                                      *float64
+			}
+			if err := json.Unmarshal(a.body, &out); err != nil {
+				t.Fatal(err)
+			}
+			if tc.wantBinary != nil {
+				b, err := base64.StdEncoding.DecodeString(out.SecretBinary)
+				if err != nil || string(b) != string(tc.wantBinary) || strings.Contains(string(a.body), "SecretString") {
+					t.Fatalf("binary answer %s", a.body)
+				}
+			} else if out.SecretString != tc.wantString || out.ARN != *created.ARN || out.Name != "team/db" || out.VersionId != tc.wantID {
+				t.Fatalf("answer %s", a.body)
+			}
+			if !slices.Equal(out.VersionStages, tc.wantStages) || out.CreatedDate == nil || *out.CreatedDate < 1e9 {
+				t.Fatalf("stages or CreatedDate: %s", a.body)
+			}
+		})
+	}
+}
+
+func TestAgentCaches(t *testing.T) {
+	e := newAgentEnv(t)
+	e.create("db", secretsmanager.CreateSecretInput{SecretString: aws.String("pw")})
+	if err := e.ctl.ResetCalls(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	for range 50 {
+		if a := do(t, http.MethodGet, e.url, "/secretsmanager/get?secretId=db", withToken); a.status != 200 {
+			t.Fatalf("status %d", a.status)
+		}
+		if a := do(t, http.MethodGet, e.url, "/v1/db", withToken); a.status != 200 {
+			t.Fatalf("status %d", a.status)
+		}
+	}
+	calls, err := e.ctl.Calls(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls["secretsmanager.GetSecretValue"] != 1 || calls["secretsmanager.DescribeSecret"] != 0 {
+		t.Fatalf("100 requests made %v", calls)
+	}
+	// refreshNow asks Secrets Manager: the new value shows at once.
+	if _, err := e.sm.PutSecretValue(t.Context(), &secretsmanager.PutSecretValueInput{SecretId: aws.String("db"), SecretString: aws.String("pw2")}); err != nil {
+		t.Fatal(err)
+	}
+	a := do(t, http.MethodGet, e.url, "/secretsmanager/get?secretId=db&refreshNow=true", withToken)
+	if a.status != 200 || a.json(t)["SecretString"] != "pw2" {
+		t.Fatalf("refreshNow: %d %s", a.status, a.body)
+	}
+}
+
+func TestAgentErrors(t *testing.T) {
+	e := newAgentEnv(t)
+	e.create("db", secretsmanager.CreateSecretInput{SecretString: aws.String("pw")})
+	if err := e.ctl.InjectFault(t.Context(), emulator.Fault{Operation: "secretsmanager.GetSecretValue", ErrorCode: "InternalServiceError", Message: "injected"}); err != nil {
+		t.Fatal(err)
+	}
+	a := do(t, http.MethodGet, e.url, "/secretsmanager/get?secretId=db", withToken)
+	if m := a.json(t); a.status != 500 || m["__type"] != "InternalServiceError" || m["message"] != "injected" {
+		t.Fatalf("%d %s", a.status, a.body)
+	}
+	// The failure is remembered for the backoff: no second call yet, the same error.
+	a = do(t, http.MethodGet, e.url, "/secretsmanager/get?secretId=db", withToken)
+	calls, _ := e.ctl.Calls(t.Context())
+	if a.status != 500 || calls["secretsmanager.GetSecretValue"] != 1 {
+		t.Fatalf("%d %s, calls %v", a.status, a.body, calls)
+	}
+}
