@@ -159,3 +159,17 @@ func setEndpoint(dst **string, v string) {
 		*dst = aws.String(v)
 	}
 }
+
+// providerClients is what every resource, data source and ephemeral resource keeps from
+// Configure. ProviderData is nil until the provider is configured (e.g. at validation); that
+// is not an error, and the result is then nil.
+func providerClients(data any, diags *diag.Diagnostics) *clients {
+	if data == nil {
+		return nil
+	}
+	c, ok := data.(*clients)
+	if !ok {
+		diags.AddError("Unexpected provider data", fmt.Sprintf("Expected *clients, got %T. This is a bug in the provider.", data))
+	}
+	return c
+}

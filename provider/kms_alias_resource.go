@@ -208,15 +208,7 @@ func (kmsAliasNamePlan) PlanModifyString(ctx context.Context, req planmodifier.S
 }
 
 func (r *kmsAliasResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	c, ok := req.ProviderData.(*clients)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("Expected *clients, got %T. This is a bug in the provider.", req.ProviderData))
-		return
-	}
-	r.c = c
+	r.c = providerClients(req.ProviderData, &resp.Diagnostics)
 }
 
 // ModifyPlan shows no change when target_key_id switches between the id and the ARN of the

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -32,7 +33,7 @@ resource "secretsmanager_kms_alias" "a" {
 // kmsAliasTarget checks through the SDK that the alias name points at the key of keyAddr.
 func kmsAliasTarget(env *testEnv, name, keyAddr string) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
-		want, err := kmsStateAttr(s, keyAddr, "key_id")
+		want, err := stateAttr(s, keyAddr, "key_id")
 		if err != nil {
 			return err
 		}
@@ -123,7 +124,7 @@ func TestAccKMSAliasResource_lifecycle(t *testing.T) {
 				ResourceName: kmsAliasAddr,
 				ImportState:  true,
 				ImportStateIdFunc: func(s *terraform.State) (string, error) {
-					return kmsStateAttr(s, kmsAliasAddr, "arn")
+					return stateAttr(s, kmsAliasAddr, "arn")
 				},
 				ImportStateVerify:       true,
 				ImportStateVerifyIgnore: []string{"target_key_id"},
@@ -176,7 +177,7 @@ resource "secretsmanager_kms_alias" "n" {
 					resource.TestCheckResourceAttrPair("secretsmanager_kms_alias.p", "id", "secretsmanager_kms_alias.p", "name"),
 					func(s *terraform.State) error {
 						var err error
-						firstName, err = kmsStateAttr(s, "secretsmanager_kms_alias.p", "name")
+						firstName, err = stateAttr(s, "secretsmanager_kms_alias.p", "name")
 						if err != nil {
 							return err
 						}
@@ -189,7 +190,7 @@ resource "secretsmanager_kms_alias" "n" {
 				ResourceName: "secretsmanager_kms_alias.p",
 				ImportState:  true,
 				ImportStateIdFunc: func(s *terraform.State) (string, error) {
-					return kmsStateAttr(s, "secretsmanager_kms_alias.p", "name")
+					return stateAttr(s, "secretsmanager_kms_alias.p", "name")
 				},
 				ImportStateVerify: true,
 				// An alias name does not tell which part was the prefix.
@@ -222,7 +223,7 @@ func TestAccKMSAliasResource_drift(t *testing.T) {
 		ProtoV6ProviderFactories: env.factories(),
 		CheckDestroy:             kmsAliasesGone(env),
 		Steps: []resource.TestStep{
-			{Config: config, Check: kmsKeyIDOf("secretsmanager_kms_key.two", &other)},
+			{Config: config, Check: captureAttr("secretsmanager_kms_key.two", "key_id", &other)},
 			{
 				PreConfig: func() {
 					if _, err := env.KMS.UpdateAlias(context.Background(), &kms.UpdateAliasInput{AliasName: aws.String("alias/drift"), TargetKeyId: aws.String(other)}); err != nil {
@@ -364,22 +365,13 @@ resource "secretsmanager_kms_alias" "a" {
 func TestKMSAliasRead_calls(t *testing.T) {
 	env := newTestEnv(t)
 	ctx := t.Context()
-	out, err := env.KMS.CreateKey(ctx, &kms.CreateKeyInput{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := env.KMS.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/x"), TargetKeyId: out.KeyMetadata.KeyId}); err != nil {
-		t.Fatal(err)
-	}
-	if err := env.Control.ResetCalls(ctx); err != nil {
-		t.Fatal(err)
-	}
+	key := kmsKeyWithAlias(t, env, "alias/x")
 	r := &kmsAliasResource{c: &clients{KMS: env.KMS, Region: "us-east-1"}}
-	m, found, err := r.read(ctx, kmsAliasModel{ID: types.StringValue("alias/x"), Name: types.StringValue("alias/x"), TargetKeyID: types.StringValue(aws.ToString(out.KeyMetadata.Arn))})
+	m, found, err := r.read(ctx, kmsAliasModel{ID: types.StringValue("alias/x"), Name: types.StringValue("alias/x"), TargetKeyID: types.StringValue(aws.ToString(key.Arn))})
 	if err != nil || !found {
 		t.Fatalf("read: %v %v", found, err)
 	}
-	if m.TargetKeyID.ValueString() != aws.ToString(out.KeyMetadata.Arn) || m.TargetKeyARN.ValueString() != aws.ToString(out.KeyMetadata.Arn) ||
+	if m.TargetKeyID.ValueString() != aws.ToString(key.Arn) || m.TargetKeyARN.ValueString() != aws.ToString(key.Arn) ||
 		!strings.HasSuffix(m.ARN.ValueString(), ":alias/x") {
 		t.Fatalf("read gave %+v", m)
 	}
@@ -393,4 +385,19 @@ func TestKMSAliasRead_calls(t *testing.T) {
 	if _, found, err := r.read(ctx, kmsAliasModel{ID: types.StringValue("alias/none"), Name: types.StringValue("alias/none")}); found || err != nil {
 		t.Fatalf("a missing alias: found=%v err=%v", found, err)
 	}
+}
+
+// kmsKeyWithAlias creates a key and an alias of it through the SDK, then zeroes the call
+// counts, so that a test counts only what the provider calls.
+func kmsKeyWithAlias(t *testing.T, env *testEnv, alias string) *kmstypes.KeyMetadata {
+	t.Helper()
+	out, err := env.KMS.CreateKey(t.Context(), &kms.CreateKeyInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.KMS.CreateAlias(t.Context(), &kms.CreateAliasInput{AliasName: aws.String(alias), TargetKeyId: out.KeyMetadata.KeyId}); err != nil {
+		t.Fatal(err)
+	}
+	env.resetCalls(t)
+	return out.KeyMetadata
 }

@@ -73,15 +73,7 @@ func (d *kmsKeyDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 }
 
 func (d *kmsKeyDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	c, ok := req.ProviderData.(*clients)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("Expected *clients, got %T. This is a bug in the provider.", req.ProviderData))
-		return
-	}
-	d.c = c
+	d.c = providerClients(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *kmsKeyDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -78,7 +76,7 @@ data "secretsmanager_kms_key" "aws_managed" {
 			resource.TestCheckResourceAttr("data.secretsmanager_kms_key.aws_managed", "key_manager", "AWS"),
 			resource.TestCheckResourceAttr("data.secretsmanager_kms_key.aws_managed", "enabled", "true"),
 			func(s *terraform.State) error {
-				id, err := kmsStateAttr(s, kmsKeyAddr, "key_id")
+				id, err := stateAttr(s, kmsKeyAddr, "key_id")
 				if err != nil {
 					return err
 				}
@@ -115,16 +113,7 @@ data "secretsmanager_kms_key" "missing" {
 func TestKMSKeyDataSource_calls(t *testing.T) {
 	env := newTestEnv(t)
 	ctx := t.Context()
-	out, err := env.KMS.CreateKey(ctx, &kms.CreateKeyInput{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := env.KMS.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/x"), TargetKeyId: out.KeyMetadata.KeyId}); err != nil {
-		t.Fatal(err)
-	}
-	if err := env.Control.ResetCalls(ctx); err != nil {
-		t.Fatal(err)
-	}
+	kmsKeyWithAlias(t, env, "alias/x")
 	config := env.providerConfig(`skip_credentials_validation = true
   skip_requesting_account_id = true`) + `
 data "secretsmanager_kms_key" "k" {
@@ -153,13 +142,7 @@ data "secretsmanager_kms_key" "k" {
 // against the emulator, so that the docs show configurations that work.
 func TestAccKMSExamples(t *testing.T) {
 	env := newTestEnv(t)
-	read := func(p string) string {
-		b, err := os.ReadFile(filepath.Join("..", "examples", p))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return string(b)
-	}
+	read := func(p string) string { return readExample(t, p) }
 	keyExample := read("resources/secretsmanager_kms_key/resource.tf")
 	aliasExample := read("resources/secretsmanager_kms_alias/resource.tf")
 	dataExample := read("data-sources/secretsmanager_kms_key/data-source.tf")

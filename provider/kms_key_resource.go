@@ -13,7 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
-	"github.com/aws/smithy-go"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -258,15 +257,7 @@ func (kmsTagKeyNotReserved) ValidateString(_ context.Context, req validator.Stri
 }
 
 func (r *kmsKeyResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	c, ok := req.ProviderData.(*clients)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("Expected *clients, got %T. This is a bug in the provider.", req.ProviderData))
-		return
-	}
-	r.c = c
+	r.c = providerClients(req.ProviderData, &resp.Diagnostics)
 }
 
 // ValidateConfig refuses at plan time the combinations KMS would refuse at apply time.
@@ -752,45 +743,4 @@ func kmsTags(m map[string]string) []kmstypes.Tag {
 		out = append(out, kmstypes.Tag{TagKey: aws.String(k), TagValue: aws.String(m[k])})
 	}
 	return out
-}
-
-func kmsIsNotFound(err error) bool {
-	var nf *kmstypes.NotFoundException
-	return errors.As(err, &nf)
-}
-
-// kmsErrorDetail words a failed KMS call: the operation, AWS's error, and what to do about it.
-func kmsErrorDetail(op string, err error) string {
-	msg := fmt.Sprintf("KMS %s failed: %v", op, err)
-	var ae smithy.APIError
-	if !errors.As(err, &ae) {
-		return msg + ". Check the network and the kms endpoint of the provider, then retry."
-	}
-	hint := ""
-	switch ae.ErrorCode() {
-	case "AccessDeniedException":
-		hint = fmt.Sprintf("Grant the credentials kms:%s on this key, in their IAM policy and in the key policy.", op)
-	case "NotFoundException":
-		hint = "Check the key id, ARN or alias, and that the provider's region is the key's region."
-	case "DisabledException":
-		hint = "The key is disabled; set is_enabled = true on it (or run aws kms enable-key) and retry."
-	case "KMSInvalidStateException":
-		hint = "The key is not in a state that allows this (e.g. pending deletion); cancel its deletion with aws kms cancel-key-deletion, or use another key."
-	case "MalformedPolicyDocumentException":
-		hint = "Fix the policy document: it must be valid JSON with a Statement, and (unless bypass_policy_lockout_safety_check = true) let the caller manage the key."
-	case "LimitExceededException":
-		hint = "An account quota of KMS is reached; delete unused keys or aliases, or ask AWS for a higher quota."
-	case "TagException":
-		hint = "Fix the tags: at most 50, keys 1–128 characters not starting with aws:, values at most 256 characters."
-	case "UnsupportedOperationException":
-		hint = "This key type does not support the operation; check key_spec and key_usage."
-	case "AlreadyExistsException":
-		hint = "Choose another alias name, or import the existing alias with terraform import."
-	case "ValidationException", "InvalidAliasNameException":
-		hint = "Fix the argument named in the message."
-	}
-	if hint == "" {
-		return msg
-	}
-	return msg + ". " + hint
 }

@@ -46,32 +46,10 @@ func kmsManyTags(n int) string {
 	return b.String()
 }
 
-// kmsStateAttr reads an attribute of a resource from the state of a test.
-func kmsStateAttr(s *terraform.State, addr, attr string) (string, error) {
-	rs, ok := s.RootModule().Resources[addr]
-	if !ok {
-		return "", fmt.Errorf("%s not in state", addr)
-	}
-	v, ok := rs.Primary.Attributes[attr]
-	if !ok {
-		return "", fmt.Errorf("%s has no %s in state", addr, attr)
-	}
-	return v, nil
-}
-
-// kmsKeyIDOf remembers the key id of addr after a step, for later steps.
-func kmsKeyIDOf(addr string, dst *string) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		v, err := kmsStateAttr(s, addr, "key_id")
-		*dst = v
-		return err
-	}
-}
-
 // kmsCheckKey checks the key behind addr through the SDK, as AWS holds it.
 func kmsCheckKey(env *testEnv, addr string, check func(ctx context.Context, keyID string) error) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
-		id, err := kmsStateAttr(s, addr, "key_id")
+		id, err := stateAttr(s, addr, "key_id")
 		if err != nil {
 			return err
 		}
@@ -199,7 +177,7 @@ func TestAccKMSKeyResource_lifecycle(t *testing.T) {
 	env := newTestEnv(t)
 	var firstID string
 	sameKey := func(s *terraform.State) error {
-		id, err := kmsStateAttr(s, kmsKeyAddr, "key_id")
+		id, err := stateAttr(s, kmsKeyAddr, "key_id")
 		if err == nil && id != firstID {
 			err = fmt.Errorf("key replaced: %s, was %s", id, firstID)
 		}
@@ -216,7 +194,7 @@ func TestAccKMSKeyResource_lifecycle(t *testing.T) {
 			{
 				Config: env.providerConfig("") + `resource "secretsmanager_kms_key" "k" {}`,
 				Check: resource.ComposeAggregateTestCheckFunc(
-					kmsKeyIDOf(kmsKeyAddr, &firstID),
+					captureAttr(kmsKeyAddr, "key_id", &firstID),
 					resource.TestCheckResourceAttr(kmsKeyAddr, "description", ""),
 					resource.TestCheckResourceAttr(kmsKeyAddr, "key_usage", "ENCRYPT_DECRYPT"),
 					resource.TestCheckResourceAttr(kmsKeyAddr, "key_spec", "SYMMETRIC_DEFAULT"),
@@ -301,7 +279,7 @@ resource "secretsmanager_kms_key" "k" {
 				ResourceName: kmsKeyAddr,
 				ImportState:  true,
 				ImportStateIdFunc: func(s *terraform.State) (string, error) {
-					return kmsStateAttr(s, kmsKeyAddr, "arn")
+					return stateAttr(s, kmsKeyAddr, "arn")
 				},
 				ImportStateVerify:       true,
 				ImportStateVerifyIgnore: []string{"deletion_window_in_days"},
@@ -409,7 +387,7 @@ resource "secretsmanager_kms_key" "k" {
 	}
 	steps := []resource.TestStep{{
 		Config: config,
-		Check: resource.ComposeAggregateTestCheckFunc(kmsKeyIDOf(kmsKeyAddr, &keyID), kmsCheckRemote(env, kmsKeyAddr, want),
+		Check: resource.ComposeAggregateTestCheckFunc(captureAttr(kmsKeyAddr, "key_id", &keyID), kmsCheckRemote(env, kmsKeyAddr, want),
 			resource.TestCheckResourceAttr(kmsKeyAddr, "tags.%", "1"),
 			resource.TestCheckResourceAttr(kmsKeyAddr, "tags_all.owner", "platform")),
 	}}
@@ -552,7 +530,7 @@ resource "secretsmanager_kms_alias" "a" {
 					},
 					readable,
 					func(s *terraform.State) error {
-						keyARN, err := kmsStateAttr(s, kmsKeyAddr, "arn")
+						keyARN, err := stateAttr(s, kmsKeyAddr, "arn")
 						if err != nil {
 							return err
 						}
@@ -682,7 +660,7 @@ func TestAccKMSKeyResource_pendingDeletionOutOfBand(t *testing.T) {
 		ProtoV6ProviderFactories: env.factories(),
 		CheckDestroy:             kmsCheckDestroyed(env, 30),
 		Steps: []resource.TestStep{
-			{Config: config, Check: kmsKeyIDOf(kmsKeyAddr, &first)},
+			{Config: config, Check: captureAttr(kmsKeyAddr, "key_id", &first)},
 			{
 				PreConfig: func() {
 					if _, err := env.KMS.ScheduleKeyDeletion(context.Background(), &kms.ScheduleKeyDeletionInput{KeyId: aws.String(first), PendingWindowInDays: aws.Int32(7)}); err != nil {
@@ -694,7 +672,7 @@ func TestAccKMSKeyResource_pendingDeletionOutOfBand(t *testing.T) {
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(kmsKeyAddr, plancheck.ResourceActionCreate)},
 				},
 				Check: func(s *terraform.State) error {
-					id, err := kmsStateAttr(s, kmsKeyAddr, "key_id")
+					id, err := stateAttr(s, kmsKeyAddr, "key_id")
 					if err == nil && id == first {
 						err = errors.New("the key pending deletion is still in the state")
 					}
@@ -786,7 +764,7 @@ func TestAccKMSKeyResource_replaceAndMultiRegion(t *testing.T) {
 			{
 				Config: env.providerConfig("") + `resource "secretsmanager_kms_key" "k" { multi_region = true }`,
 				Check: resource.ComposeAggregateTestCheckFunc(
-					kmsKeyIDOf(kmsKeyAddr, &first),
+					captureAttr(kmsKeyAddr, "key_id", &first),
 					resource.TestMatchResourceAttr(kmsKeyAddr, "key_id", regexp.MustCompile(`^mrk-[0-9a-f]{32}$`)),
 					resource.TestCheckResourceAttr(kmsKeyAddr, "multi_region", "true"),
 				),

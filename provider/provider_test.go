@@ -47,7 +47,7 @@ type testEnv struct {
 	KMS     *kms.Client
 }
 
-func newTestEnv(t *testing.T) *testEnv {
+func newTestEnv(t testing.TB) *testEnv {
 	t.Helper()
 	srv, err := emulator.New(emulator.Options{})
 	if err != nil {

@@ -58,27 +58,45 @@ const (
 	randomPasswordMaxExclude    = 4096
 )
 
-// randomPasswordDescriptions document the options once for both schemas.
-var randomPasswordDescriptions = map[string]string{
-	"password_length":    fmt.Sprintf("Length of the password, 1 to %d characters (default %d).", randomPasswordMaxLength, randomPasswordDefaultLength),
-	"exclude_characters": "Characters the password must not contain, e.g. `\"/@\\\"'\\\\\"` for passwords used in connection strings (at most 4096).",
-	"exclude_numbers":    "Leave out the digits 0-9 (default `false`).",
-	"exclude_punctuation": "Leave out punctuation, i.e. every character of ``!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~`` (default `false`). " +
-		"Use `exclude_characters` to leave out only some.",
-	"exclude_uppercase": "Leave out uppercase letters (default `false`).",
-	"exclude_lowercase": "Leave out lowercase letters (default `false`).",
-	"include_space":     "Allow the space character (default `false`).",
-	"require_each_included_type": "Include at least one character of every type that is not excluded (default `true`); " +
-		"`password_length` must then be at least the number of those types.",
-	"random_password": "The generated password (sensitive).",
+// randomPasswordAttributes are the GetRandomPassword options, for the data source and
+// (converted) the ephemeral resource.
+func randomPasswordAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"password_length": schema.Int64Attribute{Optional: true,
+			MarkdownDescription: fmt.Sprintf("Length of the password, 1 to %d characters (default %d).", randomPasswordMaxLength, randomPasswordDefaultLength)},
+		"exclude_characters": schema.StringAttribute{Optional: true,
+			MarkdownDescription: "Characters the password must not contain, e.g. `\"/@\\\"'\\\\\"` for passwords used in connection strings (at most 4096)."},
+		"exclude_numbers": schema.BoolAttribute{Optional: true, MarkdownDescription: "Leave out the digits 0-9 (default `false`)."},
+		"exclude_punctuation": schema.BoolAttribute{Optional: true,
+			MarkdownDescription: "Leave out punctuation, i.e. every character of ``!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~`` (default `false`). " +
+				"Use `exclude_characters` to leave out only some."},
+		"exclude_uppercase": schema.BoolAttribute{Optional: true, MarkdownDescription: "Leave out uppercase letters (default `false`)."},
+		"exclude_lowercase": schema.BoolAttribute{Optional: true, MarkdownDescription: "Leave out lowercase letters (default `false`)."},
+		"include_space":     schema.BoolAttribute{Optional: true, MarkdownDescription: "Allow the space character (default `false`)."},
+		"require_each_included_type": schema.BoolAttribute{Optional: true,
+			MarkdownDescription: "Include at least one character of every type that is not excluded (default `true`); " +
+				"`password_length` must then be at least the number of those types."},
+	}
 }
+
+// randomPasswordDescription starts the description of random_password in both schemas.
+const randomPasswordDescription = "The generated password (sensitive)."
 
 func (d *randomPasswordDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_random_password"
 }
 
 func (d *randomPasswordDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	desc := randomPasswordDescriptions
+	attrs := randomPasswordAttributes()
+	attrs["id"] = schema.StringAttribute{
+		Computed:            true,
+		MarkdownDescription: "The provider's region (as in hashicorp/aws); never the password.",
+	}
+	attrs["random_password"] = schema.StringAttribute{
+		Computed:            true,
+		Sensitive:           true,
+		MarkdownDescription: randomPasswordDescription + " It is stored in the state; see above.",
+	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Generates a random password with Secrets Manager `GetRandomPassword`.\n\n" +
 			"~> **The password is stored in the Terraform state and plan files** in plain text, like every data source " +
@@ -86,38 +104,12 @@ func (d *randomPasswordDataSource) Schema(_ context.Context, _ datasource.Schema
 			"anything that uses it changes on every run. Prefer the ephemeral resource `secretsmanager_random_password` " +
 			"with a write-only argument such as `secret_string_wo` of `secretsmanager_secret_version`: its password is never " +
 			"written to state or plan.",
-		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "The provider's region (as in hashicorp/aws); never the password.",
-			},
-			"password_length":            schema.Int64Attribute{Optional: true, MarkdownDescription: desc["password_length"]},
-			"exclude_characters":         schema.StringAttribute{Optional: true, MarkdownDescription: desc["exclude_characters"]},
-			"exclude_numbers":            schema.BoolAttribute{Optional: true, MarkdownDescription: desc["exclude_numbers"]},
-			"exclude_punctuation":        schema.BoolAttribute{Optional: true, MarkdownDescription: desc["exclude_punctuation"]},
-			"exclude_uppercase":          schema.BoolAttribute{Optional: true, MarkdownDescription: desc["exclude_uppercase"]},
-			"exclude_lowercase":          schema.BoolAttribute{Optional: true, MarkdownDescription: desc["exclude_lowercase"]},
-			"include_space":              schema.BoolAttribute{Optional: true, MarkdownDescription: desc["include_space"]},
-			"require_each_included_type": schema.BoolAttribute{Optional: true, MarkdownDescription: desc["require_each_included_type"]},
-			"random_password": schema.StringAttribute{
-				Computed:            true,
-				Sensitive:           true,
-				MarkdownDescription: desc["random_password"] + " It is stored in the state; see above.",
-			},
-		},
+		Attributes: attrs,
 	}
 }
 
 func (d *randomPasswordDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	c, ok := req.ProviderData.(*clients)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("Expected *clients, got %T. This is a bug in the provider.", req.ProviderData))
-		return
-	}
-	d.c = c
+	d.c = providerClients(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *randomPasswordDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
@@ -156,7 +148,7 @@ func generateRandomPassword(ctx context.Context, c *clients, o randomPasswordOpt
 	}
 	out, err := c.SecretsManager.GetRandomPassword(ctx, in)
 	if err != nil {
-		code, msg := rotationErrCode(err)
+		code, msg := awsErrorCode(err)
 		if code == "InvalidParameterException" {
 			diags.AddError("Secrets Manager rejected the password options",
 				fmt.Sprintf("GetRandomPassword: %s Adjust password_length and the exclude_* / include_space options.", msg))

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"unicode"
 
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -166,22 +167,26 @@ output "pw" {
 
 func TestAccRandomPasswordDataSourceValidation(t *testing.T) {
 	env := newTestEnv(t)
+	testRandomPasswordRejected(t, env, env.factories(), func(args string) string {
+		return "data \"secretsmanager_random_password\" \"p\" {\n" + args + "\n}"
+	})
+}
+
+// testRandomPasswordRejected plans each of randomPasswordInvalid in the configuration that
+// config makes of its arguments: each must fail at plan time, without a GetRandomPassword call.
+func testRandomPasswordRejected(t *testing.T, env *testEnv, factories map[string]func() (tfprotov6.ProviderServer, error), config func(args string) string) {
 	for _, tc := range randomPasswordInvalid {
 		t.Run(tc.name, func(t *testing.T) {
 			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: env.factories(),
+				ProtoV6ProviderFactories: factories,
 				Steps: []resource.TestStep{{
-					Config:      env.providerConfig("") + "data \"secretsmanager_random_password\" \"p\" {\n" + tc.args + "\n}",
+					Config:      env.providerConfig("") + config(tc.args),
 					ExpectError: tc.err,
 				}},
 			})
 		})
 	}
-	calls, err := env.Control.Calls(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := calls["secretsmanager.GetRandomPassword"]; n != 0 {
+	if n := env.calls(t)["secretsmanager.GetRandomPassword"]; n != 0 {
 		t.Fatalf("invalid options reached AWS: %d GetRandomPassword calls; they must fail at plan time", n)
 	}
 }
@@ -228,18 +233,6 @@ func jsonSearch(v any, needle string) (bool, error) {
 		return false, err
 	}
 	return strings.Contains(string(b), needle), nil
-}
-
-type planCheckFunc func(context.Context, plancheck.CheckPlanRequest, *plancheck.CheckPlanResponse)
-
-func (f planCheckFunc) CheckPlan(ctx context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
-	f(ctx, req, resp)
-}
-
-type stateCheckFunc func(context.Context, statecheck.CheckStateRequest, *statecheck.CheckStateResponse)
-
-func (f stateCheckFunc) CheckState(ctx context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
-	f(ctx, req, resp)
 }
 
 // jsonSearchPlan checks whether the saved plan contains needle.

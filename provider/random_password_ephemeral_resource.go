@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
@@ -37,41 +36,24 @@ func (e *randomPasswordEphemeralResource) Metadata(_ context.Context, req epheme
 }
 
 func (e *randomPasswordEphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaRequest, resp *ephemeral.SchemaResponse) {
-	desc := randomPasswordDescriptions
+	attrs := ephemeralAttributes(randomPasswordAttributes())
+	attrs["random_password"] = schema.StringAttribute{
+		Computed:            true,
+		Sensitive:           true,
+		MarkdownDescription: randomPasswordDescription + " Never stored in plan or state.",
+	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Generates a random password with Secrets Manager `GetRandomPassword` that is never written to " +
 			"the Terraform plan or state. Pass it to a write-only argument, such as `secret_string_wo` of " +
 			"`secretsmanager_secret_version` (with `secret_string_wo_version` to say when to store a new one), or to a " +
 			"provider configuration. A new password is generated on every plan and apply; only what the write-only " +
 			"argument stored persists, in Secrets Manager. Requires Terraform 1.10 or later (write-only arguments: 1.11).",
-		Attributes: map[string]schema.Attribute{
-			"password_length":            schema.Int64Attribute{Optional: true, MarkdownDescription: desc["password_length"]},
-			"exclude_characters":         schema.StringAttribute{Optional: true, MarkdownDescription: desc["exclude_characters"]},
-			"exclude_numbers":            schema.BoolAttribute{Optional: true, MarkdownDescription: desc["exclude_numbers"]},
-			"exclude_punctuation":        schema.BoolAttribute{Optional: true, MarkdownDescription: desc["exclude_punctuation"]},
-			"exclude_uppercase":          schema.BoolAttribute{Optional: true, MarkdownDescription: desc["exclude_uppercase"]},
-			"exclude_lowercase":          schema.BoolAttribute{Optional: true, MarkdownDescription: desc["exclude_lowercase"]},
-			"include_space":              schema.BoolAttribute{Optional: true, MarkdownDescription: desc["include_space"]},
-			"require_each_included_type": schema.BoolAttribute{Optional: true, MarkdownDescription: desc["require_each_included_type"]},
-			"random_password": schema.StringAttribute{
-				Computed:            true,
-				Sensitive:           true,
-				MarkdownDescription: desc["random_password"] + " Never stored in plan or state.",
-			},
-		},
+		Attributes: attrs,
 	}
 }
 
 func (e *randomPasswordEphemeralResource) Configure(_ context.Context, req ephemeral.ConfigureRequest, resp *ephemeral.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	c, ok := req.ProviderData.(*clients)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("Expected *clients, got %T. This is a bug in the provider.", req.ProviderData))
-		return
-	}
-	e.c = c
+	e.c = providerClients(req.ProviderData, &resp.Diagnostics)
 }
 
 func (e *randomPasswordEphemeralResource) ValidateConfig(ctx context.Context, req ephemeral.ValidateConfigRequest, resp *ephemeral.ValidateConfigResponse) {

@@ -115,30 +115,15 @@ resource "terraform_data" "sink" {
 
 func TestAccRandomPasswordEphemeralValidation(t *testing.T) {
 	env := newTestEnv(t)
-	for _, tc := range randomPasswordInvalid {
-		t.Run(tc.name, func(t *testing.T) {
-			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: env.factoriesWithEcho(),
-				Steps: []resource.TestStep{{
-					Config: env.providerConfig("") + "ephemeral \"secretsmanager_random_password\" \"p\" {\n" + tc.args + `
+	testRandomPasswordRejected(t, env, env.factoriesWithEcho(), func(args string) string {
+		return "ephemeral \"secretsmanager_random_password\" \"p\" {\n" + args + `
 }
 provider "echo" {
   data = ephemeral.secretsmanager_random_password.p
 }
 resource "echo" "test" {}
-`,
-					ExpectError: tc.err,
-				}},
-			})
-		})
-	}
-	calls, err := env.Control.Calls(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := calls["secretsmanager.GetRandomPassword"]; n != 0 {
-		t.Fatalf("invalid options reached AWS: %d GetRandomPassword calls; they must fail at plan time", n)
-	}
+`
+	})
 }
 
 // TestAccRandomPasswordEphemeralWriteOnly is the intended use: the ephemeral password feeds

@@ -136,15 +136,7 @@ func (d *secretDataSource) ConfigValidators(context.Context) []datasource.Config
 }
 
 func (d *secretDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	c, ok := req.ProviderData.(*clients)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("Expected *clients, got %T. This is a bug in the provider.", req.ProviderData))
-		return
-	}
-	d.client = c
+	d.client = providerClients(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *secretDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
@@ -160,12 +152,12 @@ func (d *secretDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 	sm := d.client.SecretsManager
 	out, err := sm.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(id)})
 	if err != nil {
-		if code, _ := secretAPIError(err); code == "ResourceNotFoundException" {
+		if secretNotFound(err) {
 			resp.Diagnostics.AddAttributeError(attrPath, "Secret not found",
 				fmt.Sprintf("No secret %q exists in %s. Check the spelling and the provider's region (a secret's ARN names its region).", id, d.client.Region))
 			return
 		}
-		resp.Diagnostics.AddError("Cannot read the secret", fmt.Sprintf("Secrets Manager DescribeSecret for %s failed: %v. %s", id, err, secretErrorHint(secretCode(err))))
+		resp.Diagnostics.AddError("Cannot read the secret", fmt.Sprintf("Secrets Manager DescribeSecret for %s failed: %v. %s", id, err, secretErrorHint(err)))
 		return
 	}
 	if out.DeletedDate != nil {
@@ -178,7 +170,7 @@ func (d *secretDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 	pol, err := sm.GetResourcePolicy(ctx, &secretsmanager.GetResourcePolicyInput{SecretId: out.ARN})
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot read the secret's resource policy",
-			fmt.Sprintf("Secrets Manager GetResourcePolicy for %s failed: %v. %s", aws.ToString(out.ARN), err, secretErrorHint(secretCode(err))))
+			fmt.Sprintf("Secrets Manager GetResourcePolicy for %s failed: %v. %s", aws.ToString(out.ARN), err, secretErrorHint(err)))
 		return
 	}
 
@@ -190,12 +182,12 @@ func (d *secretDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 	if m.Name.IsNull() {
 		m.Name = types.StringValue(aws.ToString(out.Name))
 	}
-	m.Description = secretOptionalString(out.Description)
+	m.Description = optionalString(out.Description)
 	m.KmsKeyID = types.StringNull()
 	if k := aws.ToString(out.KmsKeyId); !secretIsDefaultKMSKey(k) {
 		m.KmsKeyID = types.StringValue(k)
 	}
-	m.Policy = secretOptionalString(pol.ResourcePolicy)
+	m.Policy = optionalString(pol.ResourcePolicy)
 	tags := map[string]string{}
 	for _, t := range out.Tags {
 		tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
@@ -221,16 +213,16 @@ func (d *secretDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 	m.Replica, diags = types.ListValueFrom(ctx, types.ObjectType{AttrTypes: secretReplicaAttrTypes}, replicas)
 	resp.Diagnostics.Append(diags...)
 
-	m.PrimaryRegion = secretOptionalString(out.PrimaryRegion)
-	m.OwningService = secretOptionalString(out.OwningService)
+	m.PrimaryRegion = optionalString(out.PrimaryRegion)
+	m.OwningService = optionalString(out.OwningService)
 	m.RotationEnabled = types.BoolValue(aws.ToBool(out.RotationEnabled))
-	m.RotationLambdaARN = secretOptionalString(out.RotationLambdaARN)
+	m.RotationLambdaARN = optionalString(out.RotationLambdaARN)
 	rules := []secretRotationRulesModel{}
 	if rr := out.RotationRules; rr != nil {
 		rm := secretRotationRulesModel{
 			AutomaticallyAfterDays: types.Int64Null(),
-			Duration:               secretOptionalString(rr.Duration),
-			ScheduleExpression:     secretOptionalString(rr.ScheduleExpression),
+			Duration:               optionalString(rr.Duration),
+			ScheduleExpression:     optionalString(rr.ScheduleExpression),
 		}
 		if rr.AutomaticallyAfterDays != nil {
 			rm.AutomaticallyAfterDays = types.Int64Value(*rr.AutomaticallyAfterDays)
@@ -248,12 +240,4 @@ func (d *secretDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-}
-
-// secretOptionalString is null for an absent or empty AWS string.
-func secretOptionalString(s *string) types.String {
-	if s == nil || *s == "" {
-		return types.StringNull()
-	}
-	return types.StringValue(*s)
 }

@@ -89,15 +89,7 @@ func (r *secretPolicyResource) Schema(_ context.Context, _ resource.SchemaReques
 }
 
 func (r *secretPolicyResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	c, ok := req.ProviderData.(*clients)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("Expected *clients, got %T. This is a bug in the provider.", req.ProviderData))
-		return
-	}
-	r.c = c
+	r.c = providerClients(req.ProviderData, &resp.Diagnostics)
 }
 
 func (r *secretPolicyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -122,7 +114,7 @@ func (r *secretPolicyResource) Read(ctx context.Context, req resource.ReadReques
 		return
 	}
 	out, err := r.c.SecretsManager.GetResourcePolicy(ctx, &secretsmanager.GetResourcePolicyInput{SecretId: state.ID.ValueStringPointer()})
-	if rotationSecretGone(err) || (err == nil && aws.ToString(out.ResourcePolicy) == "") {
+	if secretGone(err) || (err == nil && aws.ToString(out.ResourcePolicy) == "") {
 		// The policy (or its secret) was removed outside Terraform: plan to put it back.
 		resp.State.RemoveResource(ctx)
 		return
@@ -174,7 +166,7 @@ func (r *secretPolicyResource) Delete(ctx context.Context, req resource.DeleteRe
 		return
 	}
 	_, err := r.c.SecretsManager.DeleteResourcePolicy(ctx, &secretsmanager.DeleteResourcePolicyInput{SecretId: state.ID.ValueStringPointer()})
-	if err != nil && !rotationSecretGone(err) {
+	if err != nil && !secretGone(err) {
 		resp.Diagnostics.AddError("Cannot remove the secret's policy",
 			fmt.Sprintf("DeleteResourcePolicy of %s failed: %v. Check that the credentials allow secretsmanager:DeleteResourcePolicy, then run terraform destroy again.",
 				state.ID.ValueString(), err))
@@ -230,7 +222,7 @@ func (r *secretPolicyResource) put(ctx context.Context, m secretPolicyModel) (st
 
 // policyAPIErrorDiag explains a failed policy call with what to do about it.
 func policyAPIErrorDiag(op, secret string, err error) diag.Diagnostic {
-	code, msg := rotationErrCode(err)
+	code, msg := awsErrorCode(err)
 	switch code {
 	case "ResourceNotFoundException":
 		return diag.NewAttributeErrorDiagnostic(path.Root("secret_arn"), "Secret not found",

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -125,16 +124,6 @@ func (pt *policyTest) putPolicy(t *testing.T, doc string) {
 	}
 }
 
-// callCount returns the calls of op since the last reset.
-func (pt *policyTest) callCount(t *testing.T, op string) int64 {
-	t.Helper()
-	calls, err := pt.Control.Calls(t.Context())
-	if err != nil {
-		t.Fatalf("Calls: %v", err)
-	}
-	return calls[op]
-}
-
 const readPolicyJSON = `{"Version":"2012-10-17","Statement":[{"Sid":"ReadForApp","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:role/app"},` +
 	`"Action":["secretsmanager:GetSecretValue","secretsmanager:DescribeSecret"],"Resource":"*"}]}`
 
@@ -175,14 +164,14 @@ func TestAccSecretPolicyLifecycle(t *testing.T) {
 		}, {
 			// An equivalent policy written differently in the configuration is an in-place
 			// update (protocol 6 plans the configured text) that calls nothing.
-			PreConfig: func() { mustResetCalls(t, pt.testEnv) },
+			PreConfig: func() { pt.resetCalls(t) },
 			Config:    pt.config("<<EOT\n"+readPolicyReordered+"\nEOT", ""),
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
 			Check: func(*terraform.State) error {
 				for _, op := range []string{"secretsmanager.PutResourcePolicy", "secretsmanager.ValidateResourcePolicy"} {
-					if n := pt.callCount(t, op); n != 0 {
+					if n := pt.calls(t)[op]; n != 0 {
 						return fmt.Errorf("%d %s calls for an equivalent policy", n, op)
 					}
 				}
@@ -241,25 +230,9 @@ func TestAccSecretPolicyDrift(t *testing.T) {
 			Check: pt.checkAWSPolicy(t, readPolicyJSON),
 		}, {
 			// One refresh is one GetResourcePolicy.
-			PreConfig:    func() { mustResetCalls(t, pt.testEnv) },
+			PreConfig:    func() { pt.resetCalls(t) },
 			RefreshState: true,
-			Check: func(*terraform.State) error {
-				calls, err := pt.Control.Calls(t.Context())
-				if err != nil {
-					return err
-				}
-				sm := map[string]int64{}
-				for op, n := range calls {
-					if strings.HasPrefix(op, "secretsmanager.") {
-						sm[op] = n
-					}
-				}
-				t.Logf("Secrets Manager calls of one refresh: %v", sm)
-				if len(sm) != 1 || sm["secretsmanager.GetResourcePolicy"] != 1 {
-					return fmt.Errorf("one refresh made %v; want exactly one GetResourcePolicy", sm)
-				}
-				return nil
-			},
+			Check:        pt.expectSMCalls(map[string]int64{"GetResourcePolicy": 1}),
 		}},
 	})
 }
@@ -289,7 +262,7 @@ resource "secretsmanager_secret_policy" "p" {
 		})
 	}
 	for _, op := range []string{"secretsmanager.ValidateResourcePolicy", "secretsmanager.PutResourcePolicy"} {
-		if n := pt.callCount(t, op); n != 0 {
+		if n := pt.calls(t)[op]; n != 0 {
 			t.Errorf("%d %s calls: invalid input must fail at plan time", n, op)
 		}
 	}
@@ -311,7 +284,7 @@ resource "terraform_data" "doc" {
 		}},
 	})
 	for _, op := range []string{"secretsmanager.ValidateResourcePolicy", "secretsmanager.PutResourcePolicy"} {
-		if n := pt.callCount(t, op); n != 0 {
+		if n := pt.calls(t)[op]; n != 0 {
 			t.Errorf("%d %s calls for a malformed policy", n, op)
 		}
 	}
@@ -351,7 +324,7 @@ func TestAccSecretPolicyPublicNothingApplied(t *testing.T) {
 	if got, err := pt.awsPolicy(t.Context()); err != nil || got != "" {
 		t.Fatalf("after a refused public policy: policy %q, error %v", got, err)
 	}
-	if n := pt.callCount(t, "secretsmanager.PutResourcePolicy"); n != 0 {
+	if n := pt.calls(t)["secretsmanager.PutResourcePolicy"]; n != 0 {
 		t.Fatalf("%d PutResourcePolicy calls for a refused policy", n)
 	}
 }

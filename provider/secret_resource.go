@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -16,7 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
-	"github.com/aws/smithy-go"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -228,15 +226,7 @@ func (r *secretResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 }
 
 func (r *secretResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	c, ok := req.ProviderData.(*clients)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("Expected *clients, got %T. This is a bug in the provider.", req.ProviderData))
-		return
-	}
-	r.client = c
+	r.client = providerClients(req.ProviderData, &resp.Diagnostics)
 }
 
 // ---- validation and planning ----
@@ -451,7 +441,7 @@ func (r *secretResource) saveAfterFailure(ctx context.Context, arn string, plan 
 }
 
 func (r *secretResource) createError(ctx context.Context, name string, err error, diags *diag.Diagnostics) {
-	code, msg := secretAPIError(err)
+	code, msg := awsErrorCode(err)
 	switch {
 	case code == "InvalidRequestException" && strings.Contains(msg, "scheduled for deletion"):
 		var deleted *time.Time
@@ -468,7 +458,7 @@ func (r *secretResource) createError(ctx context.Context, name string, err error
 				"  terraform import secretsmanager_secret.<name> %s\n\nor choose another name (or use name_prefix).", name, r.client.Region, name))
 	default:
 		diags.AddError("Cannot create the secret",
-			fmt.Sprintf("Secrets Manager CreateSecret for %q failed: %v. %s", name, err, secretErrorHint(code)))
+			fmt.Sprintf("Secrets Manager CreateSecret for %q failed: %v. %s", name, err, secretErrorHint(err)))
 	}
 }
 
@@ -506,10 +496,10 @@ func (r *secretResource) readSecret(ctx context.Context, id string, prior secret
 	sm := r.client.SecretsManager
 	out, err := sm.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(id)})
 	if err != nil {
-		if code, _ := secretAPIError(err); code == "ResourceNotFoundException" {
+		if secretNotFound(err) {
 			return m, false, nil, diags
 		}
-		diags.AddError("Cannot read the secret", fmt.Sprintf("Secrets Manager DescribeSecret for %s failed: %v. %s", id, err, secretErrorHint(secretCode(err))))
+		diags.AddError("Cannot read the secret", fmt.Sprintf("Secrets Manager DescribeSecret for %s failed: %v. %s", id, err, secretErrorHint(err)))
 		return m, false, nil, diags
 	}
 	if out.DeletedDate != nil {
@@ -580,7 +570,7 @@ func (r *secretResource) readSecret(ctx context.Context, id string, prior secret
 		pol, err := sm.GetResourcePolicy(ctx, &secretsmanager.GetResourcePolicyInput{SecretId: out.ARN})
 		if err != nil {
 			diags.AddError("Cannot read the secret's resource policy",
-				fmt.Sprintf("Secrets Manager GetResourcePolicy for %s failed: %v. %s", aws.ToString(out.ARN), err, secretErrorHint(secretCode(err))))
+				fmt.Sprintf("Secrets Manager GetResourcePolicy for %s failed: %v. %s", aws.ToString(out.ARN), err, secretErrorHint(err)))
 			return m, false, nil, diags
 		}
 		switch doc := aws.ToString(pol.ResourcePolicy); {
@@ -640,7 +630,7 @@ func (r *secretResource) Update(ctx context.Context, req resource.UpdateRequest,
 				p = path.Root("kms_key_id")
 			}
 			resp.Diagnostics.AddAttributeError(p, "Cannot update the secret",
-				fmt.Sprintf("Secrets Manager UpdateSecret for %s failed: %v. %s", arn, err, secretErrorHint(secretCode(err))))
+				fmt.Sprintf("Secrets Manager UpdateSecret for %s failed: %v. %s", arn, err, secretErrorHint(err)))
 			return
 		}
 	}
@@ -654,7 +644,7 @@ func (r *secretResource) Update(ctx context.Context, req resource.UpdateRequest,
 	case plan.Policy.IsNull() && !state.Policy.IsNull():
 		if _, err := sm.DeleteResourcePolicy(ctx, &secretsmanager.DeleteResourcePolicyInput{SecretId: aws.String(arn)}); err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("policy"), "Cannot delete the secret's resource policy",
-				fmt.Sprintf("Secrets Manager DeleteResourcePolicy for %s failed: %v. %s", arn, err, secretErrorHint(secretCode(err))))
+				fmt.Sprintf("Secrets Manager DeleteResourcePolicy for %s failed: %v. %s", arn, err, secretErrorHint(err)))
 			return
 		}
 	case !plan.Policy.IsNull() && (state.Policy.IsNull() || !policiesEquivalent(plan.Policy.ValueString(), state.Policy.ValueString()) ||
@@ -707,12 +697,12 @@ func (r *secretResource) updateTags(ctx context.Context, arn string, plan, state
 	if len(remove) > 0 {
 		sort.Strings(remove)
 		if _, err := sm.UntagResource(ctx, &secretsmanager.UntagResourceInput{SecretId: aws.String(arn), TagKeys: remove}); err != nil {
-			return fmt.Errorf("Secrets Manager UntagResource %v on %s failed: %w. %s", remove, arn, err, secretErrorHint(secretCode(err)))
+			return fmt.Errorf("Secrets Manager UntagResource %v on %s failed: %w. %s", remove, arn, err, secretErrorHint(err))
 		}
 	}
 	if len(set) > 0 {
 		if _, err := sm.TagResource(ctx, &secretsmanager.TagResourceInput{SecretId: aws.String(arn), Tags: secretSDKTags(set)}); err != nil {
-			return fmt.Errorf("Secrets Manager TagResource on %s failed: %w. %s", arn, err, secretErrorHint(secretCode(err)))
+			return fmt.Errorf("Secrets Manager TagResource on %s failed: %w. %s", arn, err, secretErrorHint(err))
 		}
 	}
 	return nil
@@ -755,7 +745,7 @@ func (r *secretResource) updateReplicas(ctx context.Context, arn string, plan, s
 		if _, err := sm.RemoveRegionsFromReplication(ctx, &secretsmanager.RemoveRegionsFromReplicationInput{
 			SecretId: aws.String(arn), RemoveReplicaRegions: remove,
 		}); err != nil {
-			return fmt.Errorf("Secrets Manager RemoveRegionsFromReplication %v for %s failed: %w. %s", remove, arn, err, secretErrorHint(secretCode(err)))
+			return fmt.Errorf("Secrets Manager RemoveRegionsFromReplication %v for %s failed: %w. %s", remove, arn, err, secretErrorHint(err))
 		}
 	}
 	if len(add) > 0 {
@@ -763,7 +753,7 @@ func (r *secretResource) updateReplicas(ctx context.Context, arn string, plan, s
 			SecretId: aws.String(arn), AddReplicaRegions: secretSDKReplicas(add),
 			ForceOverwriteReplicaSecret: plan.ForceOverwriteReplicaSecret.ValueBool(),
 		}); err != nil {
-			return fmt.Errorf("Secrets Manager ReplicateSecretToRegions %v for %s failed: %w. %s", replicaRegionsOf(add), arn, err, secretErrorHint(secretCode(err)))
+			return fmt.Errorf("Secrets Manager ReplicateSecretToRegions %v for %s failed: %w. %s", replicaRegionsOf(add), arn, err, secretErrorHint(err))
 		}
 	}
 	return nil
@@ -789,10 +779,10 @@ func (r *secretResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	// which it has rather than trusting the state.
 	out, err := sm.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(arn)})
 	if err != nil {
-		if code, _ := secretAPIError(err); code == "ResourceNotFoundException" {
+		if secretNotFound(err) {
 			return
 		}
-		resp.Diagnostics.AddError("Cannot delete the secret", fmt.Sprintf("Secrets Manager DescribeSecret for %s failed: %v. %s", arn, err, secretErrorHint(secretCode(err))))
+		resp.Diagnostics.AddError("Cannot delete the secret", fmt.Sprintf("Secrets Manager DescribeSecret for %s failed: %v. %s", arn, err, secretErrorHint(err)))
 		return
 	}
 	if out.DeletedDate != nil {
@@ -814,12 +804,11 @@ func (r *secretResource) Delete(ctx context.Context, req resource.DeleteRequest,
 		return
 	}
 	if _, err := sm.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String(arn), RecoveryWindowInDays: aws.Int64(window)}); err != nil {
-		code, msg := secretAPIError(err)
-		if code == "ResourceNotFoundException" || (code == "InvalidRequestException" && strings.Contains(msg, "marked for deletion")) {
+		if secretGone(err) {
 			return
 		}
 		resp.Diagnostics.AddError("Cannot delete the secret",
-			fmt.Sprintf("Secrets Manager DeleteSecret for %s (recovery window %d days) failed: %v. %s", arn, window, err, secretErrorHint(code)))
+			fmt.Sprintf("Secrets Manager DeleteSecret for %s (recovery window %d days) failed: %v. %s", arn, window, err, secretErrorHint(err)))
 	}
 }
 
@@ -830,7 +819,7 @@ func (r *secretResource) removeReplicas(ctx context.Context, arn string, regions
 	if _, err := r.client.SecretsManager.RemoveRegionsFromReplication(ctx, &secretsmanager.RemoveRegionsFromReplicationInput{
 		SecretId: aws.String(arn), RemoveReplicaRegions: regions,
 	}); err != nil {
-		return fmt.Errorf("Secrets Manager RemoveRegionsFromReplication %v for %s failed: %w. %s", regions, arn, err, secretErrorHint(secretCode(err)))
+		return fmt.Errorf("Secrets Manager RemoveRegionsFromReplication %v for %s failed: %w. %s", regions, arn, err, secretErrorHint(err))
 	}
 	return nil
 }
@@ -843,12 +832,12 @@ func (r *secretResource) forceDelete(ctx context.Context, arn string, replicaReg
 	}
 	sm := r.client.SecretsManager
 	if _, err := sm.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String(arn), ForceDeleteWithoutRecovery: aws.Bool(true)}); err != nil {
-		return fmt.Errorf("Secrets Manager DeleteSecret for %s (without recovery) failed: %w. %s", arn, err, secretErrorHint(secretCode(err)))
+		return fmt.Errorf("Secrets Manager DeleteSecret for %s (without recovery) failed: %w. %s", arn, err, secretErrorHint(err))
 	}
 	pause := secretDeletionWaitFirstPause
 	for {
 		_, err := sm.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(arn)})
-		if code, _ := secretAPIError(err); code == "ResourceNotFoundException" {
+		if secretNotFound(err) {
 			return nil
 		}
 		if err != nil && ctx.Err() == nil {
@@ -885,8 +874,8 @@ func (r *secretResource) putPolicy(ctx context.Context, arn, doc string, block b
 	if err == nil {
 		return nil
 	}
-	code, _ := secretAPIError(err)
-	hint := secretErrorHint(code)
+	code, _ := awsErrorCode(err)
+	hint := secretErrorHint(err)
 	switch code {
 	case "MalformedPolicyDocumentException":
 		hint = "Check the policy with aws secretsmanager validate-resource-policy; every statement needs Effect, Action, Principal and Resource (\"*\" or the secret's ARN)."
@@ -1040,38 +1029,6 @@ func secretScheduledForDeletionDetail(name, region string, deleted *time.Time) s
 		"      aws secretsmanager delete-secret --secret-id %s --force-delete-without-recovery --region %s\n"+
 		"  - or choose another name.",
 		name, region, when, name, region, name, name, region)
-}
-
-func secretAPIError(err error) (code, message string) {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode(), ae.ErrorMessage()
-	}
-	return "", ""
-}
-
-func secretCode(err error) string {
-	c, _ := secretAPIError(err)
-	return c
-}
-
-// secretErrorHint says what to do about the AWS errors a user can fix.
-func secretErrorHint(code string) string {
-	switch code {
-	case "AccessDeniedException", "AccessDenied", "UnrecognizedClientException":
-		return "Check that the credentials allow this Secrets Manager action on the secret (and kms:Encrypt/Decrypt/GenerateDataKey on its key)."
-	case "ThrottlingException", "RequestLimitExceeded":
-		return "Secrets Manager throttled the request after all retries; raise max_retries in the provider block or apply with lower -parallelism."
-	case "LimitExceededException":
-		return "A Secrets Manager quota was reached (e.g. 50 tags per secret); remove some, or ask AWS for a higher quota."
-	case "KMSInvalidStateException", "DisabledException", "NotFoundException":
-		return "Check that the KMS key exists, is enabled, and is not pending deletion."
-	case "EncryptionFailure", "DecryptionFailure":
-		return "Secrets Manager could not use the KMS key; check the key's state and that its policy lets Secrets Manager use it."
-	case "InvalidParameterException", "InvalidRequestException", "ValidationException":
-		return "Fix the argument the message names."
-	}
-	return ""
 }
 
 // ---- validators and plan modifiers ----

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -53,18 +51,10 @@ func secretNewKey(t *testing.T, c *kms.Client) (id, arn string) {
 	return aws.ToString(out.KeyMetadata.KeyId), aws.ToString(out.KeyMetadata.Arn)
 }
 
-func secretStateAttr(s *terraform.State, addr, name string) (string, error) {
-	rs, ok := s.RootModule().Resources[addr]
-	if !ok {
-		return "", fmt.Errorf("%s not in state", addr)
-	}
-	return rs.Primary.Attributes[name], nil
-}
-
 // secretCheckAWS checks the secret behind addr as Secrets Manager holds it.
 func secretCheckAWS(env *testEnv, addr string, check func(*secretsmanager.DescribeSecretOutput) error) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
-		arn, err := secretStateAttr(s, addr, "arn")
+		arn, err := stateAttr(s, addr, "arn")
 		if err != nil {
 			return err
 		}
@@ -116,23 +106,6 @@ func secretCheckDestroyed(env *testEnv) resource.TestCheckFunc {
 			}
 		}
 		return nil
-	}
-}
-
-func secretCalls(t *testing.T, env *testEnv) map[string]int64 {
-	t.Helper()
-	calls, err := env.Control.Calls(context.Background())
-	if err != nil {
-		t.Fatalf("Calls: %v", err)
-	}
-	return calls
-}
-
-func secretResetCalls(t *testing.T, env *testEnv) func() {
-	return func() {
-		if err := env.Control.ResetCalls(context.Background()); err != nil {
-			t.Fatalf("ResetCalls: %v", err)
-		}
 	}
 }
 
@@ -251,7 +224,7 @@ resource "secretsmanager_secret" "s" {
 			},
 		},
 	})
-	if n := secretCalls(t, env)["secretsmanager.CreateSecret"]; n != 4 {
+	if n := env.calls(t)["secretsmanager.CreateSecret"]; n != 4 {
 		t.Errorf("CreateSecret was called %d times, want 4 (2 throttled, then retried; then the rename)", n)
 	}
 }
@@ -336,7 +309,7 @@ func TestAccSecretResource_nameScheduledForDeletion(t *testing.T) {
 		ProtoV6ProviderFactories: env.factories(),
 		Steps: []resource.TestStep{
 			{
-				PreConfig: secretResetCalls(t, env),
+				PreConfig: func() { env.resetCalls(t) },
 				Config: env.providerConfig("") + fmt.Sprintf(`
 resource "secretsmanager_secret" "s" {
   name = %q
@@ -366,7 +339,7 @@ resource "secretsmanager_secret" "s" {
 			},
 		},
 	})
-	calls := secretCalls(t, env)
+	calls := env.calls(t)
 	if calls["secretsmanager.CreateSecret"] != 1 {
 		t.Errorf("CreateSecret called %d times, want 1 (only the apply whose name was unknown at plan)", calls["secretsmanager.CreateSecret"])
 	}
@@ -411,32 +384,10 @@ func TestAccSecretResource_invalidInput(t *testing.T) {
 		})
 	}
 	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: env.factories(), Steps: steps})
-	for op, n := range secretCalls(t, env) {
+	for op, n := range env.calls(t) {
 		if strings.HasPrefix(op, "secretsmanager.") && op != "secretsmanager.DescribeSecret" {
 			t.Errorf("%s was called %d times by plans that must fail before touching AWS", op, n)
 		}
-	}
-}
-
-// secretCheckCalls checks the emulator's call counts of Secrets Manager operations since the
-// last reset; operations not in want must not have been called.
-func secretCheckCalls(env *testEnv, want map[string]int64) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		calls, err := env.Control.Calls(context.Background())
-		if err != nil {
-			return err
-		}
-		for op, n := range calls {
-			if strings.HasPrefix(op, "secretsmanager.") && n != want[op] {
-				return fmt.Errorf("%s was called %d times, want %d (all calls: %v)", op, n, want[op], calls)
-			}
-		}
-		for op, n := range want {
-			if calls[op] != n {
-				return fmt.Errorf("%s was called %d times, want %d (all calls: %v)", op, calls[op], n, calls)
-			}
-		}
-		return nil
 	}
 }
 
@@ -513,7 +464,7 @@ resource "secretsmanager_secret" "s" {
 			},
 			{
 				// Adding a region leaves the other replica alone.
-				PreConfig:        secretResetCalls(t, env),
+				PreConfig:        func() { env.resetCalls(t) },
 				Config:           cfg(usw2 + eu),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: update, PostApplyPostRefresh: empty},
 				Check: resource.ComposeAggregateTestCheckFunc(
@@ -522,7 +473,7 @@ resource "secretsmanager_secret" "s" {
 					resource.TestCheckTypeSetElemNestedAttrs(secretAddr, "replica.*", map[string]string{"region": "us-west-2", "status": "InSync"}),
 					secretReplicaIn(env, "eu-west-1", name, secretReplicaKey(euKey)),
 					func(s *terraform.State) error {
-						calls := secretCalls(t, env)
+						calls := env.calls(t)
 						if calls["secretsmanager.RemoveRegionsFromReplication"] != 0 || calls["secretsmanager.ReplicateSecretToRegions"] != 1 {
 							return fmt.Errorf("adding one replica made calls %v", calls)
 						}
@@ -532,7 +483,7 @@ resource "secretsmanager_secret" "s" {
 			},
 			{
 				// A new key for a replica re-creates that replica only.
-				PreConfig:        secretResetCalls(t, env),
+				PreConfig:        func() { env.resetCalls(t) },
 				Config:           cfg(usw2WithKey + eu),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: update, PostApplyPostRefresh: empty},
 				Check: resource.ComposeAggregateTestCheckFunc(
@@ -743,7 +694,7 @@ const secretPolicyReadDescribe = `jsonencode({
 
 func secretAWSPolicy(env *testEnv, addr string, want string) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
-		arn, err := secretStateAttr(s, addr, "arn")
+		arn, err := stateAttr(s, addr, "arn")
 		if err != nil {
 			return err
 		}
@@ -789,11 +740,11 @@ resource "secretsmanager_secret" "s" {
 			},
 			{
 				// Equivalent JSON: no diff, no call.
-				PreConfig:        secretResetCalls(t, env),
+				PreConfig:        func() { env.resetCalls(t) },
 				Config:           cfg(secretPolicyReadOnlyReformatted),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: empty, PostApplyPostRefresh: empty},
 				Check: func(*terraform.State) error {
-					if n := secretCalls(t, env)["secretsmanager.PutResourcePolicy"]; n != 0 {
+					if n := env.calls(t)["secretsmanager.PutResourcePolicy"]; n != 0 {
 						return fmt.Errorf("PutResourcePolicy called %d times for an equivalent policy", n)
 					}
 					return nil
@@ -854,7 +805,7 @@ resource "secretsmanager_secret" "s" {
 				Config: cfg,
 				Check: func(s *terraform.State) error {
 					var err error
-					firstARN, err = secretStateAttr(s, secretAddr, "arn")
+					firstARN, err = stateAttr(s, secretAddr, "arn")
 					return err
 				},
 			},
@@ -890,7 +841,7 @@ resource "secretsmanager_secret" "s" {
 				Config:           cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(secretAddr, plancheck.ResourceActionCreate)}},
 				Check: func(s *terraform.State) error {
-					arn, err := secretStateAttr(s, secretAddr, "arn")
+					arn, err := stateAttr(s, secretAddr, "arn")
 					if err == nil && arn == firstARN {
 						err = fmt.Errorf("ARN %s did not change: the secret was not created again", arn)
 					}
@@ -938,11 +889,11 @@ resource "secretsmanager_secret" "with_policy" {
 		Steps: []resource.TestStep{
 			{Config: cfg},
 			{
-				PreConfig:    secretResetCalls(t, env),
+				PreConfig:    func() { env.resetCalls(t) },
 				RefreshState: true,
-				Check: secretCheckCalls(env, map[string]int64{
-					"secretsmanager.DescribeSecret":    4,
-					"secretsmanager.GetResourcePolicy": 1,
+				Check: env.expectSMCalls(map[string]int64{
+					"DescribeSecret":    4,
+					"GetResourcePolicy": 1,
 				}),
 			},
 		},
@@ -993,12 +944,12 @@ resource "secretsmanager_secret" "gone" {
 			{Config: cfg},
 			{
 				// The recovery window is only in the state: changing it costs no call.
-				PreConfig: secretResetCalls(t, env),
+				PreConfig: func() { env.resetCalls(t) },
 				Config:    strings.Replace(cfg, "recovery_window_in_days = 7", "recovery_window_in_days = 10", 1),
 				Check: resource.ComposeAggregateTestCheckFunc(
 					resource.TestCheckResourceAttr("secretsmanager_secret.kept", "recovery_window_in_days", "10"),
 					func(*terraform.State) error {
-						for op, n := range secretCalls(t, env) {
+						for op, n := range env.calls(t) {
 							if n > 0 && op != "secretsmanager.DescribeSecret" && strings.HasPrefix(op, "secretsmanager.") {
 								return fmt.Errorf("changing recovery_window_in_days called %s", op)
 							}
@@ -1014,13 +965,7 @@ resource "secretsmanager_secret" "gone" {
 // The documentation's examples apply as written.
 func TestAccSecretExamples(t *testing.T) {
 	env := newTestEnv(t)
-	read := func(p string) string {
-		b, err := os.ReadFile(filepath.Join("..", "examples", p))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return string(b)
-	}
+	read := func(p string) string { return readExample(t, p) }
 	res := env.providerConfig("") + read("resources/secretsmanager_secret/resource.tf")
 	vars := config.Variables{"account_id": config.StringVariable("123456789012")}
 	resource.Test(t, resource.TestCase{

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -11,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
-	"github.com/aws/smithy-go"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -154,15 +152,7 @@ func (r *secretRotationResource) Schema(_ context.Context, _ resource.SchemaRequ
 }
 
 func (r *secretRotationResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	c, ok := req.ProviderData.(*clients)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("Expected *clients, got %T. This is a bug in the provider.", req.ProviderData))
-		return
-	}
-	r.c = c
+	r.c = providerClients(req.ProviderData, &resp.Diagnostics)
 }
 
 // rotationEnabledPlan plans rotation_enabled as true: the resource exists to keep rotation
@@ -314,7 +304,7 @@ func (r *secretRotationResource) Create(ctx context.Context, req resource.Create
 				fmt.Sprintf("Rotation of %s is on, but DescribeSecret failed: %v. Run terraform apply again to record it.", aws.ToString(out.ARN), err))
 			return
 		}
-		plan.RotationLambdaARN = awsOptionalString(d.RotationLambdaARN)
+		plan.RotationLambdaARN = optionalString(d.RotationLambdaARN)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
@@ -326,7 +316,7 @@ func (r *secretRotationResource) Read(ctx context.Context, req resource.ReadRequ
 		return
 	}
 	d, err := r.c.SecretsManager.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: state.ID.ValueStringPointer()})
-	if rotationSecretGone(err) || (err == nil && d.DeletedDate != nil) {
+	if secretGone(err) || (err == nil && d.DeletedDate != nil) {
 		// Deleting the secret (or scheduling its deletion) takes its rotation with it.
 		resp.State.RemoveResource(ctx)
 		return
@@ -341,7 +331,7 @@ func (r *secretRotationResource) Read(ctx context.Context, req resource.ReadRequ
 		state.SecretID = state.ID
 	}
 	state.RotationEnabled = types.BoolValue(aws.ToBool(d.RotationEnabled))
-	state.RotationLambdaARN = awsOptionalString(d.RotationLambdaARN)
+	state.RotationLambdaARN = optionalString(d.RotationLambdaARN)
 	if state.RotateImmediately.IsNull() {
 		state.RotateImmediately = types.BoolValue(true) // after import: the default
 	}
@@ -372,7 +362,7 @@ func rotationRulesFromAWS(in *smtypes.RotationRulesType, prior []rotationRulesMo
 	default:
 		m.AutomaticallyAfterDays, m.ScheduleExpression = types.Int64Null(), types.StringNull()
 	}
-	m.Duration = awsOptionalString(in.Duration)
+	m.Duration = optionalString(in.Duration)
 	return []rotationRulesModel{m}
 }
 
@@ -409,7 +399,7 @@ func (r *secretRotationResource) Delete(ctx context.Context, req resource.Delete
 		return
 	}
 	_, err := r.c.SecretsManager.CancelRotateSecret(ctx, &secretsmanager.CancelRotateSecretInput{SecretId: state.ID.ValueStringPointer()})
-	if err != nil && !rotationSecretGone(err) {
+	if err != nil && !secretGone(err) {
 		resp.Diagnostics.AddError("Cannot turn rotation off",
 			fmt.Sprintf("CancelRotateSecret of %s failed: %v. Check that the credentials allow secretsmanager:CancelRotateSecret, then run terraform destroy again.",
 				state.ID.ValueString(), err))
@@ -460,7 +450,7 @@ func (r *secretRotationResource) rotate(ctx context.Context, m secretRotationMod
 
 // rotateErrorDetail explains a RotateSecret failure and what to do about it.
 func (r *secretRotationResource) rotateErrorDetail(ctx context.Context, secretID, fn string, err error) (summary, detail string) {
-	code, msg := rotationErrCode(err)
+	code, msg := awsErrorCode(err)
 	switch {
 	case code == "ResourceNotFoundException":
 		return "Secret not found",
@@ -506,30 +496,6 @@ func (r *secretRotationResource) pendingVersion(ctx context.Context, secretID st
 		}
 	}
 	return "<VERSION_ID>"
-}
-
-// rotationErrCode is the AWS error code and message of err, or empty strings.
-func rotationErrCode(err error) (code, msg string) {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode(), ae.ErrorMessage()
-	}
-	return "", ""
-}
-
-// rotationSecretGone reports an error that means the secret no longer exists for us: deleted,
-// or scheduled for deletion.
-func rotationSecretGone(err error) bool {
-	code, msg := rotationErrCode(err)
-	return code == "ResourceNotFoundException" || (code == "InvalidRequestException" && strings.Contains(msg, "marked for deletion"))
-}
-
-// awsOptionalString is a nullable AWS string as a Terraform value: empty is null.
-func awsOptionalString(s *string) types.String {
-	if aws.ToString(s) == "" {
-		return types.StringNull()
-	}
-	return types.StringValue(*s)
 }
 
 // validatorListExactlyOne requires exactly one block (the framework cannot mark blocks required).

@@ -2,13 +2,10 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -26,64 +23,10 @@ import (
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator"
 )
 
-// testRotationFunction is an in-process rotation function: it does the label work of a real
-// one (new value at createSecret, AWSCURRENT moved at finishSecret) and can fail at a step.
-type testRotationFunction struct {
-	sm *secretsmanager.Client
-
-	mu     sync.Mutex
-	failAt string
-}
-
-func (f *testRotationFunction) handle(ctx context.Context, payload []byte) ([]byte, error) {
-	var ev struct {
-		Step               string
-		SecretID           string `json:"SecretId"`
-		ClientRequestToken string
-	}
-	if err := json.Unmarshal(payload, &ev); err != nil {
-		return nil, fmt.Errorf("decode event: %w", err)
-	}
-	f.mu.Lock()
-	failAt := f.failAt
-	f.mu.Unlock()
-	if ev.Step == failAt {
-		return nil, fmt.Errorf("injected failure at %s", ev.Step)
-	}
-	d, err := f.sm.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: &ev.SecretID})
-	if err != nil {
-		return nil, err
-	}
-	switch ev.Step {
-	case "createSecret":
-		_, err = f.sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &ev.SecretID, VersionId: &ev.ClientRequestToken, VersionStage: aws.String("AWSPENDING")})
-		var nf *smtypes.ResourceNotFoundException
-		if errors.As(err, &nf) {
-			_, err = f.sm.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: &ev.SecretID, ClientRequestToken: &ev.ClientRequestToken,
-				SecretString: aws.String("rotated-" + ev.ClientRequestToken[:8]), VersionStages: []string{"AWSPENDING"}})
-		}
-		return nil, err
-	case "finishSecret":
-		var current string
-		for id, st := range d.VersionIdsToStages {
-			if slices.Contains(st, "AWSCURRENT") {
-				current = id
-			}
-		}
-		if current == ev.ClientRequestToken {
-			return nil, nil
-		}
-		_, err = f.sm.UpdateSecretVersionStage(ctx, &secretsmanager.UpdateSecretVersionStageInput{SecretId: &ev.SecretID, VersionStage: aws.String("AWSCURRENT"),
-			MoveToVersionId: &ev.ClientRequestToken, RemoveFromVersionId: &current})
-		return nil, err
-	}
-	return nil, nil
-}
-
 // rotationTest is an emulator with a rotation function and one secret to rotate.
 type rotationTest struct {
 	*testEnv
-	fn        *testRotationFunction
+	fn        *testRotator
 	lambdaARN string
 	secretARN string
 }
@@ -91,8 +34,7 @@ type rotationTest struct {
 func newRotationTest(t *testing.T, secretName string) *rotationTest {
 	t.Helper()
 	env := newTestEnv(t)
-	fn := &testRotationFunction{sm: env.SM}
-	arn := env.Server.RegisterHandler("rotator", fn.handle, emulator.FunctionConfig{Timeout: 10 * time.Second})
+	fn, arn := registerRotator(env, "rotator")
 	out, err := env.SM.CreateSecret(t.Context(), &secretsmanager.CreateSecretInput{Name: aws.String(secretName), SecretString: aws.String("initial")})
 	if err != nil {
 		t.Fatalf("CreateSecret: %v", err)
@@ -288,22 +230,13 @@ func TestAccSecretRotationLifecycle(t *testing.T) {
 			),
 		}, {
 			// Changing only rotate_immediately calls nothing.
-			PreConfig: func() { mustResetCalls(t, rt.testEnv) },
+			PreConfig: func() { rt.resetCalls(t) },
 			Config: rt.config(`
   rotate_immediately = true
   rotation_rules {
     schedule_expression = "cron(0 8 ? * MON *)"
   }`),
-			Check: func(*terraform.State) error {
-				calls, err := rt.Control.Calls(t.Context())
-				if err != nil {
-					return err
-				}
-				if n := calls["secretsmanager.RotateSecret"]; n != 0 {
-					return fmt.Errorf("%d RotateSecret calls for a change of rotate_immediately alone", n)
-				}
-				return nil
-			},
+			Check: rt.expectSMCalls(map[string]int64{"DescribeSecret": 1}),
 		}, {
 			ResourceName:      name,
 			ImportState:       true,
@@ -323,13 +256,6 @@ func TestAccSecretRotationLifecycle(t *testing.T) {
 			},
 		}},
 	})
-}
-
-func mustResetCalls(t *testing.T, env *testEnv) {
-	t.Helper()
-	if err := env.Control.ResetCalls(t.Context()); err != nil {
-		t.Fatalf("ResetCalls: %v", err)
-	}
 }
 
 // TestAccSecretRotationDrift turns rotation off and changes its rules outside Terraform; each
@@ -455,7 +381,7 @@ func TestAccSecretRotationRefreshCalls(t *testing.T) {
 			Config: cfg,
 			Check:  rt.waitRotations(t, 1, 0),
 		}, {
-			PreConfig:    func() { mustResetCalls(t, rt.testEnv) },
+			PreConfig:    func() { rt.resetCalls(t) },
 			RefreshState: true,
 			Check: func(*terraform.State) error {
 				calls, err := rt.Control.Calls(t.Context())
@@ -609,7 +535,7 @@ resource "secretsmanager_secret_rotation" "r" {
 // the diagnostic says why and gives the commands that unblock it.
 func TestAccSecretRotationPreviousIncomplete(t *testing.T) {
 	rt := newRotationTest(t, "rotation-stuck")
-	rt.fn.failAt = "setSecret"
+	rt.fn.setFailAt("setSecret")
 	var pending string
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: rt.factories(),
@@ -648,7 +574,7 @@ func TestAccSecretRotationPreviousIncomplete(t *testing.T) {
 // TestPreviousRotationDiagnosticNamesVersion checks the fix commands carry the stuck version.
 func TestAccSecretRotationIncompleteNamesVersion(t *testing.T) {
 	rt := newRotationTest(t, "rotation-stuck-version")
-	rt.fn.failAt = "testSecret"
+	rt.fn.setFailAt("testSecret")
 	out, err := rt.SM.RotateSecret(t.Context(), &secretsmanager.RotateSecretInput{SecretId: aws.String(rt.secretARN), RotationLambdaARN: aws.String(rt.lambdaARN),
 		RotationRules: &smtypes.RotationRulesType{AutomaticallyAfterDays: aws.Int64(30)}})
 	if err != nil {

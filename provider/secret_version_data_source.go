@@ -30,8 +30,9 @@ type secretVersionDataSource struct {
 	c *clients
 }
 
-type secretVersionDataModel struct {
-	ID            types.String `tfsdk:"id"`
+// secretVersionReadModel is what the data source and the ephemeral resource share: which
+// version to read, and what was read.
+type secretVersionReadModel struct {
 	SecretID      types.String `tfsdk:"secret_id"`
 	VersionID     types.String `tfsdk:"version_id"`
 	VersionStage  types.String `tfsdk:"version_stage"`
@@ -42,16 +43,9 @@ type secretVersionDataModel struct {
 	ARN           types.String `tfsdk:"arn"`
 }
 
-// svLookup is what the data source and the ephemeral resource share: which version to read.
-type svLookup struct {
-	SecretID, VersionID, VersionStage types.String
-}
-
-// svValue is one version read with GetSecretValue.
-type svValue struct {
-	ARN, VersionID, CreatedDate string
-	SecretString, SecretBinary  types.String
-	VersionStages               types.Set
+type secretVersionDataModel struct {
+	ID types.String `tfsdk:"id"`
+	secretVersionReadModel
 }
 
 func (d *secretVersionDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -59,66 +53,65 @@ func (d *secretVersionDataSource) Metadata(_ context.Context, req datasource.Met
 }
 
 func (d *secretVersionDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	attrs := secretVersionReadAttributes("Binary value of the version, base64-encoded (use `base64decode()`); null for a text secret.")
+	attrs["id"] = schema.StringAttribute{
+		Computed:            true,
+		MarkdownDescription: "`<secret ARN>|<version id>`.",
+	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Reads the value of one version of a secret: the one holding `version_stage` (default " +
 			"`AWSCURRENT`), or `version_id`. The value is stored in state (sensitive); to keep it out of state, " +
 			"use the `secretsmanager_secret_version` ephemeral resource instead. One GetSecretValue call.",
-		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "`<secret ARN>|<version id>`.",
-			},
-			"secret_id": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "ARN or name of the secret.",
-			},
-			"version_id": schema.StringAttribute{
-				Optional:            true,
-				Computed:            true,
-				MarkdownDescription: "Version to read. Unset: the version holding `version_stage`; then it is the id of the version read.",
-			},
-			"version_stage": schema.StringAttribute{
-				Optional: true,
-				MarkdownDescription: "Staging label of the version to read, e.g. `AWSPREVIOUS`. Defaults to `AWSCURRENT` " +
-					"when `version_id` is unset; with both set, the version must hold the label.",
-			},
-			"secret_string": schema.StringAttribute{
-				Computed:            true,
-				Sensitive:           true,
-				MarkdownDescription: "Text value of the version; null for a binary secret.",
-			},
-			"secret_binary": schema.StringAttribute{
-				Computed:            true,
-				Sensitive:           true,
-				MarkdownDescription: "Binary value of the version, base64-encoded (use `base64decode()`); null for a text secret.",
-			},
-			"version_stages": schema.SetAttribute{
-				Computed:            true,
-				ElementType:         types.StringType,
-				MarkdownDescription: "Staging labels the version holds.",
-			},
-			"created_date": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "When the version was created (RFC 3339).",
-			},
-			"arn": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "ARN of the secret.",
-			},
+		Attributes: attrs,
+	}
+}
+
+// secretVersionReadAttributes are the attributes of secretVersionReadModel, for the data
+// source and (converted) the ephemeral resource.
+func secretVersionReadAttributes(binaryDescription string) map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"secret_id": schema.StringAttribute{
+			Required:            true,
+			MarkdownDescription: "ARN or name of the secret.",
+		},
+		"version_id": schema.StringAttribute{
+			Optional:            true,
+			Computed:            true,
+			MarkdownDescription: "Version to read. Unset: the version holding `version_stage`; then it is the id of the version read.",
+		},
+		"version_stage": schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: "Staging label of the version to read, e.g. `AWSPREVIOUS`. Defaults to `AWSCURRENT` " +
+				"when `version_id` is unset; with both set, the version must hold the label.",
+		},
+		"secret_string": schema.StringAttribute{
+			Computed:            true,
+			Sensitive:           true,
+			MarkdownDescription: "Text value of the version; null for a binary secret.",
+		},
+		"secret_binary": schema.StringAttribute{
+			Computed:            true,
+			Sensitive:           true,
+			MarkdownDescription: binaryDescription,
+		},
+		"version_stages": schema.SetAttribute{
+			Computed:            true,
+			ElementType:         types.StringType,
+			MarkdownDescription: "Staging labels the version holds.",
+		},
+		"created_date": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "When the version was created (RFC 3339).",
+		},
+		"arn": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "ARN of the secret.",
 		},
 	}
 }
 
 func (d *secretVersionDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	c, ok := req.ProviderData.(*clients)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("Expected *clients, got %T. This is a bug in the provider.", req.ProviderData))
-		return
-	}
-	d.c = c
+	d.c = providerClients(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *secretVersionDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
@@ -127,7 +120,7 @@ func (d *secretVersionDataSource) ValidateConfig(ctx context.Context, req dataso
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(svValidateLookup(svLookup{SecretID: m.SecretID, VersionID: m.VersionID, VersionStage: m.VersionStage})...)
+	resp.Diagnostics.Append(m.validate()...)
 }
 
 func (d *secretVersionDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
@@ -136,49 +129,42 @@ func (d *secretVersionDataSource) Read(ctx context.Context, req datasource.ReadR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	v, diags := svGetValue(ctx, d.c.SecretsManager, svLookup{SecretID: m.SecretID, VersionID: m.VersionID, VersionStage: m.VersionStage})
-	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(m.read(ctx, d.c.SecretsManager)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	m.ID = types.StringValue(v.ARN + svIDSeparator + v.VersionID)
-	m.ARN = types.StringValue(v.ARN)
-	m.VersionID = types.StringValue(v.VersionID)
-	m.SecretString = v.SecretString
-	m.SecretBinary = v.SecretBinary
-	m.VersionStages = v.VersionStages
-	m.CreatedDate = types.StringValue(v.CreatedDate)
+	m.ID = types.StringValue(m.ARN.ValueString() + svIDSeparator + m.VersionID.ValueString())
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-// svValidateLookup checks the arguments that choose a version, at plan time.
-func svValidateLookup(l svLookup) diag.Diagnostics {
+// validate checks the arguments that choose a version, at plan time.
+func (m *secretVersionReadModel) validate() diag.Diagnostics {
 	var diags diag.Diagnostics
-	if !l.SecretID.IsNull() && !l.SecretID.IsUnknown() && l.SecretID.ValueString() == "" {
+	if !m.SecretID.IsNull() && !m.SecretID.IsUnknown() && m.SecretID.ValueString() == "" {
 		diags.AddAttributeError(path.Root("secret_id"), "Empty secret_id", "Set secret_id to the ARN or name of the secret.")
 	}
-	if v := l.VersionStage; !v.IsNull() && !v.IsUnknown() && (v.ValueString() == "" || len(v.ValueString()) > svMaxStageLength) {
+	if v := m.VersionStage; !v.IsNull() && !v.IsUnknown() && (v.ValueString() == "" || len(v.ValueString()) > svMaxStageLength) {
 		diags.AddAttributeError(path.Root("version_stage"), "Invalid version_stage",
 			fmt.Sprintf("Staging labels are 1 to %d characters, e.g. AWSCURRENT or AWSPREVIOUS; remove version_stage to read AWSCURRENT.", svMaxStageLength))
 	}
-	if v := l.VersionID; !v.IsNull() && !v.IsUnknown() && (len(v.ValueString()) < 32 || len(v.ValueString()) > 64) {
+	if v := m.VersionID; !v.IsNull() && !v.IsUnknown() && (len(v.ValueString()) < 32 || len(v.ValueString()) > 64) {
 		diags.AddAttributeError(path.Root("version_id"), "Invalid version_id",
 			fmt.Sprintf("Version ids are 32 to 64 characters (a UUID); %q is not one. Copy it from a version_id attribute or ListSecretVersionIds.", v.ValueString()))
 	}
 	return diags
 }
 
-// svGetValue reads one version with a single GetSecretValue call. The value is returned to the
-// caller only; it is never logged.
-func svGetValue(ctx context.Context, c *secretsmanager.Client, l svLookup) (*svValue, diag.Diagnostics) {
+// read fills in the version that the configured arguments choose, with a single
+// GetSecretValue call. The value goes to the model only; it is never logged.
+func (m *secretVersionReadModel) read(ctx context.Context, c *secretsmanager.Client) diag.Diagnostics {
 	var diags diag.Diagnostics
-	secretID := l.SecretID.ValueString()
+	secretID := m.SecretID.ValueString()
 	in := &secretsmanager.GetSecretValueInput{SecretId: aws.String(secretID)}
-	if !l.VersionID.IsNull() && !l.VersionID.IsUnknown() {
-		in.VersionId = aws.String(l.VersionID.ValueString())
+	if !m.VersionID.IsNull() && !m.VersionID.IsUnknown() {
+		in.VersionId = aws.String(m.VersionID.ValueString())
 	}
-	if !l.VersionStage.IsNull() && !l.VersionStage.IsUnknown() {
-		in.VersionStage = aws.String(l.VersionStage.ValueString())
+	if !m.VersionStage.IsNull() && !m.VersionStage.IsUnknown() {
+		in.VersionStage = aws.String(m.VersionStage.ValueString())
 	}
 	tflog.Debug(ctx, "reading secret version", map[string]any{"secret_id": secretID, "version_id": aws.ToString(in.VersionId), "version_stage": aws.ToString(in.VersionStage)})
 	out, err := c.GetSecretValue(ctx, in)
@@ -190,20 +176,19 @@ func svGetValue(ctx context.Context, c *secretsmanager.Client, l svLookup) (*svV
 				aws.ToString(in.VersionId), aws.ToString(in.VersionStage))
 		}
 		diags.AddAttributeError(path.Root("secret_id"), "Cannot read the secret value", detail)
-		return nil, diags
+		return diags
 	}
-	v := &svValue{
-		ARN:           aws.ToString(out.ARN),
-		VersionID:     aws.ToString(out.VersionId),
-		SecretString:  types.StringPointerValue(out.SecretString),
-		SecretBinary:  types.StringNull(),
-		VersionStages: svSet(out.VersionStages),
-	}
+	m.ARN = types.StringValue(aws.ToString(out.ARN))
+	m.VersionID = types.StringValue(aws.ToString(out.VersionId))
+	m.SecretString = types.StringPointerValue(out.SecretString)
+	m.SecretBinary = types.StringNull()
 	if out.SecretBinary != nil {
-		v.SecretBinary = types.StringValue(base64.StdEncoding.EncodeToString(out.SecretBinary))
+		m.SecretBinary = types.StringValue(base64.StdEncoding.EncodeToString(out.SecretBinary))
 	}
+	m.VersionStages = svSet(out.VersionStages)
+	m.CreatedDate = types.StringValue("")
 	if out.CreatedDate != nil {
-		v.CreatedDate = out.CreatedDate.UTC().Format(time.RFC3339)
+		m.CreatedDate = types.StringValue(out.CreatedDate.UTC().Format(time.RFC3339))
 	}
-	return v, diags
+	return diags
 }

@@ -1,17 +1,14 @@
 package provider
 
 import (
-	"context"
 	"encoding/base64"
 	"fmt"
-	"maps"
 	"regexp"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 )
 
@@ -55,7 +52,7 @@ data "secretsmanager_secret_version" "bad" {
 				ExpectError: regexp.MustCompile(`(?s)Invalid version_id.*32\s+to\s+64\s+characters`),
 			},
 			{
-				PreConfig: func() { svResetCalls(t, env) },
+				PreConfig: func() { env.resetCalls(t) },
 				Config: env.providerConfig("") + fmt.Sprintf(`
 data "secretsmanager_secret_version" "current" {
   secret_id = %[1]q
@@ -93,16 +90,7 @@ data "secretsmanager_secret_version" "binary" {
 					binary("version_id", knownvalue.StringExact(vb)),
 				},
 				// The plan read the four data sources; the apply of that plan reads nothing.
-				Check: func(*terraform.State) error {
-					got, err := svCalls(context.Background(), env)
-					if err != nil {
-						return err
-					}
-					if want := map[string]int64{"GetSecretValue": 4}; !maps.Equal(got, want) {
-						return fmt.Errorf("Secrets Manager calls %v, want %v", got, want)
-					}
-					return nil
-				},
+				Check: env.expectSMCalls(map[string]int64{"GetSecretValue": 4}),
 			},
 		},
 	})

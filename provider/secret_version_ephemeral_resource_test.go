@@ -115,7 +115,7 @@ resource "secretsmanager_secret_version" "current" {
 				Check: resource.ComposeAggregateTestCheckFunc(
 					func(s *terraform.State) error {
 						for name, v := range want {
-							id, err := svAttr(s, "secretsmanager_secret_version."+name, "version_id")
+							id, err := stateAttr(s, "secretsmanager_secret_version."+name, "version_id")
 							if err != nil {
 								return err
 							}
@@ -124,7 +124,7 @@ resource "secretsmanager_secret_version" "current" {
 								return fmt.Errorf("%s: AWS holds %q (%v), want %q", name, str, err, v)
 							}
 						}
-						id, err := svAttr(s, "secretsmanager_secret_version.binary", "version_id")
+						id, err := stateAttr(s, "secretsmanager_secret_version.binary", "version_id")
 						if err != nil {
 							return err
 						}

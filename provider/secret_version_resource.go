@@ -13,7 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
-	"github.com/aws/smithy-go"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -176,15 +175,7 @@ func (r *secretVersionResource) Schema(_ context.Context, _ resource.SchemaReque
 }
 
 func (r *secretVersionResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	c, ok := req.ProviderData.(*clients)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("Expected *clients, got %T. This is a bug in the provider.", req.ProviderData))
-		return
-	}
-	r.c = c
+	r.c = providerClients(req.ProviderData, &resp.Diagnostics)
 }
 
 // ValidateConfig refuses at plan time what PutSecretValue would refuse, and ambiguous values.
@@ -780,11 +771,6 @@ func svSameSecret(v, arn types.String) bool {
 	return name[:len(name)-7] == id
 }
 
-func svIsDeleted(err error) bool {
-	var ir *smtypes.InvalidRequestException
-	return errors.As(err, &ir) && (strings.Contains(ir.ErrorMessage(), "marked for deletion") || strings.Contains(ir.ErrorMessage(), "because it was deleted"))
-}
-
 func svStrings(ctx context.Context, s types.Set) []string {
 	if s.IsNull() || s.IsUnknown() {
 		return nil
@@ -812,39 +798,4 @@ func svNewToken() (string, error) {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16]), nil
-}
-
-// svErrorDetail turns an AWS error into a message that names the operation and the fix. AWS
-// error messages never carry secret values, so they can be shown as they are.
-func svErrorDetail(op, secret string, err error) string {
-	msg := fmt.Sprintf("Secrets Manager %s on %s failed: %v", op, secret, err)
-	var ae smithy.APIError
-	if !errors.As(err, &ae) {
-		return msg + ". Check the network and the secretsmanager endpoint of the provider, then retry."
-	}
-	hint := ""
-	switch ae.ErrorCode() {
-	case "ResourceNotFoundException":
-		hint = "Check secret_id (ARN or name) and that the provider's region is the secret's region; the secret or version may have been deleted."
-	case "AccessDeniedException":
-		hint = fmt.Sprintf("Grant the credentials secretsmanager:%s on this secret (IAM policy and the secret's resource policy) and, for values, kms:Decrypt/kms:GenerateDataKey on its KMS key.", op)
-	case "InvalidRequestException":
-		if svIsDeleted(err) {
-			hint = "The secret is scheduled for deletion: restore it (aws secretsmanager restore-secret --secret-id ...) or let the secretsmanager_secret resource recreate it."
-		} else {
-			hint = "The secret is not in a state that allows this (e.g. a replica, which is read-only, or a KMS key that is disabled); fix that and retry."
-		}
-	case "DecryptionFailure", "EncryptionFailure", "KMSInvalidStateException", "DisabledException":
-		hint = "The secret's KMS key is disabled, pending deletion or not usable by these credentials; enable the key or grant kms:Decrypt and kms:GenerateDataKey, then retry."
-	case "LimitExceededException":
-		hint = "A Secrets Manager quota is reached (e.g. 20 labels per version, or too many versions written too fast); wait and retry, or remove labels."
-	case "ResourceExistsException":
-		hint = "A version with this ClientRequestToken exists with another value; retry, which uses a new token."
-	case "InvalidParameterException", "ValidationException":
-		hint = "Fix the argument named in the message."
-	}
-	if hint == "" {
-		return msg
-	}
-	return msg + ". " + hint
 }

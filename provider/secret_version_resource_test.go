@@ -6,17 +6,14 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -112,28 +109,6 @@ func svGetVersionValue(ctx context.Context, env *testEnv, secret, versionID stri
 	return aws.ToString(out.SecretString), out.SecretBinary, nil
 }
 
-// svAttr returns an attribute of a resource from a terraform-plugin-testing state.
-func svAttr(s *terraform.State, addr, name string) (string, error) {
-	rs, ok := s.RootModule().Resources[addr]
-	if !ok {
-		return "", fmt.Errorf("%s not in state", addr)
-	}
-	v, ok := rs.Primary.Attributes[name]
-	if !ok {
-		return "", fmt.Errorf("%s has no attribute %s", addr, name)
-	}
-	return v, nil
-}
-
-// svCapture stores an attribute's value during a Check, for later steps.
-func svCapture(addr, name string, dst *string) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		v, err := svAttr(s, addr, name)
-		*dst = v
-		return err
-	}
-}
-
 // svExpectStages checks the labels of every version of the secret against want.
 func svExpectStages(env *testEnv, secret string, want func() map[string][]string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
@@ -151,23 +126,10 @@ func svExpectStages(env *testEnv, secret string, want func() map[string][]string
 	}
 }
 
-// svPlanFunc and svStateFunc adapt functions to plan and state checks.
-type svPlanFunc func(ctx context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse)
-
-func (f svPlanFunc) CheckPlan(ctx context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
-	f(ctx, req, resp)
-}
-
-type svStateFunc func(ctx context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse)
-
-func (f svStateFunc) CheckState(ctx context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
-	f(ctx, req, resp)
-}
-
 // svPlanLacks fails when the JSON of the plan (terraform show -json of the saved plan, which
 // shows sensitive values in clear) contains any of the values.
 func svPlanLacks(values ...string) plancheck.PlanCheck {
-	return svPlanFunc(func(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	return planCheckFunc(func(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
 		b, err := json.Marshal(req.Plan)
 		if err != nil {
 			resp.Error = err
@@ -179,7 +141,7 @@ func svPlanLacks(values ...string) plancheck.PlanCheck {
 
 // svStateHas fails unless the state JSON contains every value in has and none in lacks.
 func svStateHas(has []string, lacks ...string) statecheck.StateCheck {
-	return svStateFunc(func(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	return stateCheckFunc(func(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
 		b, err := json.Marshal(req.State)
 		if err != nil {
 			resp.Error = err
@@ -277,104 +239,18 @@ func svDirCheck(dir string, has []string, lacks ...string) resource.TestCheckFun
 	}
 }
 
-// svCalls returns the emulator's Secrets Manager call counts.
-func svCalls(ctx context.Context, env *testEnv) (map[string]int64, error) {
-	all, err := env.Control.Calls(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]int64{}
-	for op, n := range all {
-		if strings.HasPrefix(op, "secretsmanager.") && n > 0 {
-			out[strings.TrimPrefix(op, "secretsmanager.")] = n
-		}
-	}
-	return out, nil
-}
-
 // svExpectCalls is a plan check that compares the Secrets Manager calls made since the last
 // ResetCalls with want.
 func svExpectCalls(env *testEnv, want map[string]int64) plancheck.PlanCheck {
-	return svPlanFunc(func(ctx context.Context, _ plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
-		got, err := svCalls(ctx, env)
-		if err != nil {
-			resp.Error = err
-			return
-		}
-		if !maps.Equal(got, want) {
-			resp.Error = fmt.Errorf("Secrets Manager calls %v, want %v", got, want)
-		}
+	return planCheckFunc(func(_ context.Context, _ plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+		resp.Error = env.expectSMCalls(want)(nil)
 	})
-}
-
-func svResetCalls(t *testing.T, env *testEnv) {
-	t.Helper()
-	if err := env.Control.ResetCalls(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// svRotator is an in-process rotation function doing the label work of a real one (as
-// internal/emulator/rotation_test.go's testRotator): a new value at createSecret, AWSCURRENT
-// moved at finishSecret.
-type svRotator struct {
-	c *secretsmanager.Client
-
-	mu     sync.Mutex
-	values map[string]string // version id -> value written
-}
-
-func (r *svRotator) handle(ctx context.Context, payload []byte) ([]byte, error) {
-	var ev struct {
-		Step               string
-		SecretID           string `json:"SecretId"`
-		ClientRequestToken string
-	}
-	if err := json.Unmarshal(payload, &ev); err != nil {
-		return nil, fmt.Errorf("decode event: %w", err)
-	}
-	d, err := r.c.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: &ev.SecretID})
-	if err != nil {
-		return nil, err
-	}
-	if !slices.Contains(d.VersionIdsToStages[ev.ClientRequestToken], "AWSPENDING") {
-		return nil, fmt.Errorf("version %s is not AWSPENDING", ev.ClientRequestToken)
-	}
-	switch ev.Step {
-	case "createSecret":
-		_, err = r.c.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &ev.SecretID, VersionId: &ev.ClientRequestToken, VersionStage: aws.String("AWSPENDING")})
-		var nf *smtypes.ResourceNotFoundException
-		if errors.As(err, &nf) {
-			v := "rotated-" + ev.ClientRequestToken[:8]
-			_, err = r.c.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: &ev.SecretID, ClientRequestToken: &ev.ClientRequestToken,
-				SecretString: aws.String(v), VersionStages: []string{"AWSPENDING"}})
-			r.mu.Lock()
-			r.values[ev.ClientRequestToken] = v
-			r.mu.Unlock()
-		}
-		return nil, err
-	case "finishSecret":
-		current := ""
-		for id, st := range d.VersionIdsToStages {
-			if slices.Contains(st, "AWSCURRENT") {
-				current = id
-			}
-		}
-		if current == ev.ClientRequestToken {
-			return nil, nil
-		}
-		_, err = r.c.UpdateSecretVersionStage(ctx, &secretsmanager.UpdateSecretVersionStageInput{SecretId: &ev.SecretID, VersionStage: aws.String("AWSCURRENT"),
-			MoveToVersionId: &ev.ClientRequestToken, RemoveFromVersionId: &current})
-		return nil, err
-	}
-	return nil, nil
 }
 
 // svRotation registers a rotation function and returns a func that rotates secretARN through
 // it and waits for the n-th rotation of that secret to succeed.
 func svRotation(t *testing.T, env *testEnv) func(secretARN string, n int) {
-	r := &svRotator{c: env.SM, values: map[string]string{}}
-	fn := env.Server.RegisterHandler("sv-rotator", r.handle, emulator.FunctionConfig{Timeout: 10 * time.Second})
+	_, fn := registerRotator(env, "sv-rotator")
 	return func(secretARN string, n int) {
 		t.Helper()
 		in := &secretsmanager.RotateSecretInput{SecretId: aws.String(secretARN)}
@@ -481,7 +357,7 @@ resource "secretsmanager_secret_version" "test" {
 					{
 						Config: config(tc.v1),
 						Check: resource.ComposeAggregateTestCheckFunc(
-							svCapture(svAddr, "version_id", &v1),
+							captureAttr(svAddr, "version_id", &v1),
 							resource.TestCheckResourceAttr(svAddr, "arn", arn),
 							resource.TestCheckResourceAttrWith(svAddr, "id", func(id string) error {
 								if id != arn+"|"+v1 {
@@ -499,7 +375,7 @@ resource "secretsmanager_secret_version" "test" {
 					},
 					{
 						// Refresh: one ListSecretVersionIds and never the value.
-						PreConfig: func() { svResetCalls(t, env) },
+						PreConfig: func() { env.resetCalls(t) },
 						Config:    config(tc.v1),
 						PlanOnly:  true,
 						ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{
@@ -517,7 +393,7 @@ resource "secretsmanager_secret_version" "test" {
 							PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 						},
 						Check: resource.ComposeAggregateTestCheckFunc(
-							svCapture(svAddr, "version_id", &v2),
+							captureAttr(svAddr, "version_id", &v2),
 							func(*terraform.State) error {
 								if v2 == v1 {
 									return fmt.Errorf("version_id did not change")
@@ -536,7 +412,7 @@ resource "secretsmanager_secret_version" "test" {
 						ResourceName:      svAddr,
 						ImportState:       true,
 						ImportStateVerify: true,
-						ImportStateIdFunc: func(s *terraform.State) (string, error) { return svAttr(s, svAddr, "id") },
+						ImportStateIdFunc: func(s *terraform.State) (string, error) { return stateAttr(s, svAddr, "id") },
 						// Import never reads the value (see the resource's description).
 						ImportStateVerifyIgnore: []string{tc.attr},
 					},
@@ -575,7 +451,7 @@ resource "secretsmanager_secret_version" "test" {
 `, arn)
 	var v1 string
 	sameVersion := func(s *terraform.State) error {
-		got, err := svAttr(s, svAddr, "version_id")
+		got, err := stateAttr(s, svAddr, "version_id")
 		if err != nil {
 			return err
 		}
@@ -594,7 +470,7 @@ resource "secretsmanager_secret_version" "test" {
 		Steps: []resource.TestStep{
 			{
 				Config: config,
-				Check:  svCapture(svAddr, "version_id", &v1),
+				Check:  captureAttr(svAddr, "version_id", &v1),
 			},
 			{
 				PreConfig: func() {
@@ -679,7 +555,7 @@ resource "secretsmanager_secret_version" "test" {
 			{
 				Config: config(`["AWSCURRENT", "blue"]`),
 				Check: resource.ComposeAggregateTestCheckFunc(
-					svCapture(svAddr, "version_id", &v1),
+					captureAttr(svAddr, "version_id", &v1),
 					svExpectStages(env, arn, func() map[string][]string { return map[string][]string{v1: {"AWSCURRENT", "blue"}} }),
 				),
 			},
@@ -732,7 +608,7 @@ resource "secretsmanager_secret_version" "test" {
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					svCapture(svAddr, "version_id", &v2),
+					captureAttr(svAddr, "version_id", &v2),
 					svExpectStages(env, arn, func() map[string][]string { return map[string][]string{v2: {"AWSCURRENT", "green"}} }),
 					func(*terraform.State) error {
 						if v2 == v1 {
@@ -839,7 +715,7 @@ resource "secretsmanager_secret_version" "control" {
 							plancheck.ExpectResourceAction(svAddr, plancheck.ResourceActionCreate),
 						}},
 						Check: resource.ComposeAggregateTestCheckFunc(
-							svCapture(svAddr, "version_id", &v1),
+							captureAttr(svAddr, "version_id", &v1),
 							inAWS(&v1, tc.v1),
 							resource.TestCheckNoResourceAttr(svAddr, tc.woAttr),
 							svDirCheck(dir, []string{control}, secrets...),
@@ -866,7 +742,7 @@ resource "secretsmanager_secret_version" "control" {
 							svPlanLacks(secrets...),
 						}},
 						Check: resource.ComposeAggregateTestCheckFunc(
-							svCapture(svAddr, "version_id", &v2),
+							captureAttr(svAddr, "version_id", &v2),
 							inAWS(&v2, tc.v2),
 							svExpectStages(env, arn, func() map[string][]string {
 								return map[string][]string{v1: {"AWSPREVIOUS"}, v2: {"AWSCURRENT"}}
@@ -879,7 +755,7 @@ resource "secretsmanager_secret_version" "control" {
 						ResourceName:            svAddr,
 						ImportState:             true,
 						ImportStateVerify:       true,
-						ImportStateIdFunc:       func(s *terraform.State) (string, error) { return svAttr(s, svAddr, "id") },
+						ImportStateIdFunc:       func(s *terraform.State) (string, error) { return stateAttr(s, svAddr, "id") },
 						ImportStateVerifyIgnore: []string{"secret_string_wo_version"},
 					},
 				},
@@ -942,12 +818,12 @@ resource "secretsmanager_secret_version" "test" {
 						},
 					},
 					{
-						PreConfig: func() { svResetCalls(t, env) },
+						PreConfig: func() { env.resetCalls(t) },
 						Config:    config("existing-value-Rw6", 1),
 						Check: resource.ComposeAggregateTestCheckFunc(
 							resource.TestCheckResourceAttr(svAddr, "version_id", v0),
 							func(*terraform.State) error {
-								calls, err := svCalls(context.Background(), env)
+								calls, err := env.smCalls(context.Background())
 								if err != nil {
 									return err
 								}
@@ -964,7 +840,7 @@ resource "secretsmanager_secret_version" "test" {
 					{
 						Config: config("new-value-Xe2", 2),
 						Check: resource.ComposeAggregateTestCheckFunc(
-							svCapture(svAddr, "version_id", &v2),
+							captureAttr(svAddr, "version_id", &v2),
 							func(*terraform.State) error {
 								if v2 == v0 {
 									return fmt.Errorf("no new version written")
@@ -1002,9 +878,9 @@ resource "secretsmanager_secret_version" "test" {
 		ProtoV6ProviderFactories: env.factories(),
 		Steps: []resource.TestStep{
 			{Config: config("app/db-password"), Check: resource.ComposeAggregateTestCheckFunc(
-				svCapture(svAddr, "version_id", &v1), resource.TestCheckResourceAttr(svAddr, "arn", arn))},
+				captureAttr(svAddr, "version_id", &v1), resource.TestCheckResourceAttr(svAddr, "arn", arn))},
 			{
-				PreConfig: func() { svResetCalls(t, env) },
+				PreConfig: func() { env.resetCalls(t) },
 				Config:    config(arn),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(svAddr, plancheck.ResourceActionUpdate),
@@ -1012,7 +888,7 @@ resource "secretsmanager_secret_version" "test" {
 				Check: resource.ComposeAggregateTestCheckFunc(
 					resource.TestCheckResourceAttrPtr(svAddr, "version_id", &v1),
 					func(*terraform.State) error {
-						calls, err := svCalls(context.Background(), env)
+						calls, err := env.smCalls(context.Background())
 						if err != nil {
 							return err
 						}
@@ -1187,7 +1063,7 @@ resource "secretsmanager_secret_version" "test" {
 `, srcWO, srcPlain, srcBin, dst),
 			Check: func(s *terraform.State) error {
 				for addr, want := range map[string]string{"secretsmanager_secret_version.wo": woValue, svAddr: plainValue} {
-					id, err := svAttr(s, addr, "version_id")
+					id, err := stateAttr(s, addr, "version_id")
 					if err != nil {
 						return err
 					}
@@ -1195,7 +1071,7 @@ resource "secretsmanager_secret_version" "test" {
 						return fmt.Errorf("%s: AWS holds %q (%v), want %q", addr, str, err, want)
 					}
 				}
-				id, err := svAttr(s, "secretsmanager_secret_version.bin", "version_id")
+				id, err := stateAttr(s, "secretsmanager_secret_version.bin", "version_id")
 				if err != nil {
 					return err
 				}

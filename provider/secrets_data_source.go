@@ -106,15 +106,7 @@ func (d *secretsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 }
 
 func (d *secretsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	c, ok := req.ProviderData.(*clients)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("Expected *clients, got %T. This is a bug in the provider.", req.ProviderData))
-		return
-	}
-	d.client = c
+	d.client = providerClients(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *secretsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
@@ -143,7 +135,7 @@ func (d *secretsDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		page, err := p.NextPage(ctx)
 		if err != nil {
 			resp.Diagnostics.AddError("Cannot list secrets",
-				fmt.Sprintf("Secrets Manager ListSecrets failed after %d secrets: %v. %s", len(found), err, secretErrorHint(secretCode(err))))
+				fmt.Sprintf("Secrets Manager ListSecrets failed after %d secrets: %v. %s", len(found), err, secretErrorHint(err)))
 			return
 		}
 		for _, s := range page.SecretList {
