@@ -24,8 +24,10 @@ import (
 type Strategy interface {
 	// NewPending returns the next secret (createSecret). Fields of the current secret that
 	// it leaves out are copied in by the engine, so a strategy may return only what changes.
-	// It is called only when the pending version has no value yet, and must not change
-	// the service.
+	// It is called only when the pending version has no value yet. It should not change the
+	// service; where the service itself makes the credential (API keys), it must do so
+	// idempotently, keyed by the event's token, since createSecret can be retried after the
+	// service acted but before the pending value was stored.
 	NewPending(ctx context.Context, run *Run) (*Secret, error)
 	// Set makes the service accept the pending secret (setSecret), keeping the current one
 	// working where the service allows it.
