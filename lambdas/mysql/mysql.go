@@ -1,0 +1,276 @@
+// Package mysql is the rotation strategy for MySQL, Aurora MySQL and MariaDB database
+// users, on the rotation engine (lambdas/rotation). It reads and writes the AWS sample
+// rotators' secrets unchanged, and rotates in one of two ways:
+//
+//   - single user: the user changes its own password, logged in with the pending password
+//     (already set), else the current one, else the previous one.
+//   - alternating users: the master user (the secret named by "masterarn") sets the
+//     password of whichever of username and username_clone is not current, creating the
+//     clone when it is missing and keeping its grants, TLS requirements and account options
+//     equal to the original's.
+//
+// The new password is sent as the hash the server stores (mysql_native_password's
+// "*SHA1(SHA1(password))", MariaDB's ed25519 public key) wherever the server accepts one,
+// so that it never appears in the server's general log, slow log, binary log or process
+// list. Only MySQL accounts using caching_sha2_password or sha256_password, whose stored
+// form the server salts, get the password itself; MySQL writes such statements to its logs
+// with the password replaced by <secret>. See README.md for the details, the secret JSON and
+// the environment variables.
+package mysql
+
+import (
+	"context"
+	"crypto/x509"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation"
+)
+
+// Engines are the values of the secret's "engine" field this rotator accepts.
+var Engines = []string{"mysql", "aurora-mysql", "mariadb"}
+
+// CloneSuffix is appended to the username to make the alternate user (alternating users),
+// as in the AWS samples.
+const CloneSuffix = "_clone"
+
+// Environment variables the rotator reads (besides the engine's, see rotation.PasswordPolicy
+// and rotation.EnvSecretsManagerEndpoint). They are those of the PostgreSQL rotator.
+const (
+	// EnvStrategy selects the strategy: "single", "alternating", or "auto" / empty (by the
+	// secret: alternating when it has a masterarn).
+	EnvStrategy = "ROTATION_STRATEGY"
+	// EnvRootCert names PEM files (separated by ':') of certificate authorities to trust in
+	// addition to the system's roots and the embedded RDS bundle.
+	EnvRootCert = "SSL_ROOT_CERT"
+)
+
+// DefaultPasswordPolicy is the AWS MySQL samples' default: 32 characters of every type,
+// without / @ " ' \.
+var DefaultPasswordPolicy = rotation.PasswordPolicy{
+	Length:                  32,
+	ExcludeCharacters:       `/@"'\`,
+	RequireEachIncludedType: true,
+}
+
+// Mode is a rotation strategy.
+type Mode string
+
+// The strategies.
+const (
+	// ModeAuto rotates alternating users when the secret has a masterarn, else single user.
+	ModeAuto Mode = ""
+	// ModeSingle: the user changes its own password.
+	ModeSingle Mode = "single"
+	// ModeAlternating: the master user sets the password of the user that is not current.
+	ModeAlternating Mode = "alternating"
+)
+
+// ParseMode reads a ROTATION_STRATEGY value.
+func ParseMode(s string) (Mode, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "auto":
+		return ModeAuto, nil
+	case "single", "single-user", "single_user":
+		return ModeSingle, nil
+	case "alternating", "alternating-users", "alternating_users", "multi-user", "multi_user", "multiuser":
+		return ModeAlternating, nil
+	}
+	return "", fmt.Errorf("%s=%q: want single, alternating or auto", EnvStrategy, s)
+}
+
+// Options configure a Rotator.
+type Options struct {
+	// Mode selects the strategy; ModeAuto decides by the secret.
+	Mode Mode
+	// RootCertFiles are PEM files of extra certificate authorities to trust.
+	RootCertFiles []string
+	// ConnectTimeout bounds each connection attempt; 5 s when zero.
+	ConnectTimeout time.Duration
+	// StatementTimeout bounds each read and write on a connection; 30 s when zero.
+	StatementTimeout time.Duration
+}
+
+// OptionsFromEnv reads the rotator's environment variables with lookup (os.LookupEnv).
+func OptionsFromEnv(lookup func(string) (string, bool)) (Options, error) {
+	var o Options
+	if v, ok := lookup(EnvStrategy); ok {
+		m, err := ParseMode(v)
+		if err != nil {
+			return o, err
+		}
+		o.Mode = m
+	}
+	if v, ok := lookup(EnvRootCert); ok && v != "" {
+		for _, f := range filepath.SplitList(v) {
+			if f != "" {
+				o.RootCertFiles = append(o.RootCertFiles, f)
+			}
+		}
+	}
+	return o, nil
+}
+
+// Rotator is the MySQL and MariaDB rotation strategy (a rotation.Strategy and
+// rotation.Finisher). It is safe for concurrent use.
+type Rotator struct {
+	opts Options
+	err  error // a configuration error, returned by every step
+
+	poolOnce sync.Once
+	pool     *x509.CertPool
+	poolErr  error
+}
+
+// New returns a Rotator.
+func New(opts Options) *Rotator {
+	if opts.ConnectTimeout <= 0 {
+		opts.ConnectTimeout = 5 * time.Second
+	}
+	if opts.StatementTimeout <= 0 {
+		opts.StatementTimeout = 30 * time.Second
+	}
+	return &Rotator{opts: opts}
+}
+
+// FromEnv returns a Rotator configured by the environment. A bad variable makes every step
+// fail with the variable's name, so the function reports it at its first invocation.
+func FromEnv(lookup func(string) (string, bool)) *Rotator {
+	opts, err := OptionsFromEnv(lookup)
+	r := New(opts)
+	r.err = err
+	return r
+}
+
+// mode decides the strategy for a secret.
+func (r *Rotator) mode(d *rotation.DBSecret) Mode {
+	if r.opts.Mode != ModeAuto {
+		return r.opts.Mode
+	}
+	if d.MasterARN != "" {
+		return ModeAlternating
+	}
+	return ModeSingle
+}
+
+// parse reads a version of the secret.
+func parse(label string, s *rotation.Secret) (*rotation.DBSecret, error) {
+	d, err := rotation.ParseDBSecret(s, Engines...)
+	if err != nil {
+		return nil, fmt.Errorf("%s secret: %w", label, err)
+	}
+	return d, nil
+}
+
+func (r *Rotator) current(ctx context.Context, run *rotation.Run) (*rotation.DBSecret, error) {
+	s, err := run.Current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return parse("current", s)
+}
+
+func (r *Rotator) pending(ctx context.Context, run *rotation.Run) (*rotation.DBSecret, error) {
+	s, err := run.Pending(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return parse("pending", s)
+}
+
+// NewPending makes the pending secret: a new password, and (alternating users) the other
+// username. It does not touch the database.
+func (r *Rotator) NewPending(ctx context.Context, run *rotation.Run) (*rotation.Secret, error) {
+	if r.err != nil {
+		return nil, r.err
+	}
+	cur, err := r.current(ctx, run)
+	if err != nil {
+		return nil, err
+	}
+	mode := r.mode(cur)
+	if mode == ModeAlternating && cur.MasterARN == "" {
+		return nil, fmt.Errorf("current secret: %w", &rotation.FieldError{Field: rotation.FieldMasterARN, Problem: "is missing; alternating users need the master secret's ARN"})
+	}
+	pw, err := run.NewPassword(ctx)
+	if err != nil {
+		return nil, err
+	}
+	next := cur.WithPassword(pw)
+	if mode == ModeAlternating {
+		next.SetString(rotation.FieldUsername, otherUser(cur.Username))
+	}
+	return next, nil
+}
+
+// otherUser is the alternate of a username: name_clone for name, name for name_clone.
+func otherUser(u string) string {
+	if base, ok := strings.CutSuffix(u, CloneSuffix); ok && base != "" {
+		return base
+	}
+	return u + CloneSuffix
+}
+
+// Set makes the database accept the pending secret.
+func (r *Rotator) Set(ctx context.Context, run *rotation.Run) error {
+	if r.err != nil {
+		return r.err
+	}
+	pend, err := r.pending(ctx, run)
+	if err != nil {
+		return err
+	}
+	cur, err := r.current(ctx, run)
+	if err != nil {
+		return err
+	}
+	if r.mode(cur) == ModeAlternating {
+		return r.setAlternating(ctx, run, pend, cur)
+	}
+	return r.setSingle(ctx, run, pend, cur)
+}
+
+// Test logs in with the pending secret and checks which account the server took it for.
+func (r *Rotator) Test(ctx context.Context, run *rotation.Run) error {
+	if r.err != nil {
+		return r.err
+	}
+	pend, err := r.pending(ctx, run)
+	if err != nil {
+		return err
+	}
+	s, err := r.login(ctx, run.Logger(), credsOf("pending", pend))
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	me, err := s.whoami(ctx)
+	if err != nil {
+		return err
+	}
+	if me.User != pend.Username {
+		return fmt.Errorf("logged in with the pending secret as %s, which is not user %q (an anonymous account?)", me, pend.Username)
+	}
+	run.Logger().Info("pending secret logs in", "account", me.String(), "server", s.server.String(), "tls", s.tls)
+	return nil
+}
+
+// Finish drops the old password that single user rotation kept valid next to the new one
+// (MariaDB's second authentication method, MySQL's secondary password), once the new
+// password is current. Alternating users have nothing to clean up.
+func (r *Rotator) Finish(ctx context.Context, run *rotation.Run) error {
+	if r.err != nil {
+		return r.err
+	}
+	cur, err := r.current(ctx, run)
+	if err != nil {
+		return err
+	}
+	if r.mode(cur) == ModeAlternating {
+		return nil
+	}
+	return r.finishSingle(ctx, run, cur)
+}

@@ -1,0 +1,5 @@
+package mysql
+
+import "github.com/go-sql-driver/mysql"
+
+type mysqlError = mysql.MySQLError

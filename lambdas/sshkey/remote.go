@@ -1,0 +1,462 @@
+package sshkey
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"os"
+	"path"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pkg/sftp"
+	"golang.org/x/crypto/ssh"
+)
+
+// conn is an SSH connection to one host, closed when its context ends.
+type conn struct {
+	host   Host
+	user   string
+	client *ssh.Client
+	stop   func() bool
+}
+
+// dial connects to h, verifies its host key, and logs in as user with the first of the
+// signers the server accepts. The connection is closed when ctx ends, which aborts any
+// SSH or SFTP operation in progress.
+func dial(ctx context.Context, h Host, user string, signers []ssh.Signer, hk *hostKeyChecker, timeout time.Duration) (*conn, error) {
+	addr := h.Addr()
+	d := net.Dialer{Timeout: timeout}
+	nc, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("connect: %w", err)
+	}
+	stop := context.AfterFunc(ctx, func() { nc.Close() })
+	cfg := &ssh.ClientConfig{
+		User:              user,
+		Auth:              []ssh.AuthMethod{ssh.PublicKeys(signers...)},
+		HostKeyCallback:   hk.callback(addr),
+		HostKeyAlgorithms: hk.algorithms(addr, nc.RemoteAddr()),
+		Timeout:           timeout,
+	}
+	_ = nc.SetDeadline(time.Now().Add(timeout))
+	c, chans, reqs, err := ssh.NewClientConn(nc, addr, cfg)
+	if err != nil {
+		stop()
+		nc.Close()
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("SSH handshake: %w (%w)", ctx.Err(), err)
+		}
+		var he *HostKeyError
+		if errors.As(err, &he) {
+			return nil, he
+		}
+		if strings.Contains(err.Error(), "unable to authenticate") {
+			return nil, fmt.Errorf("log in as %s: %w", user, err)
+		}
+		return nil, fmt.Errorf("SSH handshake: %w", err)
+	}
+	_ = nc.SetDeadline(time.Time{})
+	return &conn{host: h, user: user, client: ssh.NewClient(c, chans, reqs), stop: stop}, nil
+}
+
+func (c *conn) Close() error {
+	c.stop()
+	return c.client.Close()
+}
+
+// run executes cmd and fails unless it exits with status 0.
+func (c *conn) run(cmd string) error {
+	sess, err := c.client.NewSession()
+	if err != nil {
+		return fmt.Errorf("open a session: %w", err)
+	}
+	defer sess.Close()
+	var out limitedBuffer
+	sess.Stdout, sess.Stderr = &out, &out
+	if err := sess.Run(cmd); err != nil {
+		if msg := strings.TrimSpace(out.String()); msg != "" {
+			return fmt.Errorf("run %q: %w: %s", cmd, err, msg)
+		}
+		return fmt.Errorf("run %q: %w", cmd, err)
+	}
+	return nil
+}
+
+// sftpClient opens SFTP: the "sftp" subsystem, or command (an sftp-server run through
+// sudo, for instance) speaking SFTP on its standard input and output.
+func (c *conn) sftpClient(command string) (*sftp.Client, func() error, error) {
+	if command == "" {
+		sc, err := sftp.NewClient(c.client)
+		if err != nil {
+			return nil, nil, fmt.Errorf("start SFTP (subsystem sftp): %w", err)
+		}
+		return sc, sc.Close, nil
+	}
+	sess, err := c.client.NewSession()
+	if err != nil {
+		return nil, nil, fmt.Errorf("open a session for sftp_command: %w", err)
+	}
+	stderr := &limitedBuffer{}
+	sess.Stderr = stderr
+	w, err := sess.StdinPipe()
+	if err != nil {
+		sess.Close()
+		return nil, nil, fmt.Errorf("sftp_command: %w", err)
+	}
+	r, err := sess.StdoutPipe()
+	if err != nil {
+		sess.Close()
+		return nil, nil, fmt.Errorf("sftp_command: %w", err)
+	}
+	if err := sess.Start(command); err != nil {
+		sess.Close()
+		return nil, nil, fmt.Errorf("start sftp_command %q: %w", command, err)
+	}
+	sc, err := sftp.NewClientPipe(r, w)
+	if err != nil {
+		sess.Close()
+		if msg := strings.TrimSpace(stderr.String()); msg != "" {
+			return nil, nil, fmt.Errorf("sftp_command %q: %w: %s", command, err, msg)
+		}
+		return nil, nil, fmt.Errorf("sftp_command %q does not speak SFTP: %w", command, err)
+	}
+	closeFn := func() error {
+		err := sc.Close()
+		sess.Close()
+		return err
+	}
+	return sc, closeFn, nil
+}
+
+// limitedBuffer keeps the first 4 KiB written to it (command output for error messages).
+type limitedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *limitedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if room := 4096 - b.buf.Len(); room > 0 {
+		b.buf.Write(p[:min(len(p), room)])
+	}
+	return len(p), nil
+}
+
+func (b *limitedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// keysFile is the authorized_keys file of a user on one host, reached over SFTP.
+type keysFile struct {
+	sc   *sftp.Client
+	path string // absolute, symbolic links resolved
+	// uid and gid the file must have; -1 when the file's own (or the login user's).
+	uid, gid int
+}
+
+// resolvePath turns the authorized_keys template into an absolute path: %% is %, %u the
+// user, %h the home directory; ~/ and relative paths start at the home directory.
+// ownUser says whether the SFTP session runs as the user (then the home directory is
+// the session's working directory); otherwise the home comes from the host's
+// /etc/passwd.
+func resolvePath(sc *sftp.Client, tmpl, user string, ownUser bool) (string, error) {
+	var home string
+	getHome := func() (string, error) {
+		if home != "" {
+			return home, nil
+		}
+		var err error
+		if ownUser {
+			home, err = sc.Getwd()
+			if err != nil {
+				return "", fmt.Errorf("find the home directory of %s (SFTP realpath .): %w", user, err)
+			}
+		} else if home, err = passwdHome(sc, user); err != nil {
+			return "", err
+		}
+		return home, nil
+	}
+	var b strings.Builder
+	for i := 0; i < len(tmpl); i++ {
+		if tmpl[i] != '%' {
+			b.WriteByte(tmpl[i])
+			continue
+		}
+		if i+1 == len(tmpl) {
+			return "", fmt.Errorf("authorized_keys path %q ends with a lone %%", tmpl)
+		}
+		i++
+		switch tmpl[i] {
+		case '%':
+			b.WriteByte('%')
+		case 'u':
+			b.WriteString(user)
+		case 'h':
+			h, err := getHome()
+			if err != nil {
+				return "", err
+			}
+			b.WriteString(h)
+		default:
+			return "", fmt.Errorf("authorized_keys path %q has the unknown token %%%c (known: %%h, %%u, %%%%)", tmpl, tmpl[i])
+		}
+	}
+	p := b.String()
+	if rest, ok := strings.CutPrefix(p, "~/"); ok {
+		p = rest
+	}
+	if !path.IsAbs(p) {
+		h, err := getHome()
+		if err != nil {
+			return "", err
+		}
+		p = path.Join(h, p)
+	}
+	return path.Clean(p), nil
+}
+
+// passwdHome reads the user's home directory from the host's /etc/passwd.
+func passwdHome(sc *sftp.Client, user string) (string, error) {
+	f, err := sc.Open("/etc/passwd")
+	if err != nil {
+		return "", fmt.Errorf("find the home directory of %s: read /etc/passwd: %w (give an absolute authorized_keys path)", user, err)
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		fields := strings.Split(s.Text(), ":")
+		if len(fields) >= 7 && fields[0] == user && fields[5] != "" {
+			return fields[5], nil
+		}
+	}
+	if err := s.Err(); err != nil {
+		return "", fmt.Errorf("find the home directory of %s: read /etc/passwd: %w", user, err)
+	}
+	return "", fmt.Errorf("find the home directory of %s: no such user in /etc/passwd (a directory user? give an absolute authorized_keys path)", user)
+}
+
+// openKeysFile resolves the file's path (following a symbolic link at the path itself)
+// and the owner its replacement must have.
+func openKeysFile(sc *sftp.Client, p string) (*keysFile, error) {
+	kf := &keysFile{sc: sc, path: p, uid: -1, gid: -1}
+	if fi, err := sc.Lstat(p); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		target, err := sc.RealPath(p)
+		if err != nil {
+			return nil, fmt.Errorf("resolve the symbolic link %s: %w", p, err)
+		}
+		kf.path = target
+	}
+	return kf, nil
+}
+
+// read returns the file's content and mode; exists is false (and the error nil) when the
+// file does not exist.
+func (kf *keysFile) read() (data []byte, mode fs.FileMode, exists bool, err error) {
+	f, err := kf.sc.Open(kf.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, 0, false, nil
+	}
+	if err != nil {
+		return nil, 0, false, fmt.Errorf("open %s: %w", kf.path, err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, 0, false, fmt.Errorf("stat %s: %w", kf.path, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, 0, false, fmt.Errorf("%s is not a regular file (%s)", kf.path, fi.Mode().Type())
+	}
+	if fst, ok := fi.Sys().(*sftp.FileStat); ok {
+		kf.uid, kf.gid = int(fst.UID), int(fst.GID)
+	}
+	data, err = io.ReadAll(f)
+	if err != nil {
+		return nil, 0, false, fmt.Errorf("read %s: %w", kf.path, err)
+	}
+	return data, fi.Mode().Perm(), true, nil
+}
+
+// tempPrefix starts the names of the temporary files next to the keys file.
+func (kf *keysFile) tempPrefix() string { return "." + path.Base(kf.path) + ".rotate-" }
+
+// staleTempAge is how old a temporary file left by an interrupted write must be before
+// a later write removes it.
+const staleTempAge = 15 * time.Minute
+
+// edit applies e to the file: read, change in memory, write a temporary file in the same
+// directory with the original's mode and owner, then rename it over the original
+// (posix-rename, atomic). Nothing is written when nothing changes. If the file changed
+// between the read and the rename, the edit starts again from the new content.
+func (kf *keysFile) edit(e Edit) (EditResult, error) {
+	const attempts = 3
+	for attempt := 1; ; attempt++ {
+		data, mode, exists, err := kf.read()
+		if err != nil {
+			return EditResult{}, err
+		}
+		out, res := e.Apply(data)
+		if !res.Changed() {
+			return res, nil
+		}
+		if !exists {
+			mode = 0o600
+			if err := kf.ensureDir(); err != nil {
+				return EditResult{}, err
+			}
+		}
+		err = kf.replace(data, out, mode, exists)
+		if errors.Is(err, errConcurrentChange) && attempt < attempts {
+			continue
+		}
+		if err != nil {
+			return EditResult{}, err
+		}
+		return res, nil
+	}
+}
+
+var errConcurrentChange = errors.New("the file changed while it was being rewritten")
+
+// ensureDir creates the file's directory (mode 0700) when it is missing, owned like its
+// parent directory, and takes the directory's owner for the new file.
+func (kf *keysFile) ensureDir() error {
+	dir := path.Dir(kf.path)
+	fi, err := kf.sc.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		parent, perr := kf.sc.Stat(path.Dir(dir))
+		if perr != nil {
+			return fmt.Errorf("create %s: stat its parent: %w", dir, perr)
+		}
+		if err := kf.sc.Mkdir(dir); err != nil {
+			return fmt.Errorf("create %s: %w", dir, err)
+		}
+		if err := kf.sc.Chmod(dir, 0o700); err != nil {
+			return fmt.Errorf("chmod 0700 %s: %w", dir, err)
+		}
+		if err := kf.chownLike(dir, parent); err != nil {
+			return err
+		}
+		fi, err = kf.sc.Stat(dir)
+	}
+	if err != nil {
+		return fmt.Errorf("stat %s: %w", dir, err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("%s is not a directory", dir)
+	}
+	if fst, ok := fi.Sys().(*sftp.FileStat); ok {
+		kf.uid, kf.gid = int(fst.UID), int(fst.GID)
+	}
+	return nil
+}
+
+// chownLike gives p the owner of ref, if it differs.
+func (kf *keysFile) chownLike(p string, ref fs.FileInfo) error {
+	want, ok := ref.Sys().(*sftp.FileStat)
+	if !ok {
+		return nil
+	}
+	fi, err := kf.sc.Stat(p)
+	if err != nil {
+		return fmt.Errorf("stat %s: %w", p, err)
+	}
+	if got, ok := fi.Sys().(*sftp.FileStat); ok && (got.UID != want.UID || got.GID != want.GID) {
+		if err := kf.sc.Chown(p, int(want.UID), int(want.GID)); err != nil {
+			return fmt.Errorf("chown %d:%d %s: %w", want.UID, want.GID, p, err)
+		}
+	}
+	return nil
+}
+
+// replace writes out over the file atomically, if the file still holds old.
+func (kf *keysFile) replace(old, out []byte, mode fs.FileMode, existed bool) (err error) {
+	dir := path.Dir(kf.path)
+	if _, ok := kf.sc.HasExtension("posix-rename@openssh.com"); !ok {
+		return fmt.Errorf("the SFTP server lacks posix-rename@openssh.com, needed to replace %s atomically", kf.path)
+	}
+	kf.removeStaleTemps(dir)
+	tmp := path.Join(dir, kf.tempPrefix()+randomHex(8)+".tmp")
+	f, err := kf.sc.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL)
+	if err != nil {
+		return fmt.Errorf("create the temporary file %s: %w", tmp, err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			_ = kf.sc.Remove(tmp)
+		}
+	}()
+	if err := f.Chmod(mode); err != nil {
+		return fmt.Errorf("chmod %o %s: %w", mode, tmp, err)
+	}
+	if kf.uid >= 0 {
+		fi, err := f.Stat()
+		if err != nil {
+			return fmt.Errorf("stat %s: %w", tmp, err)
+		}
+		if fst, ok := fi.Sys().(*sftp.FileStat); ok && (int(fst.UID) != kf.uid || int(fst.GID) != kf.gid) {
+			if err := f.Chown(kf.uid, kf.gid); err != nil {
+				return fmt.Errorf("give %s the owner %d:%d of %s (chown): %w (the login user must own the file, or be root, or use sftp_command with sudo)",
+					tmp, kf.uid, kf.gid, kf.path, err)
+			}
+		}
+	}
+	if _, err := f.Write(out); err != nil {
+		return fmt.Errorf("write %s: %w", tmp, err)
+	}
+	if _, ok := kf.sc.HasExtension("fsync@openssh.com"); ok {
+		if err := f.Sync(); err != nil {
+			return fmt.Errorf("fsync %s: %w", tmp, err)
+		}
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("close %s: %w", tmp, err)
+	}
+	// Compare and swap, as well as SFTP allows: another writer may have changed the file
+	// since it was read.
+	now, _, exists, err := kf.read()
+	if err != nil {
+		return err
+	}
+	if exists != existed || !bytes.Equal(now, old) {
+		return fmt.Errorf("%s: %w", kf.path, errConcurrentChange)
+	}
+	if err := kf.sc.PosixRename(tmp, kf.path); err != nil {
+		return fmt.Errorf("rename %s to %s: %w", tmp, kf.path, err)
+	}
+	return nil
+}
+
+// removeStaleTemps deletes temporary files an interrupted write left behind. Errors are
+// ignored: they change nothing for the edit.
+func (kf *keysFile) removeStaleTemps(dir string) {
+	entries, err := kf.sc.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	prefix := kf.tempPrefix()
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), prefix) && strings.HasSuffix(e.Name(), ".tmp") && time.Since(e.ModTime()) > staleTempAge {
+			_ = kf.sc.Remove(path.Join(dir, e.Name()))
+		}
+	}
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
