@@ -1,0 +1,168 @@
+# Tests of the mysql-rotation wrapper: the rotator's settings reach the function's
+# environment, the role needs no RDS permission even with RDS-managed master secrets, and the
+# schedules are real (this project's provider against the emulator; hashicorp/aws mocked).
+# Run with `go test ./modules/` (see modules/README.md for running it by hand).
+
+mock_provider "aws" {
+  override_data {
+    target = module.rotation.data.aws_caller_identity.current
+    values = { account_id = "123456789012" }
+  }
+  override_data {
+    target = module.rotation.data.aws_partition.current
+    values = { partition = "aws", dns_suffix = "amazonaws.com" }
+  }
+  override_data {
+    target = module.rotation.data.aws_region.current
+    values = { region = "us-east-1" }
+  }
+  # Registered in the emulator by the Go test.
+  override_resource {
+    target = module.rotation.aws_lambda_function.this
+    values = { arn = "arn:aws:lambda:us-east-1:123456789012:function:modtest-mysql-rotation" }
+  }
+}
+
+# Fake static credentials: never a real account. The endpoint comes from AWS_ENDPOINT_URL.
+provider "secretsmanager" {
+  region     = "us-east-1"
+  access_key = "test"
+  secret_key = "test"
+}
+
+variables {
+  name     = "modtest-mysql-rotation"
+  filename = "../testdata/rotator.zip"
+}
+
+run "setup" {
+  module {
+    source = "../rotation-lambda/tests/setup"
+  }
+  variables {
+    prefix = "modtest/mysql-rotation"
+  }
+}
+
+run "alternating_users_with_rds_managed_master" {
+  variables {
+    secrets = {
+      app = { arn = run.setup.app_secret_arn, kms_key_arn = run.setup.key_arn }
+    }
+    master_secrets = [{ arn = run.setup.master_secret_arn }]
+  }
+
+  assert {
+    condition = output.environment_variables == tomap({
+      ROTATION_STRATEGY          = "auto"
+      PASSWORD_LENGTH            = "32"
+      EXCLUDE_CHARACTERS         = "/@\"'\\"
+      EXCLUDE_NUMBERS            = "false"
+      EXCLUDE_PUNCTUATION        = "false"
+      EXCLUDE_UPPERCASE          = "false"
+      EXCLUDE_LOWERCASE          = "false"
+      REQUIRE_EACH_INCLUDED_TYPE = "true"
+    })
+    error_message = "The function must get the AWS MySQL sample's defaults: ${jsonencode(output.environment_variables)}"
+  }
+  assert {
+    condition = [for s in jsondecode(output.role_policy_json).Statement : s.Sid] == [
+    "RotateSecrets", "ReadMasterSecrets", "GenerateRandomPasswords", "UseKeysOfRotatedSecrets", "WriteLogs"]
+    error_message = "Unexpected statements: ${output.role_policy_json}"
+  }
+  assert {
+    condition = one([for s in jsondecode(output.role_policy_json).Statement : s if s.Sid == "ReadMasterSecrets"]) == {
+      Sid      = "ReadMasterSecrets"
+      Effect   = "Allow"
+      Action   = ["secretsmanager:GetSecretValue"]
+      Resource = [run.setup.master_secret_arn]
+    }
+    error_message = "The master secret must be readable only: the MySQL rotator takes the endpoint from the user's secret."
+  }
+  assert {
+    condition = alltrue([for s in jsondecode(output.role_policy_json).Statement :
+    !contains(s.Resource, "*") || s.Action == ["secretsmanager:GetRandomPassword"]])
+    error_message = "Only GetRandomPassword may be granted on \"*\"."
+  }
+  assert {
+    condition     = !strcontains(output.role_policy_json, "rds:") && !strcontains(output.role_policy_json, "ec2:")
+    error_message = "No RDS or EC2 permission."
+  }
+  assert {
+    condition = (output.function_arn == "arn:aws:lambda:us-east-1:123456789012:function:modtest-mysql-rotation" &&
+    output.rotations["app"].rotation_enabled && output.rotations["app"].secret_arn == run.setup.app_secret_arn)
+    error_message = "The secret must rotate with the function."
+  }
+}
+
+run "settings_and_default_egress" {
+  command = plan
+  variables {
+    secrets             = { app = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf", automatically_after_days = 7 } }
+    rotation_strategy   = "single"
+    password_length     = 24
+    exclude_characters  = ""
+    exclude_uppercase   = true
+    ssl_root_cert_paths = ["/opt/ca.pem"]
+    vpc_config          = { subnet_ids = ["subnet-0a", "subnet-0b"], vpc_id = "vpc-01" }
+  }
+
+  assert {
+    condition = output.environment_variables == tomap({
+      ROTATION_STRATEGY          = "single"
+      PASSWORD_LENGTH            = "24"
+      EXCLUDE_CHARACTERS         = ""
+      EXCLUDE_NUMBERS            = "false"
+      EXCLUDE_PUNCTUATION        = "false"
+      EXCLUDE_UPPERCASE          = "true"
+      EXCLUDE_LOWERCASE          = "false"
+      REQUIRE_EACH_INCLUDED_TYPE = "true"
+      SSL_ROOT_CERT              = "/opt/ca.pem"
+    })
+    error_message = "Every setting must reach its environment variable (an empty EXCLUDE_CHARACTERS excludes nothing): ${jsonencode(output.environment_variables)}"
+  }
+  assert {
+    condition = [for r in output.egress_rules : [r.ip_protocol, r.from_port, r.to_port, r.destination]] == [
+      ["tcp", 443, 443, "0.0.0.0/0"],
+      ["tcp", 3306, 3306, "0.0.0.0/0"],
+    ]
+    error_message = "The created security group must allow HTTPS and MySQL out, nothing else."
+  }
+}
+
+run "rejects_strategy_in_environment_variables" {
+  command = plan
+  variables {
+    secrets               = { app = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf" } }
+    environment_variables = { ROTATION_STRATEGY = "single" }
+  }
+  expect_failures = [var.environment_variables]
+}
+
+run "rejects_unknown_strategy" {
+  command = plan
+  variables {
+    secrets           = { app = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf" } }
+    rotation_strategy = "multiuser"
+  }
+  expect_failures = [var.rotation_strategy]
+}
+
+run "rejects_password_length_beyond_limit" {
+  command = plan
+  variables {
+    secrets         = { app = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf" } }
+    password_length = 5000
+  }
+  expect_failures = [var.password_length]
+}
+
+run "rejects_two_packages" {
+  command = plan
+  variables {
+    s3_bucket = "artifacts"
+    s3_key    = "mysql.zip"
+    secrets   = { app = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf" } }
+  }
+  expect_failures = [var.filename]
+}
