@@ -26,7 +26,7 @@ const PostgresUser = "pgtest"
 // pgBinDirs are searched after PATH for the PostgreSQL 15 programs.
 var pgBinDirs = []string{"/usr/lib/postgresql/15/bin"}
 
-// PostgresOptions configure StartPostgres. The zero value is a TLS-capable server with a
+// PostgresOptions configure StartPostgres and NewPostgres. The zero value is a TLS-capable server with a
 // superuser "postgres" and a random password.
 type PostgresOptions struct {
 	// Superuser is the bootstrap superuser's name; "postgres" when empty.
@@ -60,6 +60,7 @@ type Postgres struct {
 	LogPath   string // the server log (stderr, including statements with LogStatements)
 	DataDir   string
 
+	base string // the temporary directory holding DataDir, the log and the TLS files
 	proc *process
 	mu   sync.Mutex
 }
@@ -69,43 +70,70 @@ type Postgres struct {
 // minute. The server stops and its files are removed when the test ends.
 func StartPostgres(t testing.TB, opts PostgresOptions) *Postgres {
 	t.Helper()
+	p, err := NewPostgres(t.Context(), opts)
+	if err != nil {
+		t.Fatalf("testenv: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := p.Close(); err != nil {
+			t.Errorf("testenv: %v", err)
+		}
+	})
+	return p
+}
+
+// NewPostgres starts PostgreSQL 15 in a temporary directory, on 127.0.0.1 and a free port,
+// and waits until it accepts connections (at most a minute). It is StartPostgres for
+// programs that are not tests: the caller must call Close, which stops the server and
+// removes its files. On error nothing is left behind.
+func NewPostgres(ctx context.Context, opts PostgresOptions) (p *Postgres, err error) {
 	initdb, err := findBinary([]string{"initdb"}, pgBinDirs...)
 	if err != nil {
-		t.Fatalf("testenv: PostgreSQL 15 is not installed: %v", err)
+		return nil, fmt.Errorf("PostgreSQL 15 is not installed: %w", err)
 	}
 	postgres, err := findBinary([]string{"postgres"}, pgBinDirs...)
 	if err != nil {
-		t.Fatalf("testenv: PostgreSQL 15 is not installed: %v", err)
+		return nil, fmt.Errorf("PostgreSQL 15 is not installed: %w", err)
 	}
 	var runAs *osUser
 	if os.Geteuid() == 0 {
 		if runAs, err = ensureUser(PostgresUser, "--system", "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin"); err != nil {
-			t.Fatalf("testenv: %v", err)
+			return nil, err
 		}
 	}
-	p := &Postgres{Host: Host, Superuser: opts.Superuser, Password: opts.Password}
+	p = &Postgres{Host: Host, Superuser: opts.Superuser, Password: opts.Password}
 	if p.Superuser == "" {
 		p.Superuser = "postgres"
 	}
 	if p.Password == "" {
 		p.Password = "pg-" + randomString(12)
 	}
-	base := tempBase(t, "testenv-pg-", runAs)
+	base, err := newTempBase("testenv-pg-", runAs)
+	if err != nil {
+		return nil, err
+	}
+	p.base = base
+	defer func() {
+		if err != nil {
+			_ = p.Close()
+			p = nil
+		}
+	}()
 	p.DataDir = filepath.Join(base, "data")
 	p.LogPath = filepath.Join(base, "server.log")
 
 	// initdb, as the server's user.
 	pwfile := filepath.Join(base, "pwfile")
 	if err := writeFile(pwfile, []byte(p.Password+"\n"), 0o600, runAs); err != nil {
-		t.Fatalf("testenv: %v", err)
+		return nil, err
 	}
-	cmd := exec.Command(initdb, "-D", p.DataDir, "-U", p.Superuser, "--pwfile="+pwfile, "--auth=scram-sha-256",
+	cmd := exec.CommandContext(ctx, initdb, "-D", p.DataDir, "-U", p.Superuser, "--pwfile="+pwfile, "--auth=scram-sha-256",
 		"-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions")
 	cmd.Env = minimalEnv()
 	cmd.Dir = base
 	cmd.SysProcAttr = sysProcAttr(runAs)
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("testenv: initdb: %v\n%s", err, out)
+		return nil, fmt.Errorf("initdb: %w\n%s", err, out)
 	}
 	_ = os.Remove(pwfile)
 
@@ -129,7 +157,7 @@ func StartPostgres(t testing.TB, opts PostgresOptions) *Postgres {
 		p.CA = opts.CA
 		if p.CA == nil {
 			if p.CA, err = NewCA("testenv PostgreSQL CA"); err != nil {
-				t.Fatalf("testenv: %v", err)
+				return nil, err
 			}
 		}
 		hosts := opts.TLSHosts
@@ -138,7 +166,7 @@ func StartPostgres(t testing.TB, opts PostgresOptions) *Postgres {
 		}
 		certPEM, keyPEM, err := p.CA.Issue(hosts...)
 		if err != nil {
-			t.Fatalf("testenv: %v", err)
+			return nil, err
 		}
 		p.CAFile = filepath.Join(base, "ca.crt")
 		for _, f := range []struct {
@@ -147,7 +175,7 @@ func StartPostgres(t testing.TB, opts PostgresOptions) *Postgres {
 			mode os.FileMode
 		}{{"ca.crt", p.CA.CertPEM, 0o644}, {"server.crt", certPEM, 0o644}, {"server.key", keyPEM, 0o600}} {
 			if err := writeFile(filepath.Join(base, f.name), f.data, f.mode, runAs); err != nil {
-				t.Fatalf("testenv: %v", err)
+				return nil, err
 			}
 		}
 		settings["ssl"] = "on"
@@ -163,34 +191,49 @@ func StartPostgres(t testing.TB, opts PostgresOptions) *Postgres {
 	}
 	hba += "host all all 127.0.0.1/32 scram-sha-256\n"
 	if err := writeFile(filepath.Join(p.DataDir, "pg_hba.conf"), []byte(hba), 0o600, runAs); err != nil {
-		t.Fatalf("testenv: %v", err)
+		return nil, err
 	}
 
 	p.proc = &process{name: "postgres", path: postgres, dir: base, env: minimalEnv(), logPath: p.LogPath, runAs: runAs}
-	t.Cleanup(func() {
-		if err := p.proc.stop(syscall.SIGINT, stopTimeout); err != nil {
-			t.Errorf("testenv: stop PostgreSQL: %v", err)
-		}
-	})
 	// The port can be taken between freePort and bind: try a few.
 	for attempt := 1; ; attempt++ {
 		if p.Port, err = freePort(); err != nil {
-			t.Fatalf("testenv: %v", err)
+			return nil, err
 		}
 		args := []string{"-D", p.DataDir, "-p", strconv.Itoa(p.Port)}
 		for _, k := range slices.Sorted(maps.Keys(settings)) {
 			args = append(args, "-c", k+"="+settings[k])
 		}
 		p.proc.args = args
-		err = p.Start(t.Context())
+		err = p.Start(ctx)
 		if err == nil {
-			return p
+			return p, nil
 		}
 		if attempt == 3 || !isAddrInUse(p.LogPath) {
-			t.Fatalf("testenv: %v", err)
+			return nil, err
 		}
 		_ = p.proc.stop(syscall.SIGKILL, time.Second)
 	}
+}
+
+// Close stops the server (fast shutdown, then SIGKILL if it lingers) and removes its
+// directory. It is safe to call more than once.
+func (p *Postgres) Close() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var err error
+	if p.proc != nil {
+		if serr := p.proc.stop(syscall.SIGINT, stopTimeout); serr != nil {
+			err = fmt.Errorf("stop PostgreSQL: %w", serr)
+		}
+	}
+	if p.base != "" {
+		if rerr := os.RemoveAll(p.base); rerr != nil && err == nil {
+			err = fmt.Errorf("remove PostgreSQL's directory: %w", rerr)
+		}
+		p.base = ""
+	}
+	return err
 }
 
 // Start starts the server again after Stop or Kill (same data, port and settings) and

@@ -137,3 +137,34 @@ func mustPing(t *testing.T, dsn, want string) {
 		t.Errorf("connect: error %v, want %q", err, want)
 	}
 }
+
+// TestNewPostgres is the server's life cycle for programs that are not tests: NewPostgres,
+// then Close, which leaves no process and no file behind, and may be called again.
+func TestNewPostgres(t *testing.T) {
+	t.Parallel()
+	pg, err := testenv.NewPostgres(t.Context(), testenv.PostgresOptions{NoTLS: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := false
+	t.Cleanup(func() {
+		if !closed {
+			_ = pg.Close()
+		}
+	})
+	mustPing(t, pg.SuperuserDSN(), "")
+	if err := pg.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	closed = true
+	if pg.Running() {
+		t.Errorf("Running after Close")
+	}
+	mustPing(t, pg.SuperuserDSN(), "connection refused")
+	if _, err := os.Stat(pg.DataDir); !os.IsNotExist(err) {
+		t.Errorf("the data directory %s is still there after Close (stat: %v)", pg.DataDir, err)
+	}
+	if err := pg.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+}

@@ -9,7 +9,8 @@
 // dedicated test user whose home directory is private to each server.
 //
 // Test helpers call t.Fatal on failure; methods used in the middle of a test (Stop, Kill,
-// Start) return errors instead.
+// Start) return errors instead. Programs that are not tests (the demo) use NewPostgres,
+// which returns an error, and stop the server with Close.
 package testenv
 
 import (
@@ -391,18 +392,30 @@ func tail(path string, n int) string {
 // tempBase creates the server's directory, readable by u, removed at cleanup.
 func tempBase(t testing.TB, prefix string, u *osUser) string {
 	t.Helper()
-	dir, err := os.MkdirTemp("", prefix)
+	dir, err := newTempBase(prefix, u)
 	if err != nil {
 		t.Fatalf("testenv: %v", err)
 	}
 	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	return dir
+}
+
+// newTempBase creates a server's directory, private to u (or to the current user); the
+// caller removes it.
+func newTempBase(prefix string, u *osUser) (string, error) {
+	dir, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		return "", err
+	}
 	if err := os.Chmod(dir, 0o700); err != nil {
-		t.Fatalf("testenv: %v", err)
+		_ = os.RemoveAll(dir)
+		return "", err
 	}
 	if err := chownAll(dir, u); err != nil {
-		t.Fatalf("testenv: chown %s: %v", dir, err)
+		_ = os.RemoveAll(dir)
+		return "", fmt.Errorf("chown %s: %w", dir, err)
 	}
-	return dir
+	return dir, nil
 }
 
 // minimalEnv is the environment servers start with.

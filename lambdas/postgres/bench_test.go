@@ -1,0 +1,153 @@
+package postgres_test
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/testenv"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/postgres"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation"
+)
+
+// callsOf returns the calls of one more rotation of f, by operation, without RotateSecret.
+func callsOf(tb testing.TB, f *fixture) map[string]int64 {
+	tb.Helper()
+	if err := f.e.ctl.ResetCalls(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+	f.n++
+	rec := f.e.rotate(f.arn, f.n) // RotateSecret, then the control API until it finished
+	calls, err := f.e.ctl.Calls(context.Background())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if rec.Outcome != "succeeded" {
+		tb.Fatalf("rotation %s: %s", rec.Outcome, rec.Error)
+	}
+	out := map[string]int64{}
+	for op, n := range calls {
+		if n > 0 && op != "secretsmanager.RotateSecret" && op != "lambda.Invoke" {
+			out[strings.TrimPrefix(op, "secretsmanager.")] = n
+		}
+	}
+	return out
+}
+
+func smTotal(calls map[string]int64) int64 {
+	var n int64
+	for op, c := range calls {
+		if !strings.Contains(op, ".") {
+			n += c
+		}
+	}
+	return n
+}
+
+// rdsFixture is an alternating-users fixture whose master secret is managed by RDS.
+func rdsFixture(tb testing.TB, pg *testenv.Postgres, user string) *fixture {
+	tb.Helper()
+	f := newFixture(tb, pg, user, false)
+	f.alternating = true
+	if err := f.e.ctl.RegisterDBInstance(context.Background(), emulator.DBInstance{Identifier: "bench", Engine: "postgres", Address: testenv.Host, Port: pg.Port}); err != nil {
+		tb.Fatal(err)
+	}
+	masterARN := f.e.createSecret("rds-master", secretJSON(map[string]any{"username": pg.Superuser, "password": pg.Password}))
+	f.arn = f.e.createSecret("rds-app", pgSecret(pg, user, "Initial-pw-1", f.db, map[string]any{"masterarn": masterARN}))
+	eng := rotation.New(newRotator(tb, pg, postgres.Options{}),
+		rotation.WithClient(&rdsTagging{SecretsManagerAPI: smClient(f.e.url, 3), arn: masterARN,
+			tags: []types.Tag{{Key: aws.String(postgres.TagPrimaryDBInstanceARN), Value: aws.String("arn:aws:rds:us-east-1:123456789012:db:bench")}}}),
+		rotation.WithAWSConfig(f.e.awsConfig()), rotation.WithLogger(discard()), rotation.WithPasswordPolicy(postgres.DefaultPasswordPolicy))
+	f.e.register(eng.Invoke)
+	return f
+}
+
+// TestCallsPerRotation counts the Secrets Manager (and RDS) calls of a rotation.
+func TestCallsPerRotation(t *testing.T) {
+	t.Parallel()
+	pg := sharedPostgres(t)
+	base := map[string]int64{"DescribeSecret": 4, "GetSecretValue": 6, "GetRandomPassword": 1, "PutSecretValue": 1, "UpdateSecretVersionStage": 2}
+	cases := []struct {
+		name  string
+		setup func(t *testing.T) *fixture
+		extra map[string]int64
+	}{
+		{"single", func(t *testing.T) *fixture { return newFixture(t, pg, "calls_single", false) }, nil},
+		// Set also reads the master secret.
+		{"alternating", func(t *testing.T) *fixture { return newFixture(t, pg, "calls_alternating", true) }, map[string]int64{"GetSecretValue": 7}},
+		// And DescribeSecret for the master's tags, and the RDS API for its endpoint.
+		{"alternating, RDS-managed master", func(t *testing.T) *fixture { return rdsFixture(t, pg, "calls_rds") },
+			map[string]int64{"GetSecretValue": 7, "DescribeSecret": 5, "rds.DescribeDBInstances": 1}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := tc.setup(t)
+			if f.e.fnARN == "" {
+				f.e.register(f.e.engine(f.rotator(), nil).Invoke)
+			}
+			f.recover()
+			want := maps.Clone(base)
+			maps.Copy(want, tc.extra)
+			got := callsOf(t, f)
+			if !maps.Equal(got, want) {
+				t.Errorf("calls per rotation %v, want %v", got, want)
+			}
+			t.Logf("%s: %d Secrets Manager calls per rotation %v", tc.name, smTotal(got), got)
+		})
+	}
+}
+
+// BenchmarkRotation measures a full rotation (RotateSecret until the four steps finished)
+// against the shared PostgreSQL server: in-process, and as the built bootstrap started
+// cold for each rotation (the function is registered anew, so its first step starts the
+// process). It reports the Secrets Manager calls per rotation.
+func BenchmarkRotation(b *testing.B) {
+	pg := sharedPostgres(b)
+	for _, alt := range modes() {
+		for _, cold := range []bool{false, true} {
+			kind := "in-process"
+			if cold {
+				kind = "bootstrap-cold"
+			}
+			b.Run(fmt.Sprintf("%s/%s", kind, modeName(alt)), func(b *testing.B) {
+				f := newFixture(b, pg, fmt.Sprintf("bench_%s_%v", modeName(alt), cold), alt)
+				if cold {
+					f.e.registerBootstrap(b, pg, 30*time.Second, nil)
+				} else {
+					f.e.register(f.e.engine(f.rotator(), nil).Invoke)
+				}
+				f.recover()
+				calls := callsOf(b, f)
+				var total time.Duration
+				b.ResetTimer()
+				for b.Loop() {
+					if cold {
+						b.StopTimer()
+						f.e.registerBootstrap(b, pg, 30*time.Second, nil)
+						b.StartTimer()
+					}
+					f.n++
+					rec := f.e.rotate(f.arn, f.n)
+					if rec.Outcome != "succeeded" {
+						b.Fatalf("rotation %s: %s", rec.Outcome, rec.Error)
+					}
+					total += rec.Finished.Sub(rec.Started)
+				}
+				b.StopTimer()
+				f.strictInvariant()
+				b.ReportMetric(float64(smTotal(calls)), "sm-calls/rotation")
+				// From RotateSecret to the end of finishSecret, as the emulator recorded it
+				// (ns/op adds the polling of the control API).
+				b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N), "ms/rotation")
+			})
+		}
+	}
+}
