@@ -284,6 +284,7 @@ func (s *Server) reset() {
 }
 
 // RegisterDBInstance makes DescribeDBInstances answer for db (region defaults to us-east-1).
+// With MasterUserPassword it also creates the master user secret RDS would manage.
 func (s *Server) RegisterDBInstance(db DBInstance) error {
 	if db.Identifier == "" || db.Engine == "" || db.Address == "" || db.Port == 0 {
 		return fmt.Errorf("DB instance needs identifier, engine, address and port")
@@ -291,6 +292,14 @@ func (s *Server) RegisterDBInstance(db DBInstance) error {
 	if db.Region == "" {
 		db.Region = DefaultRegion
 	}
+	if db.MasterUserPassword != "" && db.MasterUserSecretARN == "" {
+		arn, err := s.rdsMasterSecret(db.Region, "db", s.dbInstanceARN(db.Region, db.Identifier), "aws:rds:primarydbinstancearn", db.MasterUsername, db.MasterUserPassword)
+		if err != nil {
+			return err
+		}
+		db.MasterUserSecretARN = arn
+	}
+	db.MasterUserPassword = "" // kept only in the secret
 	s.ctrl.mu.Lock()
 	s.ctrl.dbInstances[db.Region+"/"+db.Identifier] = db
 	s.ctrl.mu.Unlock()
@@ -305,6 +314,14 @@ func (s *Server) RegisterDBCluster(c DBCluster) error {
 	if c.Region == "" {
 		c.Region = DefaultRegion
 	}
+	if c.MasterUserPassword != "" && c.MasterUserSecretARN == "" {
+		arn, err := s.rdsMasterSecret(c.Region, "cluster", s.dbClusterARN(c.Region, c.Identifier), "aws:rds:primarydbclusterarn", c.MasterUsername, c.MasterUserPassword)
+		if err != nil {
+			return err
+		}
+		c.MasterUserSecretARN = arn
+	}
+	c.MasterUserPassword = ""
 	s.ctrl.mu.Lock()
 	s.ctrl.dbClusters[c.Region+"/"+c.Identifier] = c
 	s.ctrl.mu.Unlock()

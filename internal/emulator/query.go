@@ -198,6 +198,9 @@ type DBInstance struct {
 	MasterUsername      string `json:"masterUsername,omitempty"`
 	ClusterIdentifier   string `json:"clusterIdentifier,omitempty"`
 	MasterUserSecretARN string `json:"masterUserSecretArn,omitempty"`
+	// MasterUserPassword, with MasterUsername, makes the emulator create the secret RDS
+	// manages for the master user (ManageMasterUserPassword), and set MasterUserSecretARN.
+	MasterUserPassword string `json:"masterUserPassword,omitempty"`
 }
 
 // DBCluster is an RDS (Aurora) cluster the tests register, answered by DescribeDBClusters.
@@ -211,6 +214,8 @@ type DBCluster struct {
 	DatabaseName        string `json:"databaseName,omitempty"`
 	MasterUsername      string `json:"masterUsername,omitempty"`
 	MasterUserSecretARN string `json:"masterUserSecretArn,omitempty"`
+	// MasterUserPassword: as for DBInstance.
+	MasterUserPassword string `json:"masterUserPassword,omitempty"`
 }
 
 func (s *Server) dbInstanceARN(region, id string) string {

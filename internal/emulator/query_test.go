@@ -1,11 +1,13 @@
 package emulator_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
@@ -89,5 +91,29 @@ func TestRDSDescribe(t *testing.T) {
 		Credentials: credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", ""), RetryMaxAttempts: 1})
 	if out := must(west.DescribeDBInstances(t.Context(), &rds.DescribeDBInstancesInput{}))(t); len(out.DBInstances) != 0 {
 		t.Fatalf("us-west-2 sees %d instances", len(out.DBInstances))
+	}
+}
+
+// TestRDSManagedMasterSecret: a database registered with a master password gets the secret
+// RDS manages for it, found as AWS users find it: through DescribeDBInstances.
+func TestRDSManagedMasterSecret(t *testing.T) {
+	_, url := startEmulator(t, emulator.Options{})
+	ctl := emulator.NewControl(url)
+	noErr(t, ctl.RegisterDBInstance(t.Context(), emulator.DBInstance{Identifier: "db-1", Engine: "postgres", Address: "127.0.0.1", Port: 5432,
+		MasterUsername: "postgres", MasterUserPassword: "master-pw"}))
+	c := rds.New(rds.Options{Region: "us-east-1", BaseEndpoint: aws.String(url),
+		Credentials: credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", ""), RetryMaxAttempts: 1})
+	db := must(c.DescribeDBInstances(t.Context(), &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String("db-1")}))(t).DBInstances[0]
+	if db.MasterUserSecret == nil || !strings.Contains(*db.MasterUserSecret.SecretArn, ":secret:rds!db-") {
+		t.Fatalf("MasterUserSecret = %+v", db.MasterUserSecret)
+	}
+	sm := smClient(url, "us-east-1")
+	d := must(sm.DescribeSecret(t.Context(), &secretsmanager.DescribeSecretInput{SecretId: db.MasterUserSecret.SecretArn}))(t)
+	if tagMap(d.Tags)["aws:rds:primarydbinstancearn"] != "arn:aws:rds:us-east-1:123456789012:db:db-1" || *d.OwningService != "rds" {
+		t.Fatalf("managed secret: tags %v owning service %v", d.Tags, d.OwningService)
+	}
+	v := getValue(t, sm, &secretsmanager.GetSecretValueInput{SecretId: db.MasterUserSecret.SecretArn})
+	if *v.SecretString != `{"password":"master-pw","username":"postgres"}` {
+		t.Fatalf("managed secret value has the wrong shape")
 	}
 }

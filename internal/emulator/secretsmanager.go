@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
@@ -1309,4 +1310,46 @@ func (s *Server) smStopReplicationToReplica(region string, in *secretIDInput) (a
 	return struct {
 		ARN string `json:"ARN"`
 	}{sec.ARN}, nil
+}
+
+// createServiceSecret creates a secret that an AWS service owns, such as the master user
+// secret RDS manages: its name may use the "rds!" form and its tags the reserved "aws:"
+// prefix, which callers of CreateSecret cannot. s.mu is held.
+func (s *Server) createServiceSecret(region, name, owningService string, tags []tag, value string) (*smSecret, error) {
+	if existing := s.lookupSecret(region, name); existing != nil {
+		return nil, newError("ResourceExistsException", "The operation failed because the secret %s already exists.", name)
+	}
+	now := s.now()
+	sec := &smSecret{
+		ARN: secretARN(region, s.account, name), Name: name, Region: region, Tags: tags,
+		OwningService: owningService, Versions: map[string]*smVersion{}, Created: now, LastChanged: now,
+	}
+	v, err := s.newVersion(sec, newUUID(), &value, nil)
+	if err != nil {
+		return nil, err
+	}
+	sec.moveStage(stageCurrent, v)
+	s.smRegion(region).byName[name] = sec
+	return sec, nil
+}
+
+// rdsMasterSecret creates the secret RDS keeps for a database's master user when
+// ManageMasterUserPassword is on: named rds!<kind>-<uuid>, owned by rds, tagged with the
+// database's ARN, holding {"username", "password"}.
+func (s *Server) rdsMasterSecret(region, kind, dbARN, tagKey, username, password string) (string, error) {
+	value, err := json.Marshal(map[string]string{"username": username, "password": password})
+	if err != nil {
+		return "", fmt.Errorf("encode the master secret: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sec, err := s.createServiceSecret(region, "rds!"+kind+"-"+newUUID(), "rds",
+		[]tag{{Key: tagKey, Value: dbARN}, {Key: "aws:secretsmanager:owningService", Value: "rds"}}, string(value))
+	if err != nil {
+		return "", fmt.Errorf("create the RDS master secret: %w", err)
+	}
+	if s.persist != nil {
+		s.persist.markDirty()
+	}
+	return sec.ARN, nil
 }
