@@ -8,13 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
-
-	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/testenv"
-	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/postgres"
-	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation"
 )
 
 // callsOf returns the calls of one more rotation of f, by operation, without RotateSecret.
@@ -51,21 +45,14 @@ func smTotal(calls map[string]int64) int64 {
 	return n
 }
 
-// rdsFixture is an alternating-users fixture whose master secret is managed by RDS.
+// rdsFixture is an alternating-users fixture whose master secret is managed by RDS (the
+// emulator creates it when the instance is registered with the master password).
 func rdsFixture(tb testing.TB, pg *testenv.Postgres, user string) *fixture {
 	tb.Helper()
 	f := newFixture(tb, pg, user, false)
 	f.alternating = true
-	if err := f.e.ctl.RegisterDBInstance(context.Background(), emulator.DBInstance{Identifier: "bench", Engine: "postgres", Address: testenv.Host, Port: pg.Port}); err != nil {
-		tb.Fatal(err)
-	}
-	masterARN := f.e.createSecret("rds-master", secretJSON(map[string]any{"username": pg.Superuser, "password": pg.Password}))
+	masterARN := rdsManagedMaster(tb, f.e, pg, "instance", "bench")
 	f.arn = f.e.createSecret("rds-app", pgSecret(pg, user, "Initial-pw-1", f.db, map[string]any{"masterarn": masterARN}))
-	eng := rotation.New(newRotator(tb, pg, postgres.Options{}),
-		rotation.WithClient(&rdsTagging{SecretsManagerAPI: smClient(f.e.url, 3), arn: masterARN,
-			tags: []types.Tag{{Key: aws.String(postgres.TagPrimaryDBInstanceARN), Value: aws.String("arn:aws:rds:us-east-1:123456789012:db:bench")}}}),
-		rotation.WithAWSConfig(f.e.awsConfig()), rotation.WithLogger(discard()), rotation.WithPasswordPolicy(postgres.DefaultPasswordPolicy))
-	f.e.register(eng.Invoke)
 	return f
 }
 

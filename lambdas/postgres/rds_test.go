@@ -2,13 +2,12 @@ package postgres_test
 
 import (
 	"context"
-	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
 
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/testenv"
@@ -16,53 +15,85 @@ import (
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation"
 )
 
+// rdsManagedMaster registers the DB instance (kind "instance") or Aurora cluster (kind
+// "cluster") id on the test's server with ManageMasterUserPassword: the emulator creates the
+// master user secret RDS would manage (rds!db-... or rds!cluster-..., owned by rds, tagged
+// aws:rds:primarydbinstancearn or aws:rds:primarydbclusterarn, holding only username and
+// password: the superuser's). It returns the secret's ARN, found as AWS users find it: in
+// MasterUserSecret of DescribeDBInstances or DescribeDBClusters.
+func rdsManagedMaster(tb testing.TB, e *env, pg *testenv.Postgres, kind, id string) string {
+	tb.Helper()
+	ctx := context.Background()
+	client := rds.NewFromConfig(e.awsConfig())
+	var secret *string
+	switch kind {
+	case "instance":
+		if err := e.ctl.RegisterDBInstance(ctx, emulator.DBInstance{Identifier: id, Engine: "postgres", Address: testenv.Host, Port: pg.Port,
+			MasterUsername: pg.Superuser, MasterUserPassword: pg.Password}); err != nil {
+			tb.Fatal(err)
+		}
+		out, err := client.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(id)})
+		if err != nil {
+			tb.Fatalf("DescribeDBInstances %s: %v", id, err)
+		}
+		if len(out.DBInstances) == 1 && out.DBInstances[0].MasterUserSecret != nil {
+			secret = out.DBInstances[0].MasterUserSecret.SecretArn
+		}
+	case "cluster":
+		if err := e.ctl.RegisterDBCluster(ctx, emulator.DBCluster{Identifier: id, Engine: "aurora-postgresql", Address: testenv.Host, Port: pg.Port,
+			MasterUsername: pg.Superuser, MasterUserPassword: pg.Password}); err != nil {
+			tb.Fatal(err)
+		}
+		out, err := client.DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{DBClusterIdentifier: aws.String(id)})
+		if err != nil {
+			tb.Fatalf("DescribeDBClusters %s: %v", id, err)
+		}
+		if len(out.DBClusters) == 1 && out.DBClusters[0].MasterUserSecret != nil {
+			secret = out.DBClusters[0].MasterUserSecret.SecretArn
+		}
+	default:
+		tb.Fatalf("rdsManagedMaster: kind %q", kind)
+	}
+	prefix := map[string]string{"instance": ":secret:rds!db-", "cluster": ":secret:rds!cluster-"}[kind]
+	if !strings.Contains(aws.ToString(secret), prefix) {
+		tb.Fatalf("the %s %s has no master user secret named like %s...: %q", kind, id, prefix, aws.ToString(secret))
+	}
+	return aws.ToString(secret)
+}
+
 // TestRDSManagedMaster rotates alternating users whose master secret is managed by RDS: it
 // holds only username and password, and its tag names the instance or cluster whose
-// endpoint DescribeDBInstances or DescribeDBClusters gives.
+// endpoint DescribeDBInstances or DescribeDBClusters gives. The emulator creates the secret
+// as RDS does when the database is registered with a master password.
 func TestRDSManagedMaster(t *testing.T) {
 	t.Parallel()
 	pg := sharedPostgres(t)
 	cases := []struct {
-		name, engine, tag, tagValue string
-		register                    func(*emulator.Control, int) error
-		fault                       *emulator.Fault // injected before the first rotation
-		wantErr                     []string        // the first rotation fails with these
+		name, engine string
+		kind, id     string          // the RDS database managing the master secret; no kind: a master secret without host nor tag
+		bootstrap    bool            // rotate with the built bootstrap instead of an in-process engine
+		fault        *emulator.Fault // injected before the first rotation
+		wantErr      []string        // the first rotation fails with these
 	}{
+		{name: "instance", engine: "postgres", kind: "instance", id: "primary-1"},
+		{name: "aurora cluster", engine: "aurora-postgresql", kind: "cluster", id: "aurora-1"},
+		{name: "instance, bootstrap", engine: "postgres", kind: "instance", id: "primary-boot", bootstrap: true},
 		{
-			name: "instance", engine: "postgres", tag: postgres.TagPrimaryDBInstanceARN,
-			tagValue: "arn:aws:rds:us-east-1:123456789012:db:primary-1",
-			register: func(c *emulator.Control, port int) error {
-				return c.RegisterDBInstance(context.Background(), emulator.DBInstance{Identifier: "primary-1", Engine: "postgres", Address: testenv.Host, Port: port})
-			},
-		},
-		{
-			name: "aurora cluster", engine: "aurora-postgresql", tag: "AWS:RDS:PrimaryDBClusterArn",
-			tagValue: "arn:aws:rds:us-east-1:123456789012:cluster:aurora-1",
-			register: func(c *emulator.Control, port int) error {
-				return c.RegisterDBCluster(context.Background(), emulator.DBCluster{Identifier: "aurora-1", Engine: "aurora-postgresql", Address: testenv.Host, Port: port})
-			},
-		},
-		{
-			name: "throttled once", engine: "postgres", tag: postgres.TagPrimaryDBInstanceARN,
-			tagValue: "arn:aws:rds:us-east-1:123456789012:db:primary-2",
-			register: func(c *emulator.Control, port int) error {
-				return c.RegisterDBInstance(context.Background(), emulator.DBInstance{Identifier: "primary-2", Engine: "postgres", Address: testenv.Host, Port: port})
-			},
+			name: "throttled once", engine: "postgres", kind: "instance", id: "primary-2",
 			fault: &emulator.Fault{Operation: "rds.DescribeDBInstances", ErrorCode: "Throttling", Count: 1},
 		},
 		{
-			name: "throttled throughout", engine: "postgres", tag: postgres.TagPrimaryDBInstanceARN,
-			tagValue: "arn:aws:rds:us-east-1:123456789012:db:primary-3",
-			register: func(c *emulator.Control, port int) error {
-				return c.RegisterDBInstance(context.Background(), emulator.DBInstance{Identifier: "primary-3", Engine: "postgres", Address: testenv.Host, Port: port})
-			},
+			name: "throttled throughout", engine: "postgres", kind: "instance", id: "primary-3",
 			fault:   &emulator.Fault{Operation: "rds.DescribeDBInstances", ErrorCode: "Throttling", Count: 10},
 			wantErr: []string{"setSecret", "DescribeDBInstances arn:aws:rds:us-east-1:123456789012:db:primary-3", "Throttling"},
 		},
 		{
-			name: "unknown instance", engine: "postgres", tag: postgres.TagPrimaryDBInstanceARN,
-			tagValue: "arn:aws:rds:us-east-1:123456789012:db:gone",
-			wantErr:  []string{"setSecret", "DescribeDBInstances arn:aws:rds:us-east-1:123456789012:db:gone", "DBInstanceNotFound"},
+			// RDS does not know the instance the tag names (deleted, or being renamed):
+			// the rotation fails saying so, and succeeds once RDS answers again.
+			name: "instance not found", engine: "postgres", kind: "instance", id: "primary-4",
+			fault: &emulator.Fault{Operation: "rds.DescribeDBInstances", ErrorCode: "DBInstanceNotFound", Status: 404,
+				Message: "DBInstance primary-4 not found.", Count: 1},
+			wantErr: []string{"setSecret", "DescribeDBInstances arn:aws:rds:us-east-1:123456789012:db:primary-4", "DBInstanceNotFound"},
 		},
 		{
 			name: "no tag", engine: "postgres",
@@ -76,25 +107,19 @@ func TestRDSManagedMaster(t *testing.T) {
 			db := "db " + tc.name
 			createUser(t, pg, user, "Initial-pw-1", db)
 			e := newEmulator(t)
-			if tc.register != nil {
-				if err := tc.register(e.ctl, pg.Port); err != nil {
-					t.Fatal(err)
-				}
+			var masterARN string
+			if tc.kind != "" {
+				masterARN = rdsManagedMaster(t, e, pg, tc.kind, tc.id)
+			} else {
+				masterARN = e.createSecret("rds-db-master", secretJSON(map[string]any{"username": pg.Superuser, "password": pg.Password}))
 			}
-			var tags []types.Tag
-			if tc.tag != "" {
-				tags = append(tags, types.Tag{Key: aws.String(tc.tag), Value: aws.String(tc.tagValue)})
+			logs := e.logs.String
+			if tc.bootstrap {
+				e.registerBootstrap(t, pg, 30*time.Second, nil)
+				logs = func() string { return e.srv.FunctionLogs("rotator") }
+			} else {
+				e.useRotator(pg, postgres.Options{}, nil)
 			}
-			masterARN := e.createSecret("rds-db-master", secretJSON(map[string]any{"username": pg.Superuser, "password": pg.Password}))
-			// The emulator refuses aws: tags, as AWS does, and has no way to make the
-			// secret RDS manages for an instance; the tags are added to the engine's
-			// DescribeSecret answers for the master secret instead.
-			eng := rotation.New(newRotator(t, pg, postgres.Options{}),
-				rotation.WithClient(&rdsTagging{SecretsManagerAPI: smClient(e.url, 3), arn: masterARN, tags: tags}),
-				rotation.WithAWSConfig(e.awsConfig()),
-				rotation.WithLogger(slog.New(slog.NewJSONHandler(e.logs, nil))),
-				rotation.WithPasswordPolicy(postgres.DefaultPasswordPolicy))
-			e.register(eng.Invoke)
 			arn := e.createSecret("app", pgSecret(pg, user, "Initial-pw-1", db, map[string]any{"engine": tc.engine, "masterarn": masterARN}))
 			if tc.fault != nil {
 				if err := e.ctl.InjectFault(context.Background(), *tc.fault); err != nil {
@@ -102,7 +127,8 @@ func TestRDSManagedMaster(t *testing.T) {
 				}
 			}
 			before := roleState(t, pg, "postgres", user, user+"_clone")
-			rec := e.rotate(arn, 1)
+			n := 1
+			rec := e.rotate(arn, n)
 			if len(tc.wantErr) > 0 {
 				if rec.Outcome != "failed" {
 					t.Fatalf("rotation %s, want failed", rec.Outcome)
@@ -122,35 +148,33 @@ func TestRDSManagedMaster(t *testing.T) {
 				if err := e.ctl.ClearFaults(context.Background()); err != nil {
 					t.Fatal(err)
 				}
-				e.mustRotate(arn, 2)
+				n++
+				e.mustRotate(arn, n)
 			} else if rec.Outcome != "succeeded" {
-				t.Fatalf("rotation %s: %s", rec.Outcome, rec.Error)
+				t.Fatalf("rotation %s: %s\nfunction log:\n%s", rec.Outcome, rec.Error, tailLines(logs(), 30))
 			}
 			cur := e.value(arn, rotation.StageCurrent)
 			if cur.Username != user+"_clone" {
 				t.Errorf("AWSCURRENT username %q, want the clone", cur.Username)
 			}
 			mustLogin(t, pg, cur.Username, cur.Password, db, "AWSCURRENT")
-			if !strings.Contains(e.logs.String(), `"msg":"master endpoint from the RDS API"`) {
-				t.Errorf("the log does not say the endpoint came from the RDS API")
+			// The next rotation alternates back to the original user; the clone keeps working.
+			n++
+			e.mustRotate(arn, n)
+			cur2, prev := e.value(arn, rotation.StageCurrent), e.value(arn, rotation.StagePrevious)
+			if cur2.Username != user || prev.Username != user+"_clone" {
+				t.Errorf("after rotation %d: AWSCURRENT %q, AWSPREVIOUS %q; want the user, then the clone", n, cur2.Username, prev.Username)
 			}
-			checkNoSecret(t, "the function's log", e.logs.String(), pg.Password, cur.Password)
+			mustLogin(t, pg, cur2.Username, cur2.Password, db, "AWSCURRENT")
+			mustLogin(t, pg, prev.Username, prev.Password, db, "AWSPREVIOUS")
+			succeeded := n
+			if len(tc.wantErr) > 0 {
+				succeeded--
+			}
+			if got := strings.Count(logs(), `"msg":"master endpoint from the RDS API"`); got != succeeded {
+				t.Errorf("the log says %d times that the master endpoint came from the RDS API, want %d (once per successful setSecret)", got, succeeded)
+			}
+			checkNoSecret(t, "the function's log", logs(), pg.Password, cur.Password, cur2.Password)
 		})
 	}
-}
-
-// rdsTagging adds the tags RDS puts on the master secrets it manages to the DescribeSecret
-// answers for arn.
-type rdsTagging struct {
-	rotation.SecretsManagerAPI
-	arn  string
-	tags []types.Tag
-}
-
-func (c *rdsTagging) DescribeSecret(ctx context.Context, in *secretsmanager.DescribeSecretInput, o ...func(*secretsmanager.Options)) (*secretsmanager.DescribeSecretOutput, error) {
-	out, err := c.SecretsManagerAPI.DescribeSecret(ctx, in, o...)
-	if err == nil && aws.ToString(out.ARN) == c.arn {
-		out.Tags = append(out.Tags, c.tags...)
-	}
-	return out, err
 }
