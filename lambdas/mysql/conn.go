@@ -5,18 +5,16 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"database/sql"
-	_ "embed"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
-	"os"
 	"strconv"
 	"strings"
 
 	"github.com/go-sql-driver/mysql"
 
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation/rdsca"
 )
 
 // defaultPort is MySQL's.
@@ -65,36 +63,9 @@ func (r *Rotator) tlsConfig(host string) (*tls.Config, error) {
 	return &tls.Config{RootCAs: pool, ServerName: host, MinVersion: tls.VersionTLS12}, nil
 }
 
-// rdsCABundle holds the Amazon RDS certificate authorities (see the file's header).
-//
-//go:embed rds-ca-bundle.pem
-var rdsCABundle []byte
-
-// rootCAs is the system pool plus the embedded RDS bundle plus Options.RootCertFiles, built
-// once.
+// rootCAs is the system pool plus the RDS bundle plus Options.RootCertFiles, built once.
 func (r *Rotator) rootCAs() (*x509.CertPool, error) {
-	r.poolOnce.Do(func() {
-		pool, err := x509.SystemCertPool()
-		if err != nil || pool == nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(rdsCABundle) {
-			r.poolErr = errors.New("the embedded RDS CA bundle holds no certificate")
-			return
-		}
-		for _, f := range r.opts.RootCertFiles {
-			data, err := os.ReadFile(f)
-			if err != nil {
-				r.poolErr = fmt.Errorf("%s: read the CA certificates: %w", EnvRootCert, err)
-				return
-			}
-			if !pool.AppendCertsFromPEM(data) {
-				r.poolErr = fmt.Errorf("%s: %s holds no PEM certificate", EnvRootCert, f)
-				return
-			}
-		}
-		r.pool = pool
-	})
+	r.poolOnce.Do(func() { r.pool, r.poolErr = rdsca.Pool(EnvRootCert, r.opts.RootCertFiles) })
 	return r.pool, r.poolErr
 }
 

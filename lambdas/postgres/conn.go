@@ -5,11 +5,9 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"database/sql"
-	_ "embed"
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -17,37 +15,15 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation/rdsca"
 )
-
-// rdsCABundle holds the Amazon RDS certificate authorities (see the file's header).
-//
-//go:embed rds-ca-bundle.pem
-var rdsCABundle []byte
 
 // RDSCABundle returns the PEM certificates of the Amazon RDS certificate authorities the
 // rotator trusts in addition to the system's roots.
-func RDSCABundle() []byte { return append([]byte(nil), rdsCABundle...) }
+func RDSCABundle() []byte { return rdsca.Bundle() }
 
-// rootPool is the system's roots plus the embedded RDS bundle plus the given PEM files.
-func rootPool(files []string) (*x509.CertPool, error) {
-	pool, err := x509.SystemCertPool()
-	if err != nil || pool == nil {
-		pool = x509.NewCertPool()
-	}
-	if !pool.AppendCertsFromPEM(rdsCABundle) {
-		return nil, errors.New("the embedded RDS CA bundle holds no certificate")
-	}
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			return nil, fmt.Errorf("%s: read the CA certificates: %w", EnvRootCert, err)
-		}
-		if !pool.AppendCertsFromPEM(data) {
-			return nil, fmt.Errorf("%s: %s holds no PEM certificate", EnvRootCert, f)
-		}
-	}
-	return pool, nil
-}
+// rootPool is the system's roots plus the RDS bundle plus the given PEM files.
+func rootPool(files []string) (*x509.CertPool, error) { return rdsca.Pool(EnvRootCert, files) }
 
 // tlsKeys numbers the TLS configurations registered with pq (pq looks them up by name).
 var tlsKeys atomic.Int64

@@ -1,4 +1,4 @@
-package mysql
+package rdsca
 
 import (
 	"crypto/x509"
@@ -10,7 +10,7 @@ import (
 // TestEmbeddedRDSBundle: every certificate of the embedded RDS bundle parses, is a CA, and
 // has not expired.
 func TestEmbeddedRDSBundle(t *testing.T) {
-	rest := rdsCABundle
+	rest := Bundle()
 	n := 0
 	for {
 		var block *pem.Block
