@@ -42,7 +42,7 @@ const CloneSuffix = "_clone"
 const (
 	// EnvStrategy selects the strategy: "single", "alternating", or "auto" / empty (by the
 	// secret: alternating when it has a masterarn).
-	EnvStrategy = "ROTATION_STRATEGY"
+	EnvStrategy = rotation.EnvStrategy
 	// EnvRootCert names PEM files (separated by ':') of certificate authorities to trust in
 	// addition to the system's roots and the embedded RDS bundle.
 	EnvRootCert = "SSL_ROOT_CERT"
@@ -56,31 +56,18 @@ var DefaultPasswordPolicy = rotation.PasswordPolicy{
 	RequireEachIncludedType: true,
 }
 
-// Mode is a rotation strategy.
-type Mode string
+// Mode is a rotation strategy, shared by the database rotators.
+type Mode = rotation.Mode
 
-// The strategies.
+// The strategies; see rotation.Mode.
 const (
-	// ModeAuto rotates alternating users when the secret has a masterarn, else single user.
-	ModeAuto Mode = ""
-	// ModeSingle: the user changes its own password.
-	ModeSingle Mode = "single"
-	// ModeAlternating: the master user sets the password of the user that is not current.
-	ModeAlternating Mode = "alternating"
+	ModeAuto        = rotation.ModeAuto
+	ModeSingle      = rotation.ModeSingle
+	ModeAlternating = rotation.ModeAlternating
 )
 
 // ParseMode reads a ROTATION_STRATEGY value.
-func ParseMode(s string) (Mode, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "", "auto":
-		return ModeAuto, nil
-	case "single", "single-user", "single_user":
-		return ModeSingle, nil
-	case "alternating", "alternating-users", "alternating_users", "multi-user", "multi_user", "multiuser":
-		return ModeAlternating, nil
-	}
-	return "", fmt.Errorf("%s=%q: want single, alternating or auto", EnvStrategy, s)
-}
+func ParseMode(s string) (Mode, error) { return rotation.ParseMode(s) }
 
 // Options configure a Rotator.
 type Options struct {
