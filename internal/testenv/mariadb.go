@@ -48,8 +48,10 @@ type MariaDB struct {
 	DataDir        string
 	Socket         string // the Unix socket (root@localhost)
 
-	proc *process
-	mu   sync.Mutex
+	// tlsName is the name clients verify: the first of TLSHosts, or Host.
+	tlsName string
+	proc    *process
+	mu      sync.Mutex
 }
 
 // StartMariaDB starts MariaDB for the test: a data directory initialised with
@@ -109,6 +111,7 @@ func StartMariaDB(t testing.TB, opts MariaDBOptions) *MariaDB {
 		if len(hosts) == 0 {
 			hosts = []string{Host, "localhost"}
 		}
+		m.tlsName = hosts[0]
 		certPEM, keyPEM, err := m.CA.Issue(hosts...)
 		if err != nil {
 			t.Fatalf("testenv: %v", err)
@@ -259,12 +262,13 @@ func (m *MariaDB) Running() bool {
 	return running
 }
 
-// TLSConfig trusts only the server's CA and verifies 127.0.0.1; nil with NoTLS.
+// TLSConfig trusts only the server's CA and verifies the certificate's first name
+// (127.0.0.1 unless TLSHosts says otherwise); nil with NoTLS.
 func (m *MariaDB) TLSConfig() *tls.Config {
 	if m.CA == nil {
 		return nil
 	}
-	return m.CA.ClientTLS(m.Host)
+	return m.CA.ClientTLS(m.tlsName)
 }
 
 // Config is a go-sql-driver/mysql configuration for user on dbname (may be empty) over
