@@ -74,7 +74,7 @@ func (s *Server) smRotateSecret(region string, in *rotateSecretInput) (any, erro
 	if !s.functionExists(region, fn) {
 		return nil, newError("AccessDeniedException", "Secrets Manager cannot invoke the specified Lambda function. Ensure that the function policy grants access to the principal secretsmanager.amazonaws.com.")
 	}
-	if pending := sec.versionByStage(stagePending); pending != nil && !pending.hasStage(stageCurrent) {
+	if sec.stuckPending() != nil {
 		return nil, invalidRequest(msgRotationIncomplete)
 	}
 	if in.ClientRequestToken == nil {
@@ -106,10 +106,18 @@ func (s *Server) smRotateSecret(region string, in *rotateSecretInput) (any, erro
 // placeholder creates the value-less version that carries AWSPENDING during a rotation:
 // the rotation function finds the token in VersionIdsToStages before createSecret.
 func (s *Server) placeholder(sec *smSecret, token string) {
-	sec.VersionSeq++
-	v := &smVersion{ID: token, Seq: sec.VersionSeq, Created: s.now(), KmsKeyIDs: sec.kmsKeyIDsForVersion()}
-	sec.Versions[token] = v
+	v := &smVersion{ID: token, Created: s.now(), KmsKeyIDs: sec.kmsKeyIDsForVersion()}
+	sec.addVersion(v)
 	sec.moveStage(stagePending, v)
+}
+
+// stuckPending is the version holding AWSPENDING when that is not the current version: a
+// rotation in progress, or one that stopped part-way.
+func (sec *smSecret) stuckPending() *smVersion {
+	if v := sec.versionByStage(stagePending); v != nil && !v.hasStage(stageCurrent) {
+		return v
+	}
+	return nil
 }
 
 // hasValue is false for the placeholder version a rotation creates before createSecret.
@@ -267,7 +275,7 @@ func (s *Server) smCancelRotateSecret(region string, in *secretIDInput) (any, er
 	if job := s.rotations[sec.ARN]; job != nil {
 		out.VersionID = job.token
 		delete(s.rotations, sec.ARN)
-	} else if pending := sec.versionByStage(stagePending); pending != nil && !pending.hasStage(stageCurrent) {
+	} else if pending := sec.stuckPending(); pending != nil {
 		out.VersionID = pending.ID
 	}
 	sec.RotationEnabled = false
@@ -294,7 +302,7 @@ func (s *Server) runDueRotations() {
 				continue
 			}
 			token := newUUID()
-			if pending := sec.versionByStage(stagePending); pending != nil && !pending.hasStage(stageCurrent) {
+			if pending := sec.stuckPending(); pending != nil {
 				token = pending.ID
 			} else {
 				s.placeholder(sec, token)

@@ -348,9 +348,7 @@ func (s *Server) newVersion(sec *smSecret, id string, str *string, bin []byte) (
 	if err := s.fillVersion(sec, v, str, bin); err != nil {
 		return nil, err
 	}
-	sec.VersionSeq++
-	v.Seq = sec.VersionSeq
-	sec.Versions[id] = v
+	sec.addVersion(v)
 	return v, nil
 }
 

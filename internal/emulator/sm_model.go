@@ -117,6 +117,13 @@ type smSecret struct {
 func (s *smSecret) isDeleted() bool { return !s.Deleted.IsZero() }
 func (s *smSecret) isReplica() bool { return s.PrimaryRegion != "" }
 
+// addVersion records v as the newest version of the secret.
+func (s *smSecret) addVersion(v *smVersion) {
+	s.VersionSeq++
+	v.Seq = s.VersionSeq
+	s.Versions[v.ID] = v
+}
+
 func (s *smSecret) versionByStage(stage string) *smVersion {
 	for _, v := range s.Versions {
 		if v.hasStage(stage) {
