@@ -92,11 +92,6 @@ func newHarness() (*harness, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The recorded hashicorp/aws schema lives in the shared folder beside the checkout.
-	schema, err := awsschema.Locate(root)
-	if err != nil {
-		return nil, err
-	}
 
 	dir, err := os.MkdirTemp("", "modules-test-")
 	if err != nil {
@@ -172,7 +167,6 @@ func newHarness() (*harness, error) {
 			"TF_CLI_CONFIG_FILE="+rc,
 			"TF_IN_AUTOMATION=1",
 			"CHECKPOINT_DISABLE=1",
-			awsschema.EnvSchemaFile+"="+schema,
 			// The modules' test files configure this project's provider with fake static
 			// credentials and no endpoint: the SDK takes it from here.
 			"AWS_ENDPOINT_URL="+hs.URL,
@@ -192,7 +186,8 @@ func newHarness() (*harness, error) {
 func cleanEnv() []string {
 	var out []string
 	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "TF_") || strings.HasPrefix(kv, "AWS_") || strings.HasPrefix(kv, "CHECKPOINT_") {
+		if strings.HasPrefix(kv, "TF_") || strings.HasPrefix(kv, "AWS_") || strings.HasPrefix(kv, "CHECKPOINT_") ||
+			strings.HasPrefix(kv, awsschema.EnvSchemaFile+"=") {
 			continue
 		}
 		out = append(out, kv)

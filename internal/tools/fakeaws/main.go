@@ -2,7 +2,7 @@
 //
 // hashicorp/aws cannot be downloaded on the machines that build this project, yet the
 // modules in modules/ use it. fakeaws serves the real provider's recorded schema (v6.47.0,
-// ../shared/testdata/aws-provider-schema.json) over plugin protocol 6, so that with a
+// embedded from awsschema/testdata/aws-provider-schema.json) over plugin protocol 6, so that with a
 // dev_overrides entry for hashicorp/aws:
 //
 //   - `terraform validate` checks the modules against the real attribute names, types, and
@@ -15,8 +15,7 @@
 // provider that knows nothing (computed values unknown), and refuses to apply or read: it
 // never pretends to create infrastructure.
 //
-// The schema file is $FAKEAWS_SCHEMA, or shared/testdata/aws-provider-schema.json found in
-// the working directory (the module Terraform runs in) or any directory above it.
+// $FAKEAWS_SCHEMA names another schema file to serve instead of the embedded one.
 package main
 
 import (
@@ -43,13 +42,5 @@ func main() {
 }
 
 func loadSchemas() (*awsschema.Schemas, error) {
-	wd, err := os.Getwd()
-	if err != nil {
-		return nil, err
-	}
-	path, err := awsschema.Locate(wd)
-	if err != nil {
-		return nil, err
-	}
-	return awsschema.Load(path)
+	return awsschema.Recorded()
 }

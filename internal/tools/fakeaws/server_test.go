@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -20,22 +19,12 @@ var (
 	loadErr  error
 )
 
-// recorded loads the real recorded schema (../shared/testdata beside the checkout): the
-// tests check the stand-in against what it will actually serve.
+// recorded loads the embedded recorded schema: the tests check the stand-in against what it
+// will actually serve.
 func recorded(t *testing.T) *server {
 	t.Helper()
 	loadOnce.Do(func() {
-		wd, err := os.Getwd()
-		if err != nil {
-			loadErr = err
-			return
-		}
-		path, err := awsschema.Locate(wd)
-		if err != nil {
-			loadErr = err
-			return
-		}
-		loaded, loadErr = awsschema.Load(path)
+		loaded, loadErr = awsschema.Recorded()
 	})
 	if loadErr != nil {
 		t.Fatal(loadErr)
@@ -304,24 +293,28 @@ func TestRefusesWhatNeedsAWS(t *testing.T) {
 	}
 }
 
-// TestMissingSchemaIsReported: without the schema file every answer says why, rather than
-// the plugin dying with a bare exit status.
-func TestMissingSchemaIsReported(t *testing.T) {
-	t.Setenv(awsschema.EnvSchemaFile, "")
-	dir := t.TempDir()
-	_, err := awsschema.Locate(dir)
-	if err == nil || !strings.Contains(err.Error(), awsschema.EnvSchemaFile) || !strings.Contains(err.Error(), "aws-provider-schema.json") {
-		t.Fatalf("Locate in an empty tree: %v, want an error naming the file and %s", err, awsschema.EnvSchemaFile)
+// TestBadSchemaFileIsReported: a $FAKEAWS_SCHEMA naming a missing file is reported by every
+// answer, rather than the plugin dying with a bare exit status; unset, the embedded recording
+// is served.
+func TestBadSchemaFileIsReported(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nope.json")
+	t.Setenv(awsschema.EnvSchemaFile, missing)
+	_, err := awsschema.Recorded()
+	if err == nil || !strings.Contains(err.Error(), missing) {
+		t.Fatalf("Recorded with %s=%s: %v, want an error naming the file", awsschema.EnvSchemaFile, missing, err)
 	}
 	s := newServer(nil, err)
 	resp, _ := s.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
-	if len(resp.Diagnostics) != 1 || !strings.Contains(resp.Diagnostics[0].Detail, "aws-provider-schema.json") {
+	if len(resp.Diagnostics) != 1 || !strings.Contains(resp.Diagnostics[0].Detail, "nope.json") {
 		t.Errorf("GetProviderSchema without a schema: %+v", resp.Diagnostics)
 	}
 
-	// The environment variable wins, and must name a file that exists.
-	t.Setenv(awsschema.EnvSchemaFile, filepath.Join(dir, "nope.json"))
-	if _, err := awsschema.Locate(dir); err == nil {
-		t.Errorf("Locate with %s naming a missing file succeeded", awsschema.EnvSchemaFile)
+	t.Setenv(awsschema.EnvSchemaFile, "")
+	got, err := awsschema.Recorded()
+	if err != nil {
+		t.Fatalf("embedded schema: %v", err)
+	}
+	if _, ok := got.Resources["aws_lambda_function"]; !ok {
+		t.Errorf("embedded schema has no aws_lambda_function resource")
 	}
 }

@@ -1,7 +1,8 @@
-// Package awsschema loads the recorded schema of the hashicorp/aws provider
-// (../shared/testdata/aws-provider-schema.json, the output of `terraform providers schema
-// -json` for the resources the modules may use) and turns it into terraform-plugin-go
-// schemas, so that the fakeaws stand-in can serve exactly what the real provider serves.
+// Package awsschema loads the recorded schema of the hashicorp/aws provider (v6.47.0, the
+// output of `terraform providers schema -json` for the resources the modules may use, kept
+// in testdata/aws-provider-schema.json and embedded in the binary) and turns it into
+// terraform-plugin-go schemas, so that the fakeaws stand-in can serve exactly what the real
+// provider serves.
 //
 // hashicorp/aws cannot be downloaded on the machines that build this project; the recorded
 // schema lets `terraform validate` and `terraform test` (with mock_provider "aws") check the
@@ -9,11 +10,11 @@
 package awsschema
 
 import (
+	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -23,43 +24,22 @@ import (
 // ProviderAddress is the provider the recorded schema belongs to.
 const ProviderAddress = "registry.terraform.io/hashicorp/aws"
 
-// EnvSchemaFile names the schema file explicitly; it wins over the search.
+// EnvSchemaFile names another schema file to serve instead of the embedded one (for example
+// one recorded from a newer hashicorp/aws release).
 const EnvSchemaFile = "FAKEAWS_SCHEMA"
 
-// relPath is where the schema lives relative to a directory that holds the shared folder:
-// the shared folder sits beside the project checkout (/work/shared next to /work/main).
-var relPath = filepath.Join("shared", "testdata", "aws-provider-schema.json")
+// recorded is testdata/aws-provider-schema.json; see testdata/README.md for its source.
+//
+//go:embed testdata/aws-provider-schema.json
+var recorded []byte
 
-// Locate finds the schema file: $FAKEAWS_SCHEMA if set, else shared/testdata/... in start or
-// in any directory above it. The error says where it looked, because a missing file is the
-// first thing a new machine runs into.
-func Locate(start string) (string, error) {
+// Recorded returns the schema the stand-in serves: the file named by $FAKEAWS_SCHEMA when
+// it is set, else the embedded recording. It reads nothing else from disk.
+func Recorded() (*Schemas, error) {
 	if p := os.Getenv(EnvSchemaFile); p != "" {
-		if _, err := os.Stat(p); err != nil {
-			return "", fmt.Errorf("%s=%s: %w", EnvSchemaFile, p, err)
-		}
-		return p, nil
+		return Load(p)
 	}
-	dir, err := filepath.Abs(start)
-	if err != nil {
-		return "", err
-	}
-	var tried []string
-	for {
-		p := filepath.Join(dir, relPath)
-		tried = append(tried, p)
-		if _, err := os.Stat(p); err == nil {
-			return p, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			break
-		}
-		dir = parent
-	}
-	return "", fmt.Errorf("the recorded hashicorp/aws schema was not found: looked for %s in %s and every directory above it "+
-		"(the shared folder beside the project checkout, e.g. ../shared/testdata/aws-provider-schema.json); set %s to its path",
-		relPath, start, EnvSchemaFile)
+	return Parse(recorded)
 }
 
 // Schemas is the provider's schema in terraform-plugin-go form.
