@@ -37,6 +37,7 @@ const (
 	DefaultRotationPollInterval = time.Minute
 	DefaultPendingPollInterval  = 2 * time.Second
 	DefaultMaxEntries           = 1024
+	DefaultMaxMisses            = 128
 	DefaultMinBackoff           = time.Second
 	DefaultMaxBackoff           = 5 * time.Minute
 	DefaultMinRefreshInterval   = time.Second
@@ -50,6 +51,13 @@ type Options struct {
 	// Refreshes run ahead of the bound in the background; when they keep failing, reads get
 	// the last value until the bound, then the error. Default 15 minutes.
 	MaxStaleness time.Duration
+	// StaleIfError extends MaxStaleness while refreshes fail for transient reasons (see
+	// IsTransient: Secrets Manager is down, throttling or unreachable): the last value is
+	// still served, as a stale hit (Stats.StaleHits, ReadInfo.Stale), until MaxStaleness +
+	// StaleIfError after its last confirmation. An answer that the secret or version cannot
+	// be read (not found, access denied, the version lost the stage) withholds the value at
+	// once. Default 0: fail closed at MaxStaleness.
+	StaleIfError time.Duration
 	// RefreshInterval is how often a secret that is being read is checked (one
 	// DescribeSecret; GetSecretValue only when the version changed), minus up to 20% of
 	// jitter. It must be below MaxStaleness, to leave room for retries. Default:
@@ -70,6 +78,11 @@ type Options struct {
 	// MaxEntries bounds the number of cached entries (one per secret id and stage or
 	// version); the least recently read is dropped first. Default 1024.
 	MaxEntries int
+	// MaxMisses bounds the entries kept for ids that never returned a value (not found,
+	// denied, failing): they remember the backoff, so that a loop of reads of a missing
+	// secret makes one call per backoff period, but they never take the place of a secret
+	// that holds a value; the least recently read is dropped first. Default 128.
+	MaxMisses int
 	// MinBackoff and MaxBackoff bound the exponential backoff after failed calls (each
 	// delay is half fixed, half random). Defaults 1 second and 5 minutes.
 	MinBackoff, MaxBackoff time.Duration
@@ -110,6 +123,9 @@ func (o Options) withDefaults() (Options, error) {
 	if o.MaxEntries == 0 {
 		o.MaxEntries = DefaultMaxEntries
 	}
+	if o.MaxMisses == 0 {
+		o.MaxMisses = DefaultMaxMisses
+	}
 	if o.MinBackoff == 0 {
 		o.MinBackoff = DefaultMinBackoff
 	}
@@ -140,6 +156,12 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.MaxEntries < 1 {
 		errs = append(errs, fmt.Errorf("MaxEntries %d must be at least 1", o.MaxEntries))
+	}
+	if o.MaxMisses < 1 {
+		errs = append(errs, fmt.Errorf("MaxMisses %d must be at least 1", o.MaxMisses))
+	}
+	if o.StaleIfError < 0 {
+		errs = append(errs, fmt.Errorf("StaleIfError %s is negative", o.StaleIfError))
 	}
 	if o.MinBackoff < 0 || o.MaxBackoff < o.MinBackoff {
 		errs = append(errs, fmt.Errorf("backoff bounds %s..%s: want 0 < MinBackoff <= MaxBackoff", o.MinBackoff, o.MaxBackoff))
@@ -528,12 +550,9 @@ func (c *Cache) insert(k key) (e, victim *entry) {
 		return e, nil
 	}
 	nt := c.tab.Load().clone()
-	if nt.len() >= c.opt.MaxEntries {
-		for e := range nt.all {
-			if victim == nil || e.lastUse.Load() < victim.lastUse.Load() {
-				victim = e
-			}
-		}
+	// A new entry holds no value yet: it counts against MaxMisses until its first value
+	// arrives (admit), so reads of unknown ids evict each other, never a real secret.
+	if victim = lruOf(nt, false, nil, c.opt.MaxMisses); victim != nil {
 		nt.del(victim.key, c.opt.VersionStage)
 		c.st.evictions.Add(1)
 	}
@@ -542,6 +561,49 @@ func (c *Cache) insert(k key) (e, victim *entry) {
 	nt.put(k, c.opt.VersionStage, e)
 	c.tab.Store(nt)
 	return e, victim
+}
+
+// lruOf returns the least recently read entry among those that hold a value (or hold none),
+// other than except, if there are at least limit of them; nil otherwise.
+func lruOf(t *table, held bool, except *entry, limit int) *entry {
+	var victim *entry
+	n := 0
+	for e := range t.all {
+		if e.held.Load() != held {
+			continue
+		}
+		n++
+		if e != except && (victim == nil || e.lastUse.Load() < victim.lastUse.Load()) {
+			victim = e
+		}
+	}
+	if n < limit {
+		return nil
+	}
+	return victim
+}
+
+// admit counts e, which just received its first value, against MaxEntries, evicting the
+// least recently read entry holding a value when there are more.
+func (c *Cache) admit(e *entry) {
+	c.mu.Lock()
+	if c.closed.Load() || c.lookup(e.key) != e {
+		c.mu.Unlock()
+		return
+	}
+	nt := c.tab.Load()
+	victim := lruOf(nt, true, e, c.opt.MaxEntries+1)
+	if victim != nil {
+		nt = nt.clone()
+		nt.del(victim.key, c.opt.VersionStage)
+		c.st.evictions.Add(1)
+		c.tab.Store(nt)
+	}
+	c.mu.Unlock()
+	if victim != nil {
+		victim.kill()
+		c.log.LogAttrs(context.Background(), slog.LevelDebug, "evicted", slog.String("secret", victim.key.id), slog.String("stage", victim.key.stage))
+	}
 }
 
 // get is the read path after a missed fast path.

@@ -1,10 +1,11 @@
-// Command secretcache-agent is a local HTTP server that serves AWS Secrets Manager secrets
-// from a rotation-aware cache (package secretcache) to applications in any language. It is
-// compatible with the AWS Parameters and Secrets Lambda Extension and the AWS Secrets
-// Manager Agent: GET /secretsmanager/get?secretId=... (or /v1/SECRET_ID) with the
-// X-Aws-Parameters-Secrets-Token header answers the GetSecretValue JSON, /ping answers
-// "healthy". It listens on loopback only (port 2773 by default); run it with -h for flags.
-package main
+// Package agent is secretcache-agent, a local HTTP server that serves AWS Secrets Manager
+// secrets from a rotation-aware cache (package secretcache) to applications in any
+// language. It answers the requests of the AWS Secrets Manager Agent and of the AWS
+// Parameters and Secrets Lambda Extension: GET /secretsmanager/get?secretId=... (or
+// /v1/SECRET_ID) with the SSRF token header answers the GetSecretValue JSON, /ping answers
+// "healthy". It listens on loopback only (port 2773 by default). The command is
+// cmd/secretcache-agent; Run is all of it, for tests and for other entry points.
+package agent
 
 import (
 	"context"
@@ -14,9 +15,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -26,17 +24,12 @@ import (
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/secretcache"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
-}
-
 // shutdownGrace is how long requests in progress get to finish after a signal.
 const shutdownGrace = 10 * time.Second
 
-// run is the whole program; it returns the exit code. It serves until ctx ends.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+// Run is the whole program: args are the command-line arguments (without the program
+// name), getenv reads the environment. It serves until ctx ends and returns the exit code.
+func Run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	cfg, err := parseConfig(args, getenv, stderr)
 	if errors.Is(err, flagHelp) {
 		return 0
@@ -74,7 +67,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 1
 	}
 	srv := &http.Server{
-		Handler:           newHandler(cache, cfg.token, cfg.maxConns, cfg.timeout, log),
+		Handler:           NewHandler(cache, cfg.token, cfg.maxConns, cfg.timeout, log),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),

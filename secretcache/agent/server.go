@@ -1,4 +1,4 @@
-package main
+package agent
 
 import (
 	"context"
@@ -29,7 +29,8 @@ type handler struct {
 	log     *slog.Logger
 }
 
-func newHandler(c *secretcache.Cache, token string, maxConns int, timeout time.Duration, log *slog.Logger) *handler {
+// NewHandler serves cache over HTTP.
+func NewHandler(c *secretcache.Cache, token string, maxConns int, timeout time.Duration, log *slog.Logger) *handler {
 	return &handler{cache: c, token: []byte(token), timeout: timeout, slots: make(chan struct{}, maxConns), log: log}
 }
 

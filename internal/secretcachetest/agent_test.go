@@ -1,4 +1,4 @@
-package main
+package secretcachetest
 
 import (
 	"encoding/base64"
@@ -14,11 +14,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/emulatortest"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/secretcache"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/secretcache/agent"
 )
 
 const testToken = "test-ssrf-token"
@@ -31,20 +32,12 @@ type agentEnv struct {
 	url    string // the agent
 }
 
+// startEmulator starts the kit's emulator; it returns a client that never retries, its
+// control client and its URL.
 func startEmulator(t *testing.T) (*secretsmanager.Client, *emulator.Control, string) {
 	t.Helper()
-	srv, err := emulator.New(emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	t.Cleanup(func() {
-		hs.Close()
-		_ = srv.Close()
-	})
-	sm := secretsmanager.New(secretsmanager.Options{Region: "us-east-1", BaseEndpoint: aws.String(hs.URL),
-		Credentials: credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", ""), RetryMaxAttempts: 1})
-	return sm, emulator.NewControl(hs.URL), hs.URL
+	k := emulatortest.Start(t)
+	return k.SM, k.Control, k.URL
 }
 
 // newAgentEnv serves the agent's handler with httptest, over a cache reading the emulator.
@@ -56,7 +49,7 @@ func newAgentEnv(t *testing.T) *agentEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cache.Close() })
-	h := newHandler(cache, testToken, 8, 5*time.Second, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	h := agent.NewHandler(cache, testToken, 8, 5*time.Second, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	hs := httptest.NewServer(h)
 	t.Cleanup(hs.Close)
 	return &agentEnv{t: t, sm: sm, ctl: ctl, emuURL: emuURL, url: hs.URL}
@@ -111,7 +104,7 @@ func do(t *testing.T, method, base, path string, header map[string][]string) ans
 	return answer{resp.StatusCode, body, resp.Header}
 }
 
-var withToken = map[string][]string{TokenHeader: {testToken}}
+var withToken = map[string][]string{agent.TokenHeader: {testToken}}
 
 func TestRequestChecks(t *testing.T) {
 	e := newAgentEnv(t)
@@ -126,10 +119,10 @@ func TestRequestChecks(t *testing.T) {
 	}{
 		{"ping needs no token", http.MethodGet, "/ping", nil, 200, ""},
 		{"no token", http.MethodGet, "/secretsmanager/get?secretId=db", nil, 401, "UnauthorizedException"},
-		{"wrong token", http.MethodGet, "/secretsmanager/get?secretId=db", map[string][]string{TokenHeader: {"nope"}}, 403, "AccessDeniedException"},
-		{"token given twice", http.MethodGet, "/secretsmanager/get?secretId=db", map[string][]string{TokenHeader: {"nope", testToken}}, 403, "AccessDeniedException"},
-		{"empty token", http.MethodGet, "/secretsmanager/get?secretId=db", map[string][]string{TokenHeader: {""}}, 403, "AccessDeniedException"},
-		{"forwarded", http.MethodGet, "/secretsmanager/get?secretId=db", map[string][]string{TokenHeader: {testToken}, "X-Forwarded-For": {"10.0.0.1"}}, 400, "InvalidRequestException"},
+		{"wrong token", http.MethodGet, "/secretsmanager/get?secretId=db", map[string][]string{agent.TokenHeader: {"nope"}}, 403, "AccessDeniedException"},
+		{"token given twice", http.MethodGet, "/secretsmanager/get?secretId=db", map[string][]string{agent.TokenHeader: {"nope", testToken}}, 403, "AccessDeniedException"},
+		{"empty token", http.MethodGet, "/secretsmanager/get?secretId=db", map[string][]string{agent.TokenHeader: {""}}, 403, "AccessDeniedException"},
+		{"forwarded", http.MethodGet, "/secretsmanager/get?secretId=db", map[string][]string{agent.TokenHeader: {testToken}, "X-Forwarded-For": {"10.0.0.1"}}, 400, "InvalidRequestException"},
 		{"POST", http.MethodPost, "/secretsmanager/get?secretId=db", withToken, 405, "MethodNotAllowedException"},
 		{"unknown path", http.MethodGet, "/secretsmanager/put?secretId=db", withToken, 404, "UnknownOperationException"},
 		{"missing secretId", http.MethodGet, "/secretsmanager/get", withToken, 400, "InvalidParameterException"},
