@@ -118,7 +118,7 @@ func TestRDSManagedMaster(t *testing.T) {
 				e.registerBootstrap(t, pg, 30*time.Second, nil)
 				logs = func() string { return e.Server.FunctionLogs("rotator") }
 			} else {
-				e.useRotator(pg, postgres.Options{}, nil)
+				e.useRotator(pg, postgres.Options{Mode: postgres.ModeAlternating}, nil)
 			}
 			arn := e.createSecret("app", pgSecret(pg, user, "Initial-pw-1", db, map[string]any{"engine": tc.engine, "masterarn": masterARN}))
 			if tc.fault != nil {
