@@ -10,6 +10,9 @@ import (
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation"
 )
 
+// ruleCurrentLogsIn is the rule alternating users enforce before the master acts.
+const ruleCurrentLogsIn = "refused: the user secret's current credentials must log in before the master changes anything"
+
 // masterCreds reads the master secret. Secrets that RDS manages for the master user hold
 // only username and password: the host, port and ssl setting then come from the user's
 // secret (the same server).
@@ -51,6 +54,21 @@ func (r *Rotator) setAlternating(ctx context.Context, run *rotation.Run, pend, c
 	if cur.Username != base && cur.Username != clone || cur.Username == pend.Username {
 		return fmt.Errorf("alternating users: the pending username %q must be the other of %q and %q, but the current one is %q", pend.Username, base, clone, cur.Username)
 	}
+	// The rotator acts for the user whose credentials the secret holds, not for whoever
+	// edited the secret: those credentials must log in, as that user, before the master
+	// changes anything (else "username": "dba_clone" would have the master reset dba).
+	us, err := r.login(ctx, log, credsOf("current", cur))
+	if err != nil {
+		return fmt.Errorf("%s: %w", ruleCurrentLogsIn, err)
+	}
+	me, err := us.whoami(ctx)
+	us.Close()
+	if err != nil {
+		return fmt.Errorf("%s: %w", ruleCurrentLogsIn, err)
+	}
+	if me.User != cur.Username {
+		return fmt.Errorf("%s: the current credentials logged in as %s, not as user %q (an anonymous account?)", ruleCurrentLogsIn, me, cur.Username)
+	}
 	master, err := run.Master(ctx)
 	if err != nil {
 		return err
@@ -58,6 +76,9 @@ func (r *Rotator) setAlternating(ctx context.Context, run *rotation.Run, pend, c
 	mc, err := masterCreds(master, cur)
 	if err != nil {
 		return err
+	}
+	if mc.User == base || mc.User == clone {
+		return fmt.Errorf("refused: the master user %q cannot be one of the rotated users %q and %q; give the application its own user", mc.User, base, clone)
 	}
 	s, err := r.login(ctx, log, mc)
 	if err != nil {

@@ -129,9 +129,9 @@ func TestAlternatingUsers(t *testing.T) {
 		masterAttrs        []string
 		mode               postgres.Mode
 	}{
-		{name: "superuser master", user: "alt", master: ""},
-		{name: "CREATEROLE master, quoted name", user: `My "App"`, master: "Alt Admin", masterAttrs: []string{"CREATEROLE"}},
-		{name: "explicit strategy", user: "ALT_UPPER", master: "", mode: postgres.ModeAlternating},
+		{name: "superuser master", user: "alt", master: "", mode: postgres.ModeAlternating},
+		{name: "CREATEROLE master, quoted name", user: `My "App"`, master: "Alt Admin", masterAttrs: []string{"CREATEROLE"}, mode: postgres.ModeAlternating},
+		{name: "opt-in auto strategy", user: "ALT_UPPER", master: "", mode: postgres.ModeAuto},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -101,7 +101,8 @@ func TestOptionsFromEnv(t *testing.T) {
 		files []string
 		err   string
 	}{
-		{env: nil, mode: postgres.ModeAuto},
+		{env: nil, mode: postgres.ModeSingle},
+		{env: map[string]string{"ROTATION_STRATEGY": ""}, mode: postgres.ModeSingle},
 		{env: map[string]string{"ROTATION_STRATEGY": "Single"}, mode: postgres.ModeSingle},
 		{env: map[string]string{"ROTATION_STRATEGY": " alternating "}, mode: postgres.ModeAlternating},
 		{env: map[string]string{"ROTATION_STRATEGY": "multi-user"}, mode: postgres.ModeAlternating},
