@@ -31,9 +31,9 @@ func TestBootstrap(t *testing.T) {
 			e.executable(tc.vars)
 			extra := map[string]any{}
 			if tc.alternating {
-				extra["masterarn"] = e.createSecret("master", f.masterSecret(nil))
+				extra["masterarn"] = e.CreateSecret("master", f.masterSecret(nil))
 			}
-			arn := e.createSecret("user", f.secret(k0, extra))
+			arn := e.CreateSecret("user", f.secret(k0, extra))
 			keys := []key{k0}
 			for n := 1; n <= 2; n++ {
 				rec := e.rotate(arn, n)
@@ -49,7 +49,7 @@ func TestBootstrap(t *testing.T) {
 				}
 				f.assertLogin("the other user's key", other, true)
 			}
-			logs := e.srv.FunctionLogs("rotator")
+			logs := e.Server.FunctionLogs("rotator")
 			assertNoPrivateKey(t, logs, append(keys, f.master)...)
 			var steps, hosts int
 			for _, line := range strings.Split(logs, "\n") {

@@ -33,14 +33,14 @@ func snapshot(e *env, f *fleet, arn string) string {
 		fmt.Fprintf(&b, "host %d: %v %s %q\n", i+1, fi.Sys(), fi.ModTime(), data)
 	}
 	ctx := context.Background()
-	out, err := e.sm.ListSecretVersionIds(ctx, &secretsmanager.ListSecretVersionIdsInput{SecretId: aws.String(arn), IncludeDeprecated: aws.Bool(true)})
+	out, err := e.SM.ListSecretVersionIds(ctx, &secretsmanager.ListSecretVersionIdsInput{SecretId: aws.String(arn), IncludeDeprecated: aws.Bool(true)})
 	if err != nil {
 		return b.String() + "ListSecretVersionIds: " + err.Error()
 	}
 	var versions []string
 	for _, v := range out.Versions {
 		val := "<no value>"
-		if got, err := e.sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(arn), VersionId: v.VersionId}); err == nil {
+		if got, err := e.SM.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(arn), VersionId: v.VersionId}); err == nil {
 			val = aws.ToString(got.SecretString)
 		}
 		st := slices.Clone(v.VersionStages)
@@ -84,9 +84,9 @@ func TestRetriedStepsChangeNothing(t *testing.T) {
 			})
 			extra := map[string]any{}
 			if alternating {
-				extra["masterarn"] = e.createSecret("master", f.masterSecret(nil))
+				extra["masterarn"] = e.CreateSecret("master", f.masterSecret(nil))
 			}
-			arn = e.createSecret("user", f.secret(k0, extra))
+			arn = e.CreateSecret("user", f.secret(k0, extra))
 			for n := 1; n <= 2; n++ {
 				if rec := e.rotate(arn, n); rec.Outcome != "succeeded" {
 					t.Fatalf("rotation %d: %s\n%s", n, rec.Error, e.allLogs())
@@ -136,7 +136,7 @@ func TestHostDown(t *testing.T) {
 				}
 				return invoke()
 			})
-			arn := e.createSecret("user", f.secret(k0, nil))
+			arn := e.CreateSecret("user", f.secret(k0, nil))
 			if rec := e.rotate(arn, 1); rec.Outcome != "succeeded" {
 				t.Fatalf("rotation 1: %s", rec.Error)
 			}
@@ -240,7 +240,7 @@ func TestHostKeyNotVerified(t *testing.T) {
 			}
 			e := newEnv(t)
 			e.inProcess(sshkey.Options{}, nil)
-			arn := e.createSecret("user", f.secret(k0, extra))
+			arn := e.CreateSecret("user", f.secret(k0, extra))
 			rec := e.rotate(arn, 1)
 			if rec.Outcome != "failed" {
 				t.Fatalf("rotation with a %s host key: %s", tc, rec.Outcome)
@@ -274,19 +274,19 @@ func TestSecretsManagerCalls(t *testing.T) {
 	}{
 		{"single user", func(*env) map[string]any { return nil }, 14},
 		{"alternating", func(e *env) map[string]any {
-			return map[string]any{"masterarn": e.createSecret("master", f.masterSecret(nil))}
+			return map[string]any{"masterarn": e.CreateSecret("master", f.masterSecret(nil))}
 		}, 16},
 	} {
 		e := newEnv(t)
 		e.inProcess(sshkey.Options{}, nil)
-		arn := e.createSecret("user", f.secret(k0, tc.extra(e)))
-		if err := e.ctl.ResetCalls(t.Context()); err != nil {
+		arn := e.CreateSecret("user", f.secret(k0, tc.extra(e)))
+		if err := e.Control.ResetCalls(t.Context()); err != nil {
 			t.Fatal(err)
 		}
 		if rec := e.rotate(arn, 1); rec.Outcome != "succeeded" {
 			t.Fatalf("%s: %s", tc.name, rec.Error)
 		}
-		calls, err := e.ctl.Calls(t.Context())
+		calls, err := e.Control.Calls(t.Context())
 		if err != nil {
 			t.Fatal(err)
 		}

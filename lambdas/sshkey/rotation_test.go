@@ -69,7 +69,7 @@ func TestRotateSingleUser(t *testing.T) {
 			}
 			e := newEnv(t)
 			e.inProcess(sshkey.Options{}, nil)
-			arn := e.createSecret("ssh-"+strings.NewReplacer(" ", "-", "%", "").Replace(tc.name), f.secret(k0, tc.extra))
+			arn := e.CreateSecret("ssh-"+strings.NewReplacer(" ", "-", "%", "").Replace(tc.name), f.secret(k0, tc.extra))
 			uid := testUID(t)
 
 			keys := []key{k0}
@@ -122,7 +122,7 @@ func TestRotateSingleUser(t *testing.T) {
 					want = strings.Replace(want, keyOptions+k0.line("initial")+"\n", "", 1)
 				}
 				for i := max(1, n-1); i <= n; i++ {
-					recs, _ := e.ctl.Rotations(t.Context())
+					recs, _ := e.Control.Rotations(t.Context())
 					want += keyOptions + keys[i].line(sshkey.Comment(arn, recs[i-1].Token)) + "\n"
 				}
 				for i := range f.servers {
@@ -164,8 +164,8 @@ func TestRotateAlternating(t *testing.T) {
 			f := startFleet(t, 2, []byte(original), true)
 			e := newEnv(t)
 			e.inProcess(sshkey.Options{}, nil)
-			masterARN := e.createSecret("ssh-master", f.masterSecret(tc.master))
-			arn := e.createSecret("ssh-user", f.secret(k0, map[string]any{"masterarn": masterARN}))
+			masterARN := e.CreateSecret("ssh-master", f.masterSecret(tc.master))
+			arn := e.CreateSecret("ssh-user", f.secret(k0, map[string]any{"masterarn": masterARN}))
 			f.assertLogin("before rotation, the user's key", k0, false)
 			uid := testUID(t)
 
@@ -217,7 +217,7 @@ func TestAWSSampleSecret(t *testing.T) {
 	f := startFleet(t, 1, []byte(k0.line("")+"\n"), false)
 	e := newEnv(t)
 	e.inProcess(sshkey.Options{}, nil)
-	arn := e.createSecret("sample", f.secret(k0, map[string]any{"private_key": nil, "public_key": nil, "PrivateKey": k0.pem, "PublicKey": k0.line("")}))
+	arn := e.CreateSecret("sample", f.secret(k0, map[string]any{"private_key": nil, "public_key": nil, "PrivateKey": k0.pem, "PublicKey": k0.line("")}))
 	for n := 1; n <= 2; n++ {
 		if rec := e.rotate(arn, n); rec.Outcome != "succeeded" {
 			t.Fatalf("rotation %d: %s", n, rec.Error)
