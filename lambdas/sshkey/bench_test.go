@@ -36,7 +36,7 @@ func BenchmarkRotation(b *testing.B) {
 			k0 := newKey(b)
 			f := startFleet(b, tc.hosts, []byte(k0.line("")+"\n"), false)
 			e := newEnv(b)
-			vars := map[string]string{}
+			vars := f.vars(false)
 			if tc.parallel > 0 {
 				vars[sshkey.EnvMaxParallel] = fmt.Sprint(tc.parallel)
 			}

@@ -2,6 +2,7 @@ package sshkey_test
 
 import (
 	"encoding/json"
+	"maps"
 	"strings"
 	"testing"
 )
@@ -28,7 +29,9 @@ func TestBootstrap(t *testing.T) {
 			k0, other := newKey(t), newKey(t)
 			f := startFleet(t, 2, []byte(initialFile(k0, other)), tc.alternating)
 			e := newEnv(t)
-			e.executable(tc.vars)
+			vars := f.vars(tc.alternating)
+			maps.Copy(vars, tc.vars)
+			e.executable(vars)
 			extra := map[string]any{}
 			if tc.alternating {
 				extra["masterarn"] = e.CreateSecret("master", f.masterSecret(nil))

@@ -89,6 +89,9 @@ func (c *conn) run(cmd string) error {
 func (c *conn) sftpClient(command string) (*sftp.Client, func() error, error) {
 	if command == "" {
 		sc, err := sftp.NewClient(c.client)
+		if err != nil && strings.Contains(err.Error(), "subsystem request failed") {
+			return nil, nil, fmt.Errorf("start SFTP: the server has no sftp subsystem: add \"Subsystem sftp internal-sftp\" (or the path of sftp-server) to its sshd_config, or set %s in the master secret: %w", FieldSFTPCommand, err)
+		}
 		if err != nil {
 			return nil, nil, fmt.Errorf("start SFTP (subsystem sftp): %w", err)
 		}

@@ -14,7 +14,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation"
-	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/sshkey"
 )
 
 // snapshot is everything a retried step could change: each host's authorized_keys
@@ -65,7 +64,7 @@ func TestRetriedStepsChangeNothing(t *testing.T) {
 			var arn string
 			var mu sync.Mutex
 			retried := map[string]int{}
-			e.inProcess(sshkey.Options{}, func(step string, _ []byte, invoke func() error) error {
+			e.inProcess(f.options(alternating), func(step string, _ []byte, invoke func() error) error {
 				if err := invoke(); err != nil {
 					return err
 				}
@@ -119,7 +118,7 @@ func TestHostDown(t *testing.T) {
 			var mu sync.Mutex
 			var rotations int
 			var finishEvent []byte
-			eng := e.inProcess(sshkey.Options{}, func(s string, payload []byte, invoke func() error) error {
+			eng := e.inProcess(f.options(false), func(s string, payload []byte, invoke func() error) error {
 				mu.Lock()
 				if s == "createSecret" {
 					rotations++
@@ -239,7 +238,7 @@ func TestHostKeyNotVerified(t *testing.T) {
 				want = "the host is not in known_hosts"
 			}
 			e := newEnv(t)
-			e.inProcess(sshkey.Options{}, nil)
+			e.inProcess(f.options(false), nil)
 			arn := e.CreateSecret("user", f.secret(k0, extra))
 			rec := e.rotate(arn, 1)
 			if rec.Outcome != "failed" {
@@ -278,7 +277,7 @@ func TestSecretsManagerCalls(t *testing.T) {
 		}, 16},
 	} {
 		e := newEnv(t)
-		e.inProcess(sshkey.Options{}, nil)
+		e.inProcess(f.options(tc.name == "alternating"), nil)
 		arn := e.CreateSecret("user", f.secret(k0, tc.extra(e)))
 		if err := e.Control.ResetCalls(t.Context()); err != nil {
 			t.Fatal(err)

@@ -112,9 +112,10 @@ func (k key) line(comment string) string {
 
 // fleet is a set of sshd servers for the test user, each with its own authorized_keys.
 type fleet struct {
-	tb      testing.TB
-	servers []*testenv.SSHD
-	master  key // root's key, when started with a master
+	tb       testing.TB
+	servers  []*testenv.SSHD
+	master   key    // root's key, when started with a master
+	rootKeys string // root's authorized_keys (with a master), which no rotation may touch
 }
 
 // startFleet starts n sshd servers whose authorized_keys hold authorizedKeys (mode
@@ -125,7 +126,11 @@ func startFleet(tb testing.TB, n int, authorizedKeys []byte, withMaster bool) *f
 	var config []string
 	if withMaster {
 		f.master = newKey(tb)
-		rootKeys := filepath.Join(tb.TempDir(), "root_authorized_keys")
+		rootKeys := filepath.Join(tb.TempDir(), "rootssh", "authorized_keys")
+		f.rootKeys = rootKeys
+		if err := os.Mkdir(filepath.Dir(rootKeys), 0o700); err != nil {
+			tb.Fatal(err)
+		}
 		if err := os.WriteFile(rootKeys, []byte(f.master.line("master")+"\n"), 0o600); err != nil {
 			tb.Fatal(err)
 		}
@@ -158,6 +163,35 @@ func (f *fleet) knownHosts() string {
 		lines = append(lines, s.KnownHosts())
 	}
 	return strings.Join(lines, "\n") + "\n"
+}
+
+// targets is the allowlist of the fleet: the test user on every host.
+func (f *fleet) targets() string {
+	t := map[string][]string{}
+	for _, h := range f.hosts() {
+		t[h] = []string{testenv.SSHUser}
+	}
+	b, _ := json.Marshal(t)
+	return string(b)
+}
+
+// vars is the function's environment for the fleet in one strategy.
+func (f *fleet) vars(alternating bool) map[string]string {
+	if !alternating {
+		return map[string]string{sshkey.EnvStrategy: "single"}
+	}
+	return map[string]string{sshkey.EnvStrategy: "alternating", sshkey.EnvAllowedTargets: f.targets()}
+}
+
+// options are the rotator's options for the fleet in one strategy.
+func (f *fleet) options(alternating bool) sshkey.Options {
+	f.tb.Helper()
+	vars := f.vars(alternating)
+	o, err := sshkey.OptionsFromEnv(func(k string) (string, bool) { v, ok := vars[k]; return v, ok })
+	if err != nil {
+		f.tb.Fatal(err)
+	}
+	return o
 }
 
 // secret is the JSON of a user secret for the fleet.
@@ -263,7 +297,12 @@ func newEnv(tb testing.TB) *env {
 
 // engine returns an engine for the rotator logging JSON to e.logs.
 func (e *env) engine(opts sshkey.Options) *rotation.Engine {
-	return rotationtest.Engine(e.Env, sshkey.New(opts), e.logs, nil)
+	e.t.Helper()
+	r, err := sshkey.New(opts)
+	if err != nil {
+		e.t.Fatalf("sshkey.New: %v", err)
+	}
+	return rotationtest.Engine(e.Env, r, e.logs, nil)
 }
 
 // inProcess registers the rotator in-process; wrap, when given, stands between the

@@ -166,11 +166,15 @@ func TestOptionsFromEnv(t *testing.T) {
 	env := func(m map[string]string) func(string) (string, bool) {
 		return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
 	}
-	o, err := sshkey.OptionsFromEnv(env(map[string]string{"SSH_MAX_PARALLEL": "3", "SSH_CONNECT_TIMEOUT": "2.5", "SSH_HOST_TIMEOUT": "1m", "SSH_REMOVE_OLD_KEY": "Immediately"}))
+	o, err := sshkey.OptionsFromEnv(env(map[string]string{"ROTATION_STRATEGY": "single", "SSH_MAX_PARALLEL": "3", "SSH_CONNECT_TIMEOUT": "2.5", "SSH_HOST_TIMEOUT": "1m", "SSH_REMOVE_OLD_KEY": "Immediately"}))
 	if err != nil || o.MaxParallel != 3 || o.ConnectTimeout != 2500*time.Millisecond || o.HostTimeout != time.Minute || o.RemoveOldKey != sshkey.RemoveImmediately {
 		t.Errorf("%+v, %v", o, err)
 	}
-	if d := sshkey.New(sshkey.Options{}).Options(); d.MaxParallel != 10 || d.ConnectTimeout != 10*time.Second || d.RemoveOldKey != sshkey.RemoveAtNextRotation {
+	r, err := sshkey.New(sshkey.Options{Strategy: sshkey.Single})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := r.Options(); d.MaxParallel != 10 || d.ConnectTimeout != 10*time.Second || d.RemoveOldKey != sshkey.RemoveAtNextRotation {
 		t.Errorf("defaults %+v", d)
 	}
 	_, err = sshkey.OptionsFromEnv(env(map[string]string{"SSH_MAX_PARALLEL": "0", "SSH_CONNECT_TIMEOUT": "soon", "SSH_REMOVE_OLD_KEY": "never"}))
