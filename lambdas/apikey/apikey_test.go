@@ -141,6 +141,8 @@ func TestMasterCredential(t *testing.T) {
 		t.Fatalf("a refused rotation changed the service (active %v)", e.svc.activeIDs())
 	}
 
+	e.alternating()
+	e.registerInProcess()
 	id1, key1 := e.svc.issue("app2")
 	arn := e.CreateSecret("alternating", e.secret(id1, key1, settings, map[string]any{"masterarn": masterARN}))
 	e.svc.resetLog()
@@ -175,7 +177,11 @@ func TestServiceSpecificExample(t *testing.T) {
 	e := newEnv(t)
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: e.svc.ca.ClientTLS("127.0.0.1")}}
 	t.Cleanup(client.CloseIdleConnections)
-	e.registerStrategy(apikey.NewStrategy(acmeKeys{base: e.svc.base, client: client}, apikey.Options{RevokeMode: apikey.RevokeOverlap, LookupEnv: e.lookup}))
+	r, err := apikey.NewWithService(acmeKeys{base: e.svc.base, client: client}, apikey.Options{Strategy: apikey.Single, RevokeMode: apikey.RevokeOverlap, LookupEnv: e.lookup})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.registerStrategy(r)
 
 	id0, key0 := e.svc.issue("app")
 	arn := e.CreateSecret("acme", e.secret(id0, key0, nil, nil))

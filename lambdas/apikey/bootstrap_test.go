@@ -12,6 +12,7 @@ import (
 
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/apikey"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation"
 )
 
 // bootstrap is ./lambda built once per test process, as for provided.al2023.
@@ -94,7 +95,10 @@ func TestBootstrap(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.svc.configure(func(s *keyService) { s.maxActive = 4 })
+	// One function for a secret with and one without a master secret: auto, by choice.
 	vars := envSettings(t, e.svc.settings(map[string]any{"revoke_mode": "overlap"}))
+	vars[rotation.EnvStrategy] = "auto"
+	vars[apikey.EnvAllowedHosts] = e.svc.addr
 	e.registerBootstrap(t, vars)
 
 	id0, key0 := e.svc.issue("env-configured")

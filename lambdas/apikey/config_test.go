@@ -116,6 +116,7 @@ func TestBadConfig(t *testing.T) {
 		{
 			name:    "master secret without the credential field",
 			extra:   map[string]any{"masterarn": "MASTER"},
+			vars:    map[string]string{rotation.EnvStrategy: "alternating", apikey.EnvAllowedHosts: "127.0.0.1"},
 			master:  `{"username":"admin"}`,
 			wantErr: []string{`master secret arn:aws:secretsmanager:`, `secret field "api_key" is missing (setting master_key_field names the field holding the master credential)`},
 		},

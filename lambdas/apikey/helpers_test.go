@@ -32,7 +32,7 @@ func newEnv(t testing.TB) *env {
 	t.Helper()
 	e := &env{Env: emulatortest.Start(t), t: t, svc: newKeyService(t), logs: emulatortest.NewLogBuffer(t),
 		hooks: map[rotation.Step]func(context.Context){}}
-	e.vars = map[string]string{apikey.EnvCABundle: e.svc.caFile}
+	e.vars = map[string]string{apikey.EnvCABundle: e.svc.caFile, rotation.EnvStrategy: "single"}
 	return e
 }
 
@@ -60,11 +60,25 @@ func (e *env) hook(step rotation.Step, f func(context.Context)) {
 	}
 }
 
+// alternating makes the function use the master secret, on the key service's host.
+func (e *env) alternating() {
+	e.setVar(rotation.EnvStrategy, "alternating")
+	e.setVar(apikey.EnvAllowedHosts, e.svc.addr)
+}
+
 // registerInProcess registers the HTTP contract's engine as the in-process function
 // "apikey", with the env's variables and a JSON log at debug level into e.logs.
 func (e *env) registerInProcess() *rotation.Engine {
-	strategy := apikey.NewHTTPStrategy(apikey.HTTPOptions{LookupEnv: e.lookup})
-	return e.registerStrategy(strategy)
+	e.t.Helper()
+	opts, err := apikey.OptionsFromEnv(e.lookup)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	r, err := apikey.New(opts)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return e.registerStrategy(r)
 }
 
 func (e *env) registerStrategy(s rotation.Strategy) *rotation.Engine {

@@ -90,9 +90,11 @@ func (r *Rotator) masterLogin(ctx context.Context, run *rotation.Run, target *Co
 // master reads the master secret, and the host keys of the user secret and the master
 // secret together.
 func (r *Rotator) master(ctx context.Context, run *rotation.Run, target *Config) (*Master, *hostKeyChecker, error) {
-	ms, err := run.Master(ctx)
+	// The target's own masterarn: in testSecret the pending version's, which is the
+	// current one's (createSecret copies it), without reading the current version again.
+	ms, err := run.Secret(ctx, target.MasterARN)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("master secret (masterarn): %w", err)
 	}
 	m, err := ParseMaster(ms)
 	if err != nil {

@@ -274,7 +274,7 @@ func TestSecretsManagerCalls(t *testing.T) {
 		{"single user", func(*env) map[string]any { return nil }, 14},
 		{"alternating", func(e *env) map[string]any {
 			return map[string]any{"masterarn": e.CreateSecret("master", f.masterSecret(nil))}
-		}, 16},
+		}, 17}, // testSecret reads the master secret too, for its known_hosts
 	} {
 		e := newEnv(t)
 		e.inProcess(f.options(tc.name == "alternating"), nil)

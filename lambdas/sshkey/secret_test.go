@@ -63,15 +63,15 @@ func TestParseSecret(t *testing.T) {
 		bits   int
 		path   string
 	}{
-		{"defaults", base(), "[h1.example:22]", sshkey.KeyEd25519, 0, ".ssh/authorized_keys"},
+		{"defaults", base(), "[h1.example:22]", sshkey.KeyEd25519, 0, ""},
 		{"host and hosts, ports, duplicates", with(map[string]any{"port": "2222", "hosts": []string{"h2:2200", "[::1]:23", "h1.example", "fe80::1"}}),
-			"[h1.example:2222 h2:2200 [::1]:23 [fe80::1]:2222]", sshkey.KeyEd25519, 0, ".ssh/authorized_keys"},
-		{"hosts as a comma list", with(map[string]any{"host": nil, "hosts": "a, b:2 c", "port": 2022}), "[a:2022 b:2 c:2022]", sshkey.KeyEd25519, 0, ".ssh/authorized_keys"},
-		{"rsa default size", with(map[string]any{"key_type": "RSA"}), "[h1.example:22]", sshkey.KeyRSA, 3072, ".ssh/authorized_keys"},
-		{"rsa 4096", with(map[string]any{"key_type": "ssh-rsa", "key_bits": "4096"}), "[h1.example:22]", sshkey.KeyRSA, 4096, ".ssh/authorized_keys"},
-		{"ecdsa by SSH name", with(map[string]any{"key_type": "ecdsa-sha2-nistp521"}), "[h1.example:22]", sshkey.KeyECDSA, 521, ".ssh/authorized_keys"},
+			"[h1.example:2222 h2:2200 [::1]:23 [fe80::1]:2222]", sshkey.KeyEd25519, 0, ""},
+		{"hosts as a comma list", with(map[string]any{"host": nil, "hosts": "a, b:2 c", "port": 2022}), "[a:2022 b:2 c:2022]", sshkey.KeyEd25519, 0, ""},
+		{"rsa default size", with(map[string]any{"key_type": "RSA"}), "[h1.example:22]", sshkey.KeyRSA, 3072, ""},
+		{"rsa 4096", with(map[string]any{"key_type": "ssh-rsa", "key_bits": "4096"}), "[h1.example:22]", sshkey.KeyRSA, 4096, ""},
+		{"ecdsa by SSH name", with(map[string]any{"key_type": "ecdsa-sha2-nistp521"}), "[h1.example:22]", sshkey.KeyECDSA, 521, ""},
 		{"known_hosts as lines, path", with(map[string]any{"known_hosts": []string{testKnownHosts}, "authorized_keys": "/etc/ssh/keys/%u"}), "[h1.example:22]", sshkey.KeyEd25519, 0, "/etc/ssh/keys/%u"},
-		{"AWS sample field names", with(map[string]any{"private_key": nil, "PrivateKey": k.pem, "PublicKey": k.line("")}), "[h1.example:22]", sshkey.KeyEd25519, 0, ".ssh/authorized_keys"},
+		{"AWS sample field names", with(map[string]any{"private_key": nil, "PrivateKey": k.pem, "PublicKey": k.line("")}), "[h1.example:22]", sshkey.KeyEd25519, 0, ""},
 	}
 	for _, tc := range ok {
 		t.Run(tc.name, func(t *testing.T) {
