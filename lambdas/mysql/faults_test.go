@@ -169,10 +169,10 @@ func TestSecretsManagerFaults(t *testing.T) {
 						}
 						e.register(func(ctx context.Context, payload []byte) ([]byte, error) {
 							if stepOf(payload) == step {
-								if err := e.ctl.InjectFault(ctx, emulator.Fault{Operation: "secretsmanager." + op, ErrorCode: f.code, Count: f.count}); err != nil {
+								if err := e.Control.InjectFault(ctx, emulator.Fault{Operation: "secretsmanager." + op, ErrorCode: f.code, Count: f.count}); err != nil {
 									t.Errorf("InjectFault: %v", err)
 								}
-								defer func() { _ = e.ctl.ClearFaults(context.WithoutCancel(ctx)) }()
+								defer func() { _ = e.Control.ClearFaults(context.WithoutCancel(ctx)) }()
 							}
 							return eng.Invoke(ctx, payload)
 						})

@@ -14,12 +14,12 @@ import (
 // callsOf returns the calls of one more rotation of f, by operation, without RotateSecret.
 func callsOf(tb testing.TB, f *fixture) map[string]int64 {
 	tb.Helper()
-	if err := f.e.ctl.ResetCalls(context.Background()); err != nil {
+	if err := f.e.Control.ResetCalls(context.Background()); err != nil {
 		tb.Fatal(err)
 	}
 	f.n++
 	rec := f.e.rotate(f.arn, f.n) // RotateSecret, then the control API until it finished
-	calls, err := f.e.ctl.Calls(context.Background())
+	calls, err := f.e.Control.Calls(context.Background())
 	if err != nil {
 		tb.Fatal(err)
 	}

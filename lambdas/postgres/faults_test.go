@@ -258,7 +258,7 @@ func (c *flakyClient) GetRandomPassword(ctx context.Context, in *secretsmanager.
 // callSequence returns the operations of one rotation of f, in order.
 func callSequence(t *testing.T, f *fixture) []string {
 	t.Helper()
-	rec := &flakyClient{SecretsManagerAPI: smClient(f.e.url, 1), record: true}
+	rec := &flakyClient{SecretsManagerAPI: f.e.SecretsManager(1), record: true}
 	eng := rotation.New(f.rotator(), rotation.WithClient(rec), rotation.WithLogger(discard()),
 		rotation.WithPasswordPolicy(postgres.DefaultPasswordPolicy))
 	f.e.register(eng.Invoke)
@@ -289,7 +289,7 @@ func TestSecretsManagerErrorAtEveryCall(t *testing.T) {
 					if applied && op != "PutSecretValue" && op != "UpdateSecretVersionStage" {
 						continue
 					}
-					flaky := &flakyClient{SecretsManagerAPI: smClient(f.e.url, 1), failAt: n + 1, applied: applied}
+					flaky := &flakyClient{SecretsManagerAPI: f.e.SecretsManager(1), failAt: n + 1, applied: applied}
 					eng := rotation.New(f.rotator(), rotation.WithClient(flaky), rotation.WithLogger(discard()),
 						rotation.WithPasswordPolicy(postgres.DefaultPasswordPolicy))
 					f.e.register(eng.Invoke)
@@ -324,7 +324,7 @@ func TestThrottling(t *testing.T) {
 			f.e.register(f.e.engine(f.rotator(), nil).Invoke)
 			f.recover()
 			inject := func(op string, count int) {
-				if err := f.e.ctl.InjectFault(context.Background(), emulator.Fault{Operation: "secretsmanager." + op, ErrorCode: "ThrottlingException", Count: count}); err != nil {
+				if err := f.e.Control.InjectFault(context.Background(), emulator.Fault{Operation: "secretsmanager." + op, ErrorCode: "ThrottlingException", Count: count}); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -338,7 +338,7 @@ func TestThrottling(t *testing.T) {
 			for _, op := range []string{"PutSecretValue", "UpdateSecretVersionStage"} {
 				inject(op, 10)
 				rec := f.rotate()
-				if err := f.e.ctl.ClearFaults(context.Background()); err != nil {
+				if err := f.e.Control.ClearFaults(context.Background()); err != nil {
 					t.Fatal(err)
 				}
 				if rec.Outcome != "failed" || !strings.Contains(rec.Error, op) || !strings.Contains(rec.Error, "ThrottlingException") {

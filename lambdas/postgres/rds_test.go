@@ -24,11 +24,11 @@ import (
 func rdsManagedMaster(tb testing.TB, e *env, pg *testenv.Postgres, kind, id string) string {
 	tb.Helper()
 	ctx := context.Background()
-	client := rds.NewFromConfig(e.awsConfig())
+	client := rds.NewFromConfig(e.AWSConfig(3))
 	var secret *string
 	switch kind {
 	case "instance":
-		if err := e.ctl.RegisterDBInstance(ctx, emulator.DBInstance{Identifier: id, Engine: "postgres", Address: testenv.Host, Port: pg.Port,
+		if err := e.Control.RegisterDBInstance(ctx, emulator.DBInstance{Identifier: id, Engine: "postgres", Address: testenv.Host, Port: pg.Port,
 			MasterUsername: pg.Superuser, MasterUserPassword: pg.Password}); err != nil {
 			tb.Fatal(err)
 		}
@@ -40,7 +40,7 @@ func rdsManagedMaster(tb testing.TB, e *env, pg *testenv.Postgres, kind, id stri
 			secret = out.DBInstances[0].MasterUserSecret.SecretArn
 		}
 	case "cluster":
-		if err := e.ctl.RegisterDBCluster(ctx, emulator.DBCluster{Identifier: id, Engine: "aurora-postgresql", Address: testenv.Host, Port: pg.Port,
+		if err := e.Control.RegisterDBCluster(ctx, emulator.DBCluster{Identifier: id, Engine: "aurora-postgresql", Address: testenv.Host, Port: pg.Port,
 			MasterUsername: pg.Superuser, MasterUserPassword: pg.Password}); err != nil {
 			tb.Fatal(err)
 		}
@@ -116,13 +116,13 @@ func TestRDSManagedMaster(t *testing.T) {
 			logs := e.logs.String
 			if tc.bootstrap {
 				e.registerBootstrap(t, pg, 30*time.Second, nil)
-				logs = func() string { return e.srv.FunctionLogs("rotator") }
+				logs = func() string { return e.Server.FunctionLogs("rotator") }
 			} else {
 				e.useRotator(pg, postgres.Options{}, nil)
 			}
 			arn := e.createSecret("app", pgSecret(pg, user, "Initial-pw-1", db, map[string]any{"engine": tc.engine, "masterarn": masterARN}))
 			if tc.fault != nil {
-				if err := e.ctl.InjectFault(context.Background(), *tc.fault); err != nil {
+				if err := e.Control.InjectFault(context.Background(), *tc.fault); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -145,7 +145,7 @@ func TestRDSManagedMaster(t *testing.T) {
 				if tc.fault == nil {
 					return
 				}
-				if err := e.ctl.ClearFaults(context.Background()); err != nil {
+				if err := e.Control.ClearFaults(context.Background()); err != nil {
 					t.Fatal(err)
 				}
 				n++
