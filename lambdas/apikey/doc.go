@@ -98,7 +98,7 @@
 //
 // # Service-specific rotators
 //
-// A Service has three methods (Create, Test, Revoke); NewStrategy runs it with everything
+// A Service has three methods (Create, Test, Revoke); NewWithService runs it with everything
 // above except the HTTP settings: secret fields, master credential, revoke modes, the
 // rotation token, logging. See the example. A Service that also implements Binder gets the
 // secret of each step (for settings of its own); one that implements OrphanReclaimer is

@@ -27,9 +27,9 @@ func TestLogsHoldNoKeyValues(t *testing.T) {
 			var extra map[string]any
 			if master {
 				settings["master_key_field"] = "admin_token"
-				extra = map[string]any{"masterarn": e.createSecret("admin", `{"admin_token":"`+e.svc.master+`"}`)}
+				extra = map[string]any{"masterarn": e.CreateSecret("admin", `{"admin_token":"`+e.svc.master+`"}`)}
 			}
-			arn := e.createSecret("api", e.secret(id0, key0, settings, extra))
+			arn := e.CreateSecret("api", e.secret(id0, key0, settings, extra))
 
 			var errs []string
 			// The create is refused with the credential quoted back, at every attempt.
