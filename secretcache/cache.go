@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"slices"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
@@ -94,6 +95,9 @@ type Options struct {
 	// Refreshes run detached from the callers' contexts, so that one caller giving up does
 	// not fail the others. Default 30 seconds.
 	FetchTimeout time.Duration
+	// Hook, when set, transforms the secrets the cache keeps in memory (see Hook): to keep
+	// them encrypted, say. Default: none.
+	Hook Hook
 	// Logger receives refresh failures (warn), version changes (info) and each API call
 	// (debug); never a secret value. Default: discard.
 	Logger *slog.Logger
@@ -431,6 +435,10 @@ func (c *Cache) GetString(ctx context.Context, secretID string, opts ...GetOptio
 	if !v.hasString {
 		return "", &Error{SecretID: secretID, VersionID: v.versionID, Err: ErrNoSecretString}
 	}
+	if v.hook != nil {
+		str, _, err := v.open()
+		return str, err
+	}
 	return v.str, nil
 }
 
@@ -444,7 +452,11 @@ func (c *Cache) GetBinary(ctx context.Context, secretID string, opts ...GetOptio
 	if v.hasString {
 		return nil, &Error{SecretID: secretID, VersionID: v.versionID, Err: ErrNoSecretBinary}
 	}
-	return v.SecretBinary(), nil
+	_, b, err := v.open()
+	if err != nil {
+		return nil, err
+	}
+	return slices.Clone(b), nil
 }
 
 // GetJSON decodes the secret, which must be JSON, into dst (see Get and Value.Decode).
