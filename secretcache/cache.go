@@ -7,8 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"maps"
-	"slices"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -420,7 +420,7 @@ func (c *Cache) RefreshWithInfo(ctx context.Context, secretID string, opts ...Ge
 func (c *Cache) infoOf(k key, v *Value) ReadInfo {
 	if e := c.lookup(k); e != nil {
 		if s := e.snap.Load(); s.val == v {
-			return ReadInfo{Confirmed: s.confirmed, Stale: s.mode == modeStale}
+			return ReadInfo{Confirmed: s.confirmed, Stale: s.failing}
 		}
 	}
 	return ReadInfo{Confirmed: c.clock.Now()}
@@ -673,7 +673,7 @@ func (c *Cache) get(ctx context.Context, k key) (*Value, ReadInfo, error) {
 		case modeFresh:
 			c.touch(e)
 			c.st.hits.add()
-			return s.val, ReadInfo{Confirmed: s.confirmed}, nil
+			return s.val, ReadInfo{Confirmed: s.confirmed, Stale: s.failing}, nil
 		case modeStale:
 			c.touch(e)
 			c.st.hits.add()
@@ -683,7 +683,7 @@ func (c *Cache) get(ctx context.Context, k key) (*Value, ReadInfo, error) {
 			c.touch(e)
 			c.st.hits.add()
 			e.kick()
-			return s.val, ReadInfo{Confirmed: s.confirmed}, nil
+			return s.val, ReadInfo{Confirmed: s.confirmed, Stale: s.failing}, nil
 		}
 		v, err, retry := e.await(ctx)
 		if retry {

@@ -41,7 +41,9 @@ type memSM struct {
 	calls int
 }
 
-func newMemSM() *memSM { return &memSM{vs: map[string]map[string]*secretsmanager.GetSecretValueOutput{}} }
+func newMemSM() *memSM {
+	return &memSM{vs: map[string]map[string]*secretsmanager.GetSecretValueOutput{}}
+}
 
 func (m *memSM) put(name string, str *string, bin []byte) {
 	m.mu.Lock()
