@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"maps"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -94,6 +95,9 @@ type Options struct {
 	// Refreshes run detached from the callers' contexts, so that one caller giving up does
 	// not fail the others. Default 30 seconds.
 	FetchTimeout time.Duration
+	// Hook, when set, transforms the secrets the cache keeps in memory (see Hook): to keep
+	// them encrypted, say. Default: none.
+	Hook Hook
 	// Logger receives refresh failures (warn), version changes (info) and each API call
 	// (debug); never a secret value. Default: discard.
 	Logger *slog.Logger
@@ -381,7 +385,45 @@ func (c *Cache) Get(ctx context.Context, secretID string, opts ...GetOption) (*V
 			return s.val, nil
 		}
 	}
+	v, _, err := c.get(ctx, c.key(secretID, opts))
+	return v, err
+}
+
+// ReadInfo tells how current a value returned by GetWithInfo is.
+type ReadInfo struct {
+	// Confirmed is when Secrets Manager last confirmed that the value was the version
+	// holding the stage asked for (for a version read without a stage: when it was fetched).
+	Confirmed time.Time
+	// Stale is true when refreshes are failing and the last value is served anyway: within
+	// MaxStaleness, or past it within StaleIfError for transient failures.
+	Stale bool
+}
+
+// GetWithInfo is Get that also tells when the value was last confirmed and whether it is
+// served stale, for callers that report it (the agent's response headers). It costs more
+// than Get on a hit (no fast path).
+func (c *Cache) GetWithInfo(ctx context.Context, secretID string, opts ...GetOption) (*Value, ReadInfo, error) {
 	return c.get(ctx, c.key(secretID, opts))
+}
+
+// RefreshWithInfo is Refresh that also returns the ReadInfo of the answer.
+func (c *Cache) RefreshWithInfo(ctx context.Context, secretID string, opts ...GetOption) (*Value, ReadInfo, error) {
+	k := c.key(secretID, opts)
+	v, err := c.force(ctx, k, nil)
+	if err != nil {
+		return nil, ReadInfo{}, err
+	}
+	return v, c.infoOf(k, v), nil
+}
+
+// infoOf reads the ReadInfo of v, just returned for k.
+func (c *Cache) infoOf(k key, v *Value) ReadInfo {
+	if e := c.lookup(k); e != nil {
+		if s := e.snap.Load(); s.val == v {
+			return ReadInfo{Confirmed: s.confirmed, Stale: s.failing}
+		}
+	}
+	return ReadInfo{Confirmed: c.clock.Now()}
 }
 
 // GetString returns the secret string (see Get); ErrNoSecretString if it is binary.
@@ -392,6 +434,10 @@ func (c *Cache) GetString(ctx context.Context, secretID string, opts ...GetOptio
 	}
 	if !v.hasString {
 		return "", &Error{SecretID: secretID, VersionID: v.versionID, Err: ErrNoSecretString}
+	}
+	if v.hook != nil {
+		str, _, err := v.open()
+		return str, err
 	}
 	return v.str, nil
 }
@@ -406,7 +452,11 @@ func (c *Cache) GetBinary(ctx context.Context, secretID string, opts ...GetOptio
 	if v.hasString {
 		return nil, &Error{SecretID: secretID, VersionID: v.versionID, Err: ErrNoSecretBinary}
 	}
-	return v.SecretBinary(), nil
+	_, b, err := v.open()
+	if err != nil {
+		return nil, err
+	}
+	return slices.Clone(b), nil
 }
 
 // GetJSON decodes the secret, which must be JSON, into dst (see Get and Value.Decode).
@@ -434,7 +484,7 @@ func (c *Cache) Refresh(ctx context.Context, secretID string, opts ...GetOption)
 // Options.MinRefreshInterval reuse its answer.
 func (c *Cache) Do(ctx context.Context, secretID string, fn func(ctx context.Context, v *Value) error, opts ...GetOption) error {
 	k := c.key(secretID, opts)
-	v, err := c.get(ctx, k)
+	v, _, err := c.get(ctx, k)
 	if err != nil {
 		return err
 	}
@@ -607,33 +657,33 @@ func (c *Cache) admit(e *entry) {
 }
 
 // get is the read path after a missed fast path.
-func (c *Cache) get(ctx context.Context, k key) (*Value, error) {
+func (c *Cache) get(ctx context.Context, k key) (*Value, ReadInfo, error) {
 	if k.id == "" {
 		c.st.errors.Add(1)
-		return nil, &Error{VersionStage: k.stage, VersionID: k.version, Err: errors.New("empty secret id")}
+		return nil, ReadInfo{}, &Error{VersionStage: k.stage, VersionID: k.version, Err: errors.New("empty secret id")}
 	}
 	for {
 		e := c.entryFor(k)
 		if e == nil {
 			c.st.errors.Add(1)
-			return nil, &Error{SecretID: k.id, VersionStage: k.stage, VersionID: k.version, Err: ErrClosed}
+			return nil, ReadInfo{}, &Error{SecretID: k.id, VersionStage: k.stage, VersionID: k.version, Err: ErrClosed}
 		}
 		s := e.snap.Load()
 		switch s.mode {
 		case modeFresh:
 			c.touch(e)
 			c.st.hits.add()
-			return s.val, nil
+			return s.val, ReadInfo{Confirmed: s.confirmed, Stale: s.failing}, nil
 		case modeStale:
 			c.touch(e)
 			c.st.hits.add()
 			c.st.staleHits.add()
-			return s.val, nil
+			return s.val, ReadInfo{Confirmed: s.confirmed, Stale: true}, nil
 		case modeDue:
 			c.touch(e)
 			c.st.hits.add()
 			e.kick()
-			return s.val, nil
+			return s.val, ReadInfo{Confirmed: s.confirmed, Stale: s.failing}, nil
 		}
 		v, err, retry := e.await(ctx)
 		if retry {
@@ -641,8 +691,9 @@ func (c *Cache) get(ctx context.Context, k key) (*Value, error) {
 		}
 		if err != nil {
 			c.st.errors.Add(1)
+			return nil, ReadInfo{}, err
 		}
-		return v, err
+		return v, c.infoOf(k, v), nil
 	}
 }
 

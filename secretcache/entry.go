@@ -25,8 +25,10 @@ const (
 
 // snapshot is what readers see of an entry: immutable, swapped atomically.
 type snapshot struct {
-	mode mode
-	val  *Value
+	mode      mode
+	val       *Value
+	confirmed time.Time // when val was last confirmed current
+	failing   bool      // the last refresh failed: val is served stale
 }
 
 var emptySnapshot = &snapshot{mode: modeNone}
@@ -162,7 +164,7 @@ func (e *entry) finish(f *flight, start time.Time, res fetchResult) {
 		first = !e.held.Swap(true)
 		old := e.val
 		e.val, e.verified, e.failures, e.lastErr, e.retryAt = res.val, start, 0, nil, time.Time{}
-		e.snap.Store(&snapshot{mode: modeFresh, val: res.val})
+		e.snap.Store(&snapshot{mode: modeFresh, val: res.val, confirmed: start})
 		if old != nil && old.versionID != res.val.versionID {
 			c.st.versionChanges.Add(1)
 			c.log.LogAttrs(c.ctx, slog.LevelInfo, "secret version changed", e.logAttrs(
@@ -180,7 +182,7 @@ func (e *entry) finish(f *flight, start time.Time, res fetchResult) {
 		e.lastErr = res.err
 		e.retryAt = now.Add(c.pol.backoff(e.failures, c.opt.Random()))
 		if e.servableLocked(now) {
-			e.snap.Store(&snapshot{mode: modeStale, val: e.val})
+			e.snap.Store(&snapshot{mode: modeStale, val: e.val, confirmed: e.verified, failing: true})
 		} else {
 			e.snap.Store(emptySnapshot)
 		}
@@ -224,7 +226,9 @@ func (e *entry) rescheduleLocked(now time.Time) {
 	}
 	e.timerGen++
 	gen := e.timerGen
-	e.stopTimer = e.c.clock.AfterFunc(max(at.Sub(now), 0), func() { e.tick(gen) })
+	// Measured from the clock as it is now: a refresh that finished in the background may
+	// have seen an earlier time.
+	e.stopTimer = e.c.clock.AfterFunc(max(at.Sub(e.c.clock.Now()), 0), func() { e.tick(gen) })
 }
 
 // tick runs when the entry's timer fires: it withholds a value past MaxStaleness, and
@@ -257,7 +261,7 @@ func (e *entry) tick(gen uint64) {
 	case e.lastUse.Load() < e.mark:
 		// Idle since the last refresh.
 		if servable {
-			e.snap.Store(&snapshot{mode: modeDue, val: e.val})
+			e.snap.Store(&snapshot{mode: modeDue, val: e.val, confirmed: e.verified, failing: e.lastErr != nil})
 			e.rescheduleLocked(now) // the deadline still applies
 		}
 	default:
@@ -285,7 +289,7 @@ func (e *entry) kick() {
 	if e.lastErr != nil {
 		m = modeStale
 	}
-	e.snap.Store(&snapshot{mode: m, val: e.val})
+	e.snap.Store(&snapshot{mode: m, val: e.val, confirmed: e.verified, failing: e.lastErr != nil})
 }
 
 // await serves a read that found nothing to serve: it joins or starts a refresh, or fails

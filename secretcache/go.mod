@@ -3,6 +3,7 @@ module github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/secretcache
 go 1.25.0
 
 require (
+	github.com/BurntSushi/toml v1.2.1
 	github.com/aws/aws-sdk-go-v2 v1.48.0
 	github.com/aws/aws-sdk-go-v2/config v1.33.18
 	github.com/aws/aws-sdk-go-v2/service/secretsmanager v1.50.12

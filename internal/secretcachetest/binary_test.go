@@ -106,7 +106,7 @@ func TestBinary(t *testing.T) {
 	if a := do(t, http.MethodGet, base, "/ping", nil); a.status != 200 || string(a.body) != "healthy" {
 		t.Fatalf("ping: %d %s", a.status, a.body)
 	}
-	if a := do(t, http.MethodGet, base, "/secretsmanager/get?secretId=db", nil); a.status != 401 {
+	if a := do(t, http.MethodGet, base, "/secretsmanager/get?secretId=db", nil); a.status != 403 || string(a.body) != "Bad Token" {
 		t.Fatalf("no token: %d", a.status)
 	}
 	if a := do(t, http.MethodGet, base, "/secretsmanager/get?secretId=db", map[string][]string{agent.TokenHeader: {"bad"}}); a.status != 403 {

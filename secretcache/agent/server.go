@@ -5,7 +5,6 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -14,35 +13,96 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/smithy-go"
 
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/secretcache"
 )
 
-// handler serves the cache over HTTP with the API of the AWS Parameters and Secrets Lambda
-// Extension and the AWS Secrets Manager Agent.
-type handler struct {
-	cache   *secretcache.Cache
-	token   []byte
-	timeout time.Duration
-	slots   chan struct{} // one per request in progress
-	log     *slog.Logger
+// Response headers that make a stale answer visible (the body is the GetSecretValue JSON,
+// unchanged, so that clients of the AWS agent parse it as before).
+const (
+	// HeaderStale is "true" on a value served while refreshes fail (see
+	// secretcache.Options.StaleIfError); absent otherwise.
+	HeaderStale = "X-Secretcache-Stale"
+	// HeaderConfirmed is when Secrets Manager last confirmed the value (RFC 3339).
+	HeaderConfirmed = "X-Secretcache-Confirmed"
+)
+
+// Handler serves secrets over HTTP with the requests and answers of the AWS Secrets Manager
+// Agent (aws/aws-secretsmanager-agent, server.rs): local refusals are plain text (400
+// "Forwarded", 403 "Bad Token", 405 "Not allowed", 404 "Not found", 429 "Connection limit
+// exceeded"); Secrets Manager's errors are {"__type", "message"} JSON with its status.
+type Handler struct {
+	cache      *secretcache.Cache // nil: no caching, every read asks client
+	client     secretcache.Client
+	token      []byte
+	headers    []string
+	pathPrefix string
+	timeout    time.Duration
+	slots      chan struct{} // one per request in progress
+	log        *slog.Logger
 }
 
-// NewHandler serves cache over HTTP.
-func NewHandler(c *secretcache.Cache, token string, maxConns int, timeout time.Duration, log *slog.Logger) *handler {
-	return &handler{cache: c, token: []byte(token), timeout: timeout, slots: make(chan struct{}, maxConns), log: log}
+// HandlerOptions configure a Handler.
+type HandlerOptions struct {
+	// Cache answers reads; nil turns caching off: every read calls Client.
+	Cache *secretcache.Cache
+	// Client is used when Cache is nil.
+	Client secretcache.Client
+	// Token is the SSRF token requests must carry in one of Headers.
+	Token string
+	// Headers that may carry the token; default X-Aws-Parameters-Secrets-Token and
+	// X-Vault-Token.
+	Headers []string
+	// PathPrefix of path-style requests; default "/v1/".
+	PathPrefix string
+	// MaxConn bounds the requests served at once; more get 429. Default 800.
+	MaxConn int
+	// Timeout bounds a request's wait for Secrets Manager; 0: none.
+	Timeout time.Duration
+	Logger  *slog.Logger
 }
 
-// getSecretValueOutput is the JSON of a GetSecretValue answer.
-type getSecretValueOutput struct {
-	ARN           string      `json:"ARN"`
-	Name          string      `json:"Name"`
-	VersionID     string      `json:"VersionId"`
-	SecretString  *string     `json:"SecretString,omitempty"`
-	SecretBinary  []byte      `json:"SecretBinary,omitempty"` // base64, as in the API
-	VersionStages []string    `json:"VersionStages"`
-	CreatedDate   json.Number `json:"CreatedDate,omitempty"` // epoch seconds, as in the API
+// NewHandler returns a Handler.
+func NewHandler(o HandlerOptions) *Handler {
+	if len(o.Headers) == 0 {
+		o.Headers = defaultSSRFHeaders
+	}
+	if o.PathPrefix == "" {
+		o.PathPrefix = defaultPrefix
+	}
+	if o.MaxConn <= 0 {
+		o.MaxConn = defaultMaxConn
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	// /ping gets two more slots, as in the AWS agent: a health check is answered when
+	// the agent is saturated.
+	return &Handler{cache: o.Cache, client: o.Client, token: []byte(o.Token), headers: o.Headers,
+		pathPrefix: o.PathPrefix, timeout: o.Timeout, slots: make(chan struct{}, o.MaxConn+2), log: o.Logger}
+}
+
+// output is the JSON of a GetSecretValue answer, as the AWS agent writes it: CreatedDate is
+// a string of epoch seconds with a fraction ("1569534789.046").
+type output struct {
+	ARN           string   `json:"ARN"`
+	Name          string   `json:"Name"`
+	VersionID     string   `json:"VersionId"`
+	SecretString  *string  `json:"SecretString,omitempty"`
+	SecretBinary  []byte   `json:"SecretBinary,omitempty"` // base64
+	VersionStages []string `json:"VersionStages,omitempty"`
+	CreatedDate   *string  `json:"CreatedDate"`
+}
+
+func epochString(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	s := strconv.FormatFloat(float64(t.UnixMilli())/1000, 'f', -1, 64)
+	return &s
 }
 
 type request struct {
@@ -50,7 +110,7 @@ type request struct {
 	refreshNow               bool
 }
 
-func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rw := &statusWriter{ResponseWriter: w}
 	h.serve(rw, r)
@@ -58,66 +118,134 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		slog.Int("status", rw.status), slog.Duration("duration", time.Since(start)))
 }
 
-func (h *handler) serve(w http.ResponseWriter, r *http.Request) {
+// plain writes a local refusal as the AWS agent does: a status and a short text.
+func plain(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(msg))
+}
+
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
+	ping := r.URL.Path == "/ping"
+	// Requests in flight: /ping may use the two extra slots, others leave them free.
+	select {
+	case h.slots <- struct{}{}:
+		defer func() { <-h.slots }()
+		if !ping && len(h.slots) > cap(h.slots)-2 {
+			plain(w, http.StatusTooManyRequests, "Connection limit exceeded")
+			return
+		}
+	default:
+		plain(w, http.StatusTooManyRequests, "Connection limit exceeded")
+		return
+	}
 	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
 		if ip := net.ParseIP(host); ip != nil && !ip.IsLoopback() {
-			writeError(w, http.StatusForbidden, "AccessDeniedException", "The agent answers loopback clients only.")
+			plain(w, http.StatusForbidden, "Bad Token")
+			return
+		}
+	}
+	if !ping {
+		// A forwarded request came through a proxy: the token check assumes the caller is
+		// on this host.
+		if len(r.Header.Values("X-Forwarded-For")) > 0 {
+			plain(w, http.StatusBadRequest, "Forwarded")
+			return
+		}
+		if !h.tokenOK(r.Header) {
+			plain(w, http.StatusForbidden, "Bad Token")
 			return
 		}
 	}
 	if r.Method != http.MethodGet {
 		w.Header().Set("Allow", http.MethodGet)
-		writeError(w, http.StatusMethodNotAllowed, "MethodNotAllowedException", "Only GET is allowed.")
-		return
-	}
-	if r.URL.Path == "/ping" {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = w.Write([]byte("healthy"))
-		return
-	}
-	// A forwarded request came through a proxy: refuse it, the token check assumes the
-	// caller is on this host.
-	if len(r.Header.Values("X-Forwarded-For")) > 0 {
-		writeError(w, http.StatusBadRequest, "InvalidRequestException", "Forwarded requests are refused.")
-		return
-	}
-	tok := r.Header.Values(TokenHeader)
-	switch {
-	case len(tok) == 0:
-		writeError(w, http.StatusUnauthorized, "UnauthorizedException", "Missing the "+TokenHeader+" header.")
-		return
-	case len(tok) > 1 || subtle.ConstantTimeCompare([]byte(tok[0]), h.token) != 1:
-		writeError(w, http.StatusForbidden, "AccessDeniedException", "Bad "+TokenHeader+" header.")
+		plain(w, http.StatusMethodNotAllowed, "Not allowed")
 		return
 	}
 	var req request
 	var err error
 	switch {
+	case ping:
+		_, _ = w.Write([]byte("healthy"))
+		return
 	case r.URL.Path == "/secretsmanager/get":
 		req, err = parseQuery(r.URL.Query(), true)
-	case strings.HasPrefix(r.URL.Path, "/v1/"):
+	case r.URL.Path == "/systemsmanager/parameters/get":
+		plain(w, http.StatusNotFound, "Not found: secretcache-agent serves Secrets Manager secrets only; "+
+			"read Parameter Store parameters with the AWS Parameters and Secrets Lambda Extension or the SSM API")
+		return
+	case strings.HasPrefix(r.URL.Path, h.pathPrefix):
 		req, err = parseQuery(r.URL.Query(), false)
-		req.secretID = strings.TrimPrefix(r.URL.Path, "/v1/")
+		req.secretID = strings.TrimPrefix(r.URL.Path, h.pathPrefix)
 		if err == nil && req.secretID == "" {
-			err = errors.New("missing the secret id: GET /v1/SECRET_ID")
+			err = errors.New("missing secret ID")
 		}
 	default:
-		writeError(w, http.StatusNotFound, "UnknownOperationException", "No such path: use /secretsmanager/get?secretId=..., /v1/SECRET_ID or /ping.")
+		plain(w, http.StatusNotFound, "Not found")
 		return
 	}
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "InvalidParameterException", err.Error())
+		plain(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	select {
-	case h.slots <- struct{}{}:
-		defer func() { <-h.slots }()
-	default:
-		writeError(w, http.StatusTooManyRequests, "ThrottlingException", "Too many requests in progress.")
+	ctx := r.Context()
+	if h.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, h.timeout)
+		defer cancel()
+	}
+	out, info, err := h.read(ctx, req)
+	if err != nil {
+		status, body := describeError(err)
+		if status >= 500 {
+			h.log.LogAttrs(ctx, slog.LevelWarn, "read failed", slog.String("secret", req.secretID), slog.String("error", err.Error()))
+		}
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		w.WriteHeader(status)
+		_, _ = w.Write(body)
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), h.timeout)
-	defer cancel()
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	if !info.Confirmed.IsZero() {
+		w.Header().Set(HeaderConfirmed, info.Confirmed.UTC().Format(time.RFC3339))
+	}
+	if info.Stale {
+		w.Header().Set(HeaderStale, "true")
+	}
+	_ = json.NewEncoder(w).Encode(out)
+}
+
+// tokenOK reports whether one of the token headers carries the token (the AWS agent accepts
+// the first header of its list that matches).
+func (h *Handler) tokenOK(hd http.Header) bool {
+	for _, name := range h.headers {
+		for _, v := range hd.Values(name) {
+			if subtle.ConstantTimeCompare([]byte(v), h.token) == 1 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (h *Handler) read(ctx context.Context, req request) (*output, secretcache.ReadInfo, error) {
+	if h.cache == nil {
+		in := &secretsmanager.GetSecretValueInput{SecretId: aws.String(req.secretID)}
+		if req.stage != "" {
+			in.VersionStage = aws.String(req.stage)
+		}
+		if req.version != "" {
+			in.VersionId = aws.String(req.version)
+		}
+		o, err := h.client.GetSecretValue(ctx, in)
+		if err != nil {
+			return nil, secretcache.ReadInfo{}, err
+		}
+		return &output{ARN: aws.ToString(o.ARN), Name: aws.ToString(o.Name), VersionID: aws.ToString(o.VersionId),
+			SecretString: o.SecretString, SecretBinary: o.SecretBinary, VersionStages: o.VersionStages,
+			CreatedDate: epochString(aws.ToTime(o.CreatedDate))}, secretcache.ReadInfo{Confirmed: time.Now()}, nil
+	}
 	var opts []secretcache.GetOption
 	if req.stage != "" {
 		opts = append(opts, secretcache.Stage(req.stage))
@@ -126,45 +254,36 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request) {
 		opts = append(opts, secretcache.VersionID(req.version))
 	}
 	var v *secretcache.Value
+	var info secretcache.ReadInfo
+	var err error
 	if req.refreshNow {
-		v, err = h.cache.Refresh(ctx, req.secretID, opts...)
+		v, info, err = h.cache.RefreshWithInfo(ctx, req.secretID, opts...)
 	} else {
-		v, err = h.cache.Get(ctx, req.secretID, opts...)
+		v, info, err = h.cache.GetWithInfo(ctx, req.secretID, opts...)
 	}
 	if err != nil {
-		status, code, msg := describeError(err)
-		if status >= 500 {
-			h.log.LogAttrs(ctx, slog.LevelWarn, "read failed", slog.String("secret", req.secretID), slog.String("error", err.Error()))
-		}
-		writeError(w, status, code, msg)
-		return
+		return nil, info, err
 	}
-	out := getSecretValueOutput{ARN: v.ARN(), Name: v.Name(), VersionID: v.VersionID(), VersionStages: v.VersionStages()}
+	out := &output{ARN: v.ARN(), Name: v.Name(), VersionID: v.VersionID(), VersionStages: v.VersionStages(), CreatedDate: epochString(v.CreatedDate())}
 	if v.HasSecretString() {
 		s := v.SecretString()
 		out.SecretString = &s
 	} else {
 		out.SecretBinary = v.SecretBinary()
 	}
-	if t := v.CreatedDate(); !t.IsZero() {
-		out.CreatedDate = json.Number(strconv.FormatFloat(float64(t.UnixMilli())/1000, 'f', -1, 64))
-	}
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	w.Header().Set("Cache-Control", "no-store")
-	_ = json.NewEncoder(w).Encode(out)
+	return out, info, nil
 }
 
+// parseQuery reads the query as the AWS agent does (parse.rs), except that a repeated
+// parameter takes its last value, as the Lambda extension does.
 func parseQuery(q url.Values, withSecretID bool) (request, error) {
 	var req request
 	for name, vals := range q {
-		if len(vals) != 1 {
-			return req, fmt.Errorf("parameter %s given %d times", name, len(vals))
-		}
-		v := vals[0]
+		v := vals[len(vals)-1]
 		switch name {
 		case "secretId":
 			if !withSecretID {
-				return req, errors.New("unknown parameter secretId: the path names the secret")
+				return req, errors.New("unknown parameter: secretId")
 			}
 			req.secretID = v
 		case "versionStage":
@@ -177,10 +296,10 @@ func parseQuery(q url.Values, withSecretID bool) (request, error) {
 				req.refreshNow = true
 			case "false", "0":
 			default:
-				return req, fmt.Errorf("refreshNow %q: want true or false", v)
+				return req, errors.New("invalid refreshNow value")
 			}
 		default:
-			return req, fmt.Errorf("unknown parameter %s", name)
+			return req, errors.New("unknown parameter: " + name)
 		}
 	}
 	if withSecretID && req.secretID == "" {
@@ -189,43 +308,43 @@ func parseQuery(q url.Values, withSecretID bool) (request, error) {
 	return req, nil
 }
 
-// describeError maps a read error to an HTTP status and the AWS error type and message
-// (the cache's errors never contain secret values).
-func describeError(err error) (status int, code, msg string) {
+// describeError maps a read error to the AWS agent's status and JSON body (the cache's errors
+// never contain secret values): Secrets Manager's code and message with its HTTP status;
+// 504 TimeoutError, 502 ConnectionError; else 500 InternalFailure.
+func describeError(err error) (int, []byte) {
+	body := func(code, msg string) []byte {
+		b, _ := json.Marshal(struct {
+			Type    string `json:"__type"`
+			Message string `json:"message,omitempty"`
+		}{code, msg})
+		return b
+	}
 	var ae smithy.APIError
 	var ce *secretcache.Error
 	switch {
 	case errors.As(err, &ae):
-		status = http.StatusBadRequest
+		status := http.StatusBadRequest
 		var re interface{ HTTPStatusCode() int }
 		if errors.As(err, &re) && re.HTTPStatusCode() >= 400 {
 			status = re.HTTPStatusCode()
-		} else if ae.ErrorFault() == smithy.FaultServer {
+		} else if secretcache.IsTransient(err) {
 			status = http.StatusInternalServerError
 		}
-		msg = ae.ErrorMessage()
+		msg := ae.ErrorMessage()
 		if errors.As(err, &ce) && ce.Stale {
-			msg += " (no value confirmed within the TTL)"
+			msg += " (no value confirmed within the TTL and the stale-if-error bound)"
 		}
-		return status, ae.ErrorCode(), msg
+		return status, body(ae.ErrorCode(), msg)
 	case errors.Is(err, context.DeadlineExceeded):
-		return http.StatusGatewayTimeout, "TimeoutError", "Secrets Manager did not answer in time."
-	case errors.Is(err, context.Canceled):
-		return 499, "RequestCanceled", "The request was canceled."
-	case errors.Is(err, secretcache.ErrClosed):
-		return http.StatusServiceUnavailable, "ServiceUnavailable", "The agent is shutting down."
+		return http.StatusGatewayTimeout, body("TimeoutError", "Timeout")
+	case errors.Is(err, context.Canceled), errors.Is(err, secretcache.ErrClosed):
+		return http.StatusServiceUnavailable, body("InternalFailure", "")
 	}
 	var ne net.Error
 	if errors.As(err, &ne) {
-		return http.StatusBadGateway, "ConnectionError", "Secrets Manager could not be reached."
+		return http.StatusBadGateway, body("ConnectionError", "Read Error")
 	}
-	return http.StatusInternalServerError, "InternalFailure", err.Error()
-}
-
-func writeError(w http.ResponseWriter, status int, code, msg string) {
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]string{"__type": code, "message": msg})
+	return http.StatusInternalServerError, body("InternalFailure", "")
 }
 
 type statusWriter struct {
