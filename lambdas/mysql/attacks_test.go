@@ -3,6 +3,7 @@ package mysql_test
 import (
 	"bytes"
 	"crypto/tls"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -162,4 +163,56 @@ func rdsMaster(t testing.TB, e *emu, srv *server, id, user, password string) str
 		t.Fatalf("DescribeDBInstances %s: %v", id, err)
 	}
 	return aws.ToString(out.DBInstances[0].MasterUserSecret.SecretArn)
+}
+
+// TestRDSManagedMaster rotates alternating users with a master secret RDS manages (only
+// username and password; the endpoint from the RDS API): on the instance itself, and
+// (item 9) with the user secret on an Aurora cluster's reader endpoint.
+func TestRDSManagedMaster(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, testenv.MariaDBOptions{})
+	cases := []struct{ name, kind, host string }{
+		{"instance", "instance", ""},
+		{"aurora reader endpoint", "cluster", "localhost"}, // the reader is the same server by another name
+	}
+	for i, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			master, mpw := fmt.Sprintf("rdsboss%d", i), "Rds-Master-"+randomWord(12)
+			srv.createUser(t, master, "%", mpw)
+			srv.exec(t, "GRANT ALL PRIVILEGES ON *.* TO "+quoteAccount(master, "%")+" WITH GRANT OPTION")
+			e := newEmu(t, srv)
+			e.register(e.engine(e.rotator(mysql.ModeAlternating), nil).Invoke)
+			var masterARN string
+			if tc.kind == "instance" {
+				masterARN = rdsMaster(t, e, srv, fmt.Sprintf("my-%d", i), master, mpw)
+			} else {
+				id := fmt.Sprintf("aurora-my-%d", i)
+				if err := e.Control.RegisterDBCluster(t.Context(), emulator.DBCluster{Identifier: id, Engine: "aurora-mysql", Address: srv.db.Host,
+					ReaderAddress: tc.host, Port: srv.db.Port, MasterUsername: master, MasterUserPassword: mpw}); err != nil {
+					t.Fatal(err)
+				}
+				out, err := rds.NewFromConfig(e.AWSConfig(3)).DescribeDBClusters(t.Context(), &rds.DescribeDBClustersInput{DBClusterIdentifier: aws.String(id)})
+				if err != nil || len(out.DBClusters) != 1 || out.DBClusters[0].MasterUserSecret == nil {
+					t.Fatalf("DescribeDBClusters %s: %v", id, err)
+				}
+				masterARN = aws.ToString(out.DBClusters[0].MasterUserSecret.SecretArn)
+			}
+			e.logs.Forbid(mpw)
+			user, pw := "rdsapp"+randomWord(6), "Rds-App-"+randomWord(12)
+			srv.createUser(t, user, "%", pw)
+			extra := []any{"masterarn", masterARN}
+			if tc.host != "" {
+				extra = append(extra, "host", tc.host)
+			}
+			arn := e.createSecret("app", dbSecret(srv, user, pw, extra...))
+			before := e.value(arn, rotation.StageCurrent)
+			for n := 1; n <= 2; n++ {
+				before = e.checkRotated(arn, e.rotate(arn, n), before, false)
+			}
+			if !strings.Contains(e.logs.String(), "master endpoint from the RDS API") {
+				t.Errorf("the log does not say where the master endpoint came from")
+			}
+		})
+	}
 }
