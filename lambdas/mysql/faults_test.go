@@ -363,7 +363,7 @@ func TestBadSecrets(t *testing.T) {
 }
 
 // TestTLS: the certificate is verified (CA and host name) and a failure never falls back to
-// plaintext; "ssl" is read as the AWS samples read it.
+// plaintext; TLS is required unless the secret says "ssl": false.
 func TestTLS(t *testing.T) {
 	t.Parallel()
 	wrongHost := startServer(t, testenv.MariaDBOptions{TLSHosts: []string{"db.elsewhere.example"}})
@@ -383,7 +383,8 @@ func TestTLS(t *testing.T) {
 		{"unknown CA, ssl true", good, "true", false, []string{"tls: failed to verify certificate", "certificate signed by unknown authority"}, true},
 		{"trusted CA, ssl unset", good, nil, true, nil, true},
 		{"server without TLS, ssl true", noTLS, true, true, []string{"TLS requested but server does not support TLS"}, false},
-		{"server without TLS, ssl unset", noTLS, nil, true, nil, false},
+		// Attack 6: a man in the middle answering "no TLS" to a secret without "ssl".
+		{"server without TLS, ssl unset", noTLS, nil, true, []string{`refused: TLS is required unless the secret says "ssl": false`}, false},
 		{"server without TLS, ssl false", noTLS, "false", true, nil, false},
 	}
 	for _, tc := range cases {
@@ -408,6 +409,10 @@ func TestTLS(t *testing.T) {
 				logins := grepLines(tc.srv.generalLog(t), user+"@")
 				if tc.wantTLS == strings.Contains(logins, "TCP/IP") || !strings.Contains(logins, "Connect") {
 					t.Errorf("logins (want TLS %v):\n%s", tc.wantTLS, logins)
+				}
+				// The function logs the TLS state the server negotiated.
+				if want := fmt.Sprintf(`"tls":%v`, tc.wantTLS); !strings.Contains(e.logs.String(), want) {
+					t.Errorf("the function's log does not say %s", want)
 				}
 				return
 			}

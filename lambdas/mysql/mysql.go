@@ -27,6 +27,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/internal/db"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation"
 )
 
@@ -80,6 +81,9 @@ type Options struct {
 	ConnectTimeout time.Duration
 	// StatementTimeout bounds each read and write on a connection; 30 s when zero.
 	StatementTimeout time.Duration
+	// RDS answers DescribeDBInstances and DescribeDBClusters for RDS-managed master
+	// secrets; a client built from the engine's AWS configuration when nil.
+	RDS db.RDSAPI
 }
 
 // OptionsFromEnv reads the rotator's environment variables with lookup (os.LookupEnv).
@@ -110,6 +114,10 @@ type Rotator struct {
 	poolOnce sync.Once
 	pool     *x509.CertPool
 	poolErr  error
+
+	rdsOnce sync.Once
+	rds     db.RDSAPI
+	rdsErr  error
 }
 
 // New returns a Rotator.
