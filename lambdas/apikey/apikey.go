@@ -98,7 +98,7 @@ type CreateRequest struct {
 }
 
 // Service is one API key service: what a service-specific rotator implements. The
-// strategy (NewStrategy) runs it on the rotation engine; the HTTP contract (NewHTTPService)
+// rotator (NewWithService) runs it on the rotation engine; the HTTP contract (NewHTTPService)
 // is one implementation.
 //
 // Errors should say what failed and why (the service's status and message), never a key

@@ -21,6 +21,9 @@ func TestLogsHoldNoKeyValues(t *testing.T) {
 			t.Parallel()
 			// One secret per emulator: AdvanceClock would start the other's rotation too.
 			e := newEnv(t)
+			if master {
+				e.alternating()
+			}
 			e.registerInProcess()
 			id0, key0 := e.svc.issue("app")
 			settings := e.svc.settings(map[string]any{"max_attempts": 2})
