@@ -69,3 +69,21 @@ func TestWrapperOwnFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestWrappersRequireStrategy: every wrapper makes its caller choose the rotation mode
+// (issue 12: the mode is the function's configuration, never the secret's shape); a
+// default would choose silently. The validations and the warning for "auto" are checked by
+// the wrappers' terraform tests.
+func TestWrappersRequireStrategy(t *testing.T) {
+	for _, w := range modulegen.Wrappers {
+		cfg := parseModule(t, w.Dir)
+		i := slices.IndexFunc(cfg.variables, func(v variable) bool { return v.Name == "rotation_strategy" })
+		if i < 0 {
+			t.Errorf("%s has no variable rotation_strategy", w.Dir)
+			continue
+		}
+		if v := cfg.variables[i]; !v.Required {
+			t.Errorf("%s: rotation_strategy has the default %s; it must be required", w.Dir, v.Default)
+		}
+	}
+}

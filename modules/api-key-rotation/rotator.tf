@@ -31,11 +31,15 @@ variable "settings" {
 }
 
 variable "allowed_hosts" {
-  description = "Hosts (`host` or `host:port`) the service URLs may point to (`APIKEY_ALLOWED_HOSTS`). Strongly recommended, above all with master secrets: without it, whoever can write a secret's `rotation` object can send its key, or the master credential, to a host of their choosing."
+  description = "Hosts (`host` or `host:port`) the service URLs may point to (`APIKEY_ALLOWED_HOSTS`). Required with master secrets, strongly recommended without: without it, whoever can write a secret's `rotation` object can send its key, or the master credential, to a host of their choosing."
   type        = list(string)
   default     = []
   nullable    = false
 
+  validation {
+    condition     = length(var.master_secrets) == 0 || length(var.allowed_hosts) > 0
+    error_message = "master_secrets are set but allowed_hosts is empty: a secret's rotation settings could send the master credential to any host. Set allowed_hosts to the service's host names (the rotator refuses to use a master credential without APIKEY_ALLOWED_HOSTS)."
+  }
   validation {
     condition     = alltrue([for h in var.allowed_hosts : can(regex("^[A-Za-z0-9.-]+(:[0-9]+)?$|^\\[[0-9A-Fa-f:.]+\\](:[0-9]+)?$", h))])
     error_message = "allowed_hosts: each entry must be a host name or address, optionally with :port, without a scheme or path."
@@ -46,12 +50,4 @@ variable "ca_bundle" {
   description = "Extra certificate authorities for the service's TLS certificate (`APIKEY_CA_BUNDLE`): a path to a PEM file (e.g. in a layer) or the PEM text."
   type        = string
   default     = null
-}
-
-# The rotator's README: set allowed_hosts, above all with a master credential.
-check "allowed_hosts_with_master_secrets" {
-  assert {
-    condition     = length(var.master_secrets) == 0 || length(var.allowed_hosts) > 0
-    error_message = "master_secrets are set but allowed_hosts is empty: a secret's rotation settings could send the master credential to any host. Set allowed_hosts to the service's host names."
-  }
 }

@@ -94,6 +94,15 @@ variable "master_secrets" {
   }))
   default  = []
   nullable = false
+
+  validation {
+    condition     = var.rotation_strategy != "alternating" || length(var.master_secrets) > 0
+    error_message = "rotation_strategy is \"alternating\" but master_secrets is empty: the function could read no master secret. List the master secrets the rotated secrets name in `masterarn`, or use rotation_strategy = \"single\"."
+  }
+  validation {
+    condition     = var.rotation_strategy != "single" || length(var.master_secrets) == 0
+    error_message = "master_secrets are set but rotation_strategy is \"single\", which never uses them: remove master_secrets (the function should not be able to read them), or use rotation_strategy = \"alternating\"."
+  }
 }
 
 variable "schedule_expression" {
@@ -142,14 +151,14 @@ variable "secrets_manager_endpoint" {
 }
 
 variable "environment_variables" {
-  description = "More environment variables for the function. The ones this module sets from its own variables (`APIKEY_*`) are refused here: set those variables instead."
+  description = "More environment variables for the function. The ones this module sets from its own variables (`ROTATION_STRATEGY`, `APIKEY_*`) are refused here: set those variables instead."
   type        = map(string)
   default     = {}
   nullable    = false
 
   validation {
-    condition     = length(setintersection(keys(var.environment_variables), ["APIKEY_ALLOWED_HOSTS", "APIKEY_CA_BUNDLE", "APIKEY_CREATE_URL", "APIKEY_CREATE_METHOD", "APIKEY_CREATE_BODY", "APIKEY_KEY_PATH", "APIKEY_KEY_ID_PATH", "APIKEY_TEST_URL", "APIKEY_TEST_METHOD", "APIKEY_REVOKE_URL", "APIKEY_REVOKE_METHOD", "APIKEY_REVOKE_BODY", "APIKEY_AUTH_HEADER", "APIKEY_AUTH_SCHEME", "APIKEY_MASTER_AUTH_HEADER", "APIKEY_MASTER_AUTH_SCHEME", "APIKEY_IDEMPOTENCY_HEADER", "APIKEY_LIST_URL", "APIKEY_LIST_ITEMS_PATH", "APIKEY_LIST_ID_PATH", "APIKEY_LIST_NAME_PATH", "APIKEY_TIMEOUT", "APIKEY_MAX_ATTEMPTS", "APIKEY_RETRY_BASE_DELAY", "APIKEY_RETRY_MAX_DELAY", "APIKEY_REVOKE_MODE", "APIKEY_MASTER_KEY_FIELD"])) == 0
-    error_message = "environment_variables must not set APIKEY_*: use this module's variables for them."
+    condition     = length(setintersection(keys(var.environment_variables), ["ROTATION_STRATEGY", "APIKEY_ALLOWED_HOSTS", "APIKEY_CA_BUNDLE", "APIKEY_CREATE_URL", "APIKEY_CREATE_METHOD", "APIKEY_CREATE_BODY", "APIKEY_KEY_PATH", "APIKEY_KEY_ID_PATH", "APIKEY_TEST_URL", "APIKEY_TEST_METHOD", "APIKEY_REVOKE_URL", "APIKEY_REVOKE_METHOD", "APIKEY_REVOKE_BODY", "APIKEY_AUTH_HEADER", "APIKEY_AUTH_SCHEME", "APIKEY_MASTER_AUTH_HEADER", "APIKEY_MASTER_AUTH_SCHEME", "APIKEY_IDEMPOTENCY_HEADER", "APIKEY_LIST_URL", "APIKEY_LIST_ITEMS_PATH", "APIKEY_LIST_ID_PATH", "APIKEY_LIST_NAME_PATH", "APIKEY_TIMEOUT", "APIKEY_MAX_ATTEMPTS", "APIKEY_RETRY_BASE_DELAY", "APIKEY_RETRY_MAX_DELAY", "APIKEY_REVOKE_MODE", "APIKEY_MASTER_KEY_FIELD"])) == 0
+    error_message = "environment_variables must not set ROTATION_STRATEGY, APIKEY_*: use this module's variables for them."
   }
 }
 
@@ -215,4 +224,15 @@ variable "tags" {
   type        = map(string)
   default     = {}
   nullable    = false
+}
+
+variable "rotation_strategy" {
+  description = "How secrets are rotated, required (`ROTATION_STRATEGY`): `single` (the current key creates its successor) or `alternating` (a master credential creates and revokes the keys, sent only to `allowed_hosts`; list the master secrets in `master_secrets`). `auto` (alternating when a secret has a `masterarn`, else single) only by explicit choice: then whoever can write a secret picks the mode, with any master the function may read."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = contains(["single", "alternating", "auto"], var.rotation_strategy)
+    error_message = "rotation_strategy must be \"single\" or \"alternating\" (or, explicitly, \"auto\")."
+  }
 }

@@ -5,8 +5,8 @@
 locals {
   # Set from this module's variables; environment_variables may not name them.
   module_environment = merge(
+    { ROTATION_STRATEGY = var.rotation_strategy },
     {
-      ROTATION_STRATEGY          = var.rotation_strategy
       PASSWORD_LENGTH            = tostring(var.password_length)
       EXCLUDE_CHARACTERS         = var.exclude_characters
       EXCLUDE_NUMBERS            = tostring(var.exclude_numbers)
@@ -60,4 +60,12 @@ module "rotation" {
   role_name                 = var.role_name
   role_permissions_boundary = var.role_permissions_boundary
   tags                      = var.tags
+}
+
+# "auto" lets a secret's contents choose the mode: allowed when chosen, never silently.
+check "rotation_strategy_is_explicit" {
+  assert {
+    condition     = var.rotation_strategy != "auto"
+    error_message = "rotation_strategy = \"auto\": whoever can write a rotated secret chooses the mode (adding a masterarn switches it to alternating, with any master this function may read). Prefer \"single\" or \"alternating\"."
+  }
 }

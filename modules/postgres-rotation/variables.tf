@@ -95,6 +95,15 @@ variable "master_secrets" {
   }))
   default  = []
   nullable = false
+
+  validation {
+    condition     = var.rotation_strategy != "alternating" || length(var.master_secrets) > 0
+    error_message = "rotation_strategy is \"alternating\" but master_secrets is empty: the function could read no master secret. List the master secrets the rotated secrets name in `masterarn`, or use rotation_strategy = \"single\"."
+  }
+  validation {
+    condition     = var.rotation_strategy != "single" || length(var.master_secrets) == 0
+    error_message = "master_secrets are set but rotation_strategy is \"single\", which never uses them: remove master_secrets (the function should not be able to read them), or use rotation_strategy = \"alternating\"."
+  }
 }
 
 variable "schedule_expression" {
@@ -219,13 +228,13 @@ variable "tags" {
 }
 
 variable "rotation_strategy" {
-  description = "`single` (the user changes its own password), `alternating` (a master user sets the password of `<username>` or `<username>_clone` in turn, so current credentials always work), or `auto` (default): alternating when the secret has a `masterarn`. Sets `ROTATION_STRATEGY`."
+  description = "How secrets are rotated, required (`ROTATION_STRATEGY`): `single` (the user changes its own password) or `alternating` (a master user sets the password of `<username>` or `<username>_clone` in turn, so current credentials always work; list the master secrets in `master_secrets`). `auto` (alternating when a secret has a `masterarn`, else single) only by explicit choice: then whoever can write a secret picks the mode, with any master the function may read."
   type        = string
-  default     = "auto"
+  nullable    = false
 
   validation {
-    condition     = contains(["auto", "single", "alternating"], var.rotation_strategy)
-    error_message = "rotation_strategy must be \"auto\", \"single\" or \"alternating\"."
+    condition     = contains(["single", "alternating", "auto"], var.rotation_strategy)
+    error_message = "rotation_strategy must be \"single\" or \"alternating\" (or, explicitly, \"auto\")."
   }
 }
 

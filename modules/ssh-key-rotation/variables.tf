@@ -94,6 +94,15 @@ variable "master_secrets" {
   }))
   default  = []
   nullable = false
+
+  validation {
+    condition     = var.rotation_strategy != "alternating" || length(var.master_secrets) > 0
+    error_message = "rotation_strategy is \"alternating\" but master_secrets is empty: the function could read no master secret. List the master secrets the rotated secrets name in `masterarn`, or use rotation_strategy = \"single\"."
+  }
+  validation {
+    condition     = var.rotation_strategy != "single" || length(var.master_secrets) == 0
+    error_message = "master_secrets are set but rotation_strategy is \"single\", which never uses them: remove master_secrets (the function should not be able to read them), or use rotation_strategy = \"alternating\"."
+  }
 }
 
 variable "schedule_expression" {
@@ -142,14 +151,14 @@ variable "secrets_manager_endpoint" {
 }
 
 variable "environment_variables" {
-  description = "More environment variables for the function. The ones this module sets from its own variables (`SSH_MAX_PARALLEL`, `SSH_CONNECT_TIMEOUT`, `SSH_HOST_TIMEOUT`, `SSH_REMOVE_OLD_KEY`) are refused here: set those variables instead."
+  description = "More environment variables for the function. The ones this module sets from its own variables (`ROTATION_STRATEGY`, `SSH_MAX_PARALLEL`, `SSH_CONNECT_TIMEOUT`, `SSH_HOST_TIMEOUT`, `SSH_REMOVE_OLD_KEY`, `SSHKEY_ALLOWED_TARGETS`) are refused here: set those variables instead."
   type        = map(string)
   default     = {}
   nullable    = false
 
   validation {
-    condition     = length(setintersection(keys(var.environment_variables), ["SSH_MAX_PARALLEL", "SSH_CONNECT_TIMEOUT", "SSH_HOST_TIMEOUT", "SSH_REMOVE_OLD_KEY"])) == 0
-    error_message = "environment_variables must not set SSH_MAX_PARALLEL, SSH_CONNECT_TIMEOUT, SSH_HOST_TIMEOUT, SSH_REMOVE_OLD_KEY: use this module's variables for them."
+    condition     = length(setintersection(keys(var.environment_variables), ["ROTATION_STRATEGY", "SSH_MAX_PARALLEL", "SSH_CONNECT_TIMEOUT", "SSH_HOST_TIMEOUT", "SSH_REMOVE_OLD_KEY", "SSHKEY_ALLOWED_TARGETS"])) == 0
+    error_message = "environment_variables must not set ROTATION_STRATEGY, SSH_MAX_PARALLEL, SSH_CONNECT_TIMEOUT, SSH_HOST_TIMEOUT, SSH_REMOVE_OLD_KEY, SSHKEY_ALLOWED_TARGETS: use this module's variables for them."
   }
 }
 
@@ -215,4 +224,15 @@ variable "tags" {
   type        = map(string)
   default     = {}
   nullable    = false
+}
+
+variable "rotation_strategy" {
+  description = "How secrets are rotated, required (`ROTATION_STRATEGY`): `single` (each key installs its successor itself) or `alternating` (a master key edits the user's `authorized_keys`, only on the hosts and accounts `allowed_targets` lists; list the master secrets in `master_secrets`). `auto` (alternating when a secret has a `masterarn`, else single) only by explicit choice: then whoever can write a secret picks the mode, with any master the function may read."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = contains(["single", "alternating", "auto"], var.rotation_strategy)
+    error_message = "rotation_strategy must be \"single\" or \"alternating\" (or, explicitly, \"auto\")."
+  }
 }

@@ -64,9 +64,8 @@ var databaseEnv = []string{"PASSWORD_LENGTH", "EXCLUDE_CHARACTERS", "EXCLUDE_NUM
 
 // Reserved are the environment variables the module sets itself, in the order it lists them.
 func (w Wrapper) Reserved() []string {
-	var out []string
+	out := []string{"ROTATION_STRATEGY"}
 	if w.Database {
-		out = append(out, "ROTATION_STRATEGY")
 		out = append(out, databaseEnv...)
 	}
 	return append(out, w.RotatorEnv...)
