@@ -79,3 +79,11 @@ func (e *testEnv) factories() map[string]func() (tfprotov6.ProviderServer, error
 		"secretsmanager": providerserver.NewProtocol6WithError(New("test")()),
 	}
 }
+
+// factoriesWith is factories with another retry budget for policies IAM has not caught up
+// with, so that a test of that retry runs in milliseconds.
+func (e *testEnv) factoriesWith(r propagationRetry) map[string]func() (tfprotov6.ProviderServer, error) {
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		"secretsmanager": providerserver.NewProtocol6WithError(&secretsManagerProvider{version: "test", propagation: r}),
+	}
+}
