@@ -39,11 +39,13 @@ var scenes = []scene{
 
 // The programs the scenes run, built once: the rotators as Lambda bootstraps (as `make
 // package` builds them, for this machine) and the cache agent.
-var scenePrograms = []struct{ name, pkg string }{
-	{"mysql", "./lambdas/mysql/lambda"},
-	{"sshkey", "./lambdas/sshkey/lambda"},
-	{"apikey", "./lambdas/apikey/lambda"},
-	{"secretcache-agent", "./cmd/secretcache-agent"},
+// dir is the Go module the package is in, relative to the repository's root: the cache
+// agent is in secretcache's own module.
+var scenePrograms = []struct{ name, dir, pkg string }{
+	{"mysql", ".", "./lambdas/mysql/lambda"},
+	{"sshkey", ".", "./lambdas/sshkey/lambda"},
+	{"apikey", ".", "./lambdas/apikey/lambda"},
+	{"secretcache-agent", "secretcache", "./cmd/secretcache-agent"},
 }
 
 // AllOptions configure RunAll.
@@ -165,7 +167,7 @@ func buildPrograms(ctx context.Context, opts AllOptions, dir string) (map[string
 			defer wg.Done()
 			// The settings of `make demo` and `make package`: static, without the RPC mode.
 			cmd := exec.CommandContext(ctx, opts.Go, "build", "-tags", "lambda.norpc", "-o", out, p.pkg)
-			cmd.Dir = opts.Root
+			cmd.Dir = filepath.Join(opts.Root, p.dir)
 			cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 			if b, err := cmd.CombinedOutput(); err != nil {
 				errs[i] = fmt.Errorf("go build %s: %w\n%s", p.pkg, err, tailLines(string(b), 20))
