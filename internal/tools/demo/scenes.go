@@ -84,7 +84,7 @@ func RunAll(ctx context.Context, opts AllOptions) ([]SceneResult, error) {
 		return nil, err
 	}
 	start := time.Now()
-	fmt.Fprintf(opts.Out, "secretsmanager demo-all: %d scenes, each with its own emulator and servers on this machine.\n\n", len(chosen))
+	fmt.Fprintf(opts.Out, "secretsmanager demo-all: %d scene(s), each with its own emulator and servers on this machine.\n\n", len(chosen))
 
 	dir, err := os.MkdirTemp("", "secretsmanager-demo-all-")
 	if err != nil {
@@ -112,7 +112,11 @@ func RunAll(ctx context.Context, opts AllOptions) ([]SceneResult, error) {
 		took, err := runScene(ctx, opts, sc, bins, dir)
 		results = append(results, SceneResult{Name: sc.name, Took: took, Err: err})
 		if err != nil {
-			fmt.Fprintf(opts.Out, "  scene %s FAILED after %s: %v\n", sc.name, roundDuration(took), err)
+			verb := "FAILED"
+			if ctx.Err() != nil {
+				verb = "interrupted"
+			}
+			fmt.Fprintf(opts.Out, "  scene %s %s after %s, everything it started removed: %v\n", sc.name, verb, roundDuration(took), err)
 			return results, fmt.Errorf("scene %s: %w", sc.name, err)
 		}
 		fmt.Fprintf(opts.Out, "  scene done, everything it started removed (%s)\n", roundDuration(took))
@@ -251,7 +255,11 @@ func (s *stage) step(name string, f func() (string, error)) error {
 	}
 	took := roundDuration(time.Since(start))
 	if err != nil {
-		fmt.Fprintf(s.out, "FAILED (%s)\n", took)
+		if s.ctx.Err() != nil {
+			fmt.Fprintf(s.out, "interrupted (%s)\n", took)
+		} else {
+			fmt.Fprintf(s.out, "FAILED (%s)\n", took)
+		}
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	if detail != "" {
