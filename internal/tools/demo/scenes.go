@@ -116,7 +116,7 @@ func RunAll(ctx context.Context, opts AllOptions) ([]SceneResult, error) {
 			if ctx.Err() != nil {
 				verb = "interrupted"
 			}
-			fmt.Fprintf(opts.Out, "  scene %s %s after %s, everything it started removed: %v\n", sc.name, verb, roundDuration(took), err)
+			fmt.Fprintf(opts.Out, "  scene %s %s after %s: %v\n", sc.name, verb, roundDuration(took), err)
 			return results, fmt.Errorf("scene %s: %w", sc.name, err)
 		}
 		fmt.Fprintf(opts.Out, "  scene done, everything it started removed (%s)\n", roundDuration(took))
