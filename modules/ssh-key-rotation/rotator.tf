@@ -12,6 +12,7 @@ locals {
     # The allowlist of hosts and accounts (JSON {"host[:port]": ["user", ...]}): the
     # function's word on what may be edited; a secret naming anything else is refused.
     length(var.allowed_targets) == 0 ? {} : { SSHKEY_ALLOWED_TARGETS = jsonencode(var.allowed_targets) },
+    var.authorized_keys_file == null ? {} : { SSHKEY_AUTHORIZED_KEYS_FILE = var.authorized_keys_file },
   )
 }
 
@@ -32,6 +33,17 @@ variable "allowed_targets" {
   validation {
     condition     = alltrue([for users in values(var.allowed_targets) : length(users) > 0 && alltrue([for u in users : can(regex("^[a-z_][a-z0-9_.-]*$", u)) && u != "root"])])
     error_message = "allowed_targets: each host needs at least one account, each a plain lower-case account name; root is never allowed."
+  }
+}
+
+variable "authorized_keys_file" {
+  description = "The file the master key edits in alternating mode, inside the account's home (`SSHKEY_AUTHORIZED_KEYS_FILE`; `%h`, `%u`, `%%` as in sshd's `AuthorizedKeysFile`, relative paths from the home); a secret naming another file is refused. In single mode the default for secrets without `authorized_keys`. Unset: the rotator's default, `.ssh/authorized_keys`."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.authorized_keys_file == null ? true : (!startswith(var.authorized_keys_file, "/") && !strcontains(var.authorized_keys_file, "..") && length(trimspace(var.authorized_keys_file)) > 0)
+    error_message = "authorized_keys_file must be a path inside the account's home: relative (e.g. \".ssh/authorized_keys\") or starting with %h/ or ~/, without \"..\"."
   }
 }
 

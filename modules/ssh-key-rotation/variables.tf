@@ -151,14 +151,14 @@ variable "secrets_manager_endpoint" {
 }
 
 variable "environment_variables" {
-  description = "More environment variables for the function. The ones this module sets from its own variables (`ROTATION_STRATEGY`, `SSH_MAX_PARALLEL`, `SSH_CONNECT_TIMEOUT`, `SSH_HOST_TIMEOUT`, `SSH_REMOVE_OLD_KEY`, `SSHKEY_ALLOWED_TARGETS`) are refused here: set those variables instead."
+  description = "More environment variables for the function. The ones this module sets from its own variables (`ROTATION_STRATEGY`, `SSH_MAX_PARALLEL`, `SSH_CONNECT_TIMEOUT`, `SSH_HOST_TIMEOUT`, `SSH_REMOVE_OLD_KEY`, `SSHKEY_ALLOWED_TARGETS`, `SSHKEY_AUTHORIZED_KEYS_FILE`) are refused here: set those variables instead."
   type        = map(string)
   default     = {}
   nullable    = false
 
   validation {
-    condition     = length(setintersection(keys(var.environment_variables), ["ROTATION_STRATEGY", "SSH_MAX_PARALLEL", "SSH_CONNECT_TIMEOUT", "SSH_HOST_TIMEOUT", "SSH_REMOVE_OLD_KEY", "SSHKEY_ALLOWED_TARGETS"])) == 0
-    error_message = "environment_variables must not set ROTATION_STRATEGY, SSH_MAX_PARALLEL, SSH_CONNECT_TIMEOUT, SSH_HOST_TIMEOUT, SSH_REMOVE_OLD_KEY, SSHKEY_ALLOWED_TARGETS: use this module's variables for them."
+    condition     = length(setintersection(keys(var.environment_variables), ["ROTATION_STRATEGY", "SSH_MAX_PARALLEL", "SSH_CONNECT_TIMEOUT", "SSH_HOST_TIMEOUT", "SSH_REMOVE_OLD_KEY", "SSHKEY_ALLOWED_TARGETS", "SSHKEY_AUTHORIZED_KEYS_FILE"])) == 0
+    error_message = "environment_variables must not set ROTATION_STRATEGY, SSH_MAX_PARALLEL, SSH_CONNECT_TIMEOUT, SSH_HOST_TIMEOUT, SSH_REMOVE_OLD_KEY, SSHKEY_ALLOWED_TARGETS, SSHKEY_AUTHORIZED_KEYS_FILE: use this module's variables for them."
   }
 }
 

@@ -70,7 +70,7 @@ var Wrappers = []Wrapper{
 		EgressWhy:         "SSH to the hosts, besides HTTPS for the AWS APIs.",
 		RandomPasswordWhy: "Keys are generated in the function: no GetRandomPassword.",
 		RotatorFile:       true,
-		RotatorEnv:        []string{"SSH_MAX_PARALLEL", "SSH_CONNECT_TIMEOUT", "SSH_HOST_TIMEOUT", "SSH_REMOVE_OLD_KEY", "SSHKEY_ALLOWED_TARGETS"},
+		RotatorEnv:        []string{"SSH_MAX_PARALLEL", "SSH_CONNECT_TIMEOUT", "SSH_HOST_TIMEOUT", "SSH_REMOVE_OLD_KEY", "SSHKEY_ALLOWED_TARGETS", "SSHKEY_AUTHORIZED_KEYS_FILE"},
 	},
 	{
 		Dir:               "api-key-rotation",

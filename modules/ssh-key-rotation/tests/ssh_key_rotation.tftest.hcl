@@ -83,21 +83,23 @@ run "defaults" {
 run "settings_and_default_egress" {
   command = plan
   variables {
-    secrets            = { app = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:deploy-AbCdEf" } }
-    max_parallel_hosts = 4
-    connect_timeout    = "5s"
-    host_timeout       = "1m30s"
-    remove_old_key     = "immediately"
-    vpc_config         = { subnet_ids = ["subnet-0a"], vpc_id = "vpc-01" }
+    secrets              = { app = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:deploy-AbCdEf" } }
+    max_parallel_hosts   = 4
+    connect_timeout      = "5s"
+    host_timeout         = "1m30s"
+    remove_old_key       = "immediately"
+    authorized_keys_file = "%h/.ssh/authorized_keys2"
+    vpc_config           = { subnet_ids = ["subnet-0a"], vpc_id = "vpc-01" }
   }
 
   assert {
     condition = output.environment_variables == tomap({
-      ROTATION_STRATEGY   = "single"
-      SSH_MAX_PARALLEL    = "4"
-      SSH_CONNECT_TIMEOUT = "5s"
-      SSH_HOST_TIMEOUT    = "1m30s"
-      SSH_REMOVE_OLD_KEY  = "immediately"
+      ROTATION_STRATEGY           = "single"
+      SSH_MAX_PARALLEL            = "4"
+      SSH_CONNECT_TIMEOUT         = "5s"
+      SSH_HOST_TIMEOUT            = "1m30s"
+      SSH_REMOVE_OLD_KEY          = "immediately"
+      SSHKEY_AUTHORIZED_KEYS_FILE = "%h/.ssh/authorized_keys2"
     })
     error_message = "Every setting must reach its environment variable: ${jsonencode(output.environment_variables)}"
   }
@@ -208,4 +210,13 @@ run "rejects_alternating_without_allowed_targets" {
     rotation_strategy = "alternating"
   }
   expect_failures = [var.allowed_targets]
+}
+
+run "rejects_authorized_keys_file_outside_the_home" {
+  command = plan
+  variables {
+    secrets              = { app = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:deploy-AbCdEf" } }
+    authorized_keys_file = "/root/.ssh/authorized_keys"
+  }
+  expect_failures = [var.authorized_keys_file]
 }

@@ -13,7 +13,9 @@ import (
 
 // TestWrappersGenerated checks that the files the wrapper modules share (variables.tf,
 // outputs.tf, main.tf) are what internal/tools/modulegen writes; with -update it rewrites
-// them. A wrapper's own settings live in its rotator.tf, which is written by hand.
+// them. A wrapper's own settings live in its rotator.tf, which is written by hand. (This
+// file sorts before readme_test.go, so one -update run rewrites the generated files before
+// TestREADMETables reads them.)
 func TestWrappersGenerated(t *testing.T) {
 	files, err := modulegen.Generate()
 	if err != nil {
