@@ -234,7 +234,7 @@ func (t *benchTerraform) run(args ...string) int {
 // terraform-plugin-testing does, and returns the TF_REATTACH_PROVIDERS value for it.
 func serveProviderForReattach(b testing.TB, opts ...tf6server.ServeOpt) string {
 	b.Helper()
-	const addr = "registry.terraform.io/hashicorp/secretsmanager"
+	addr := providerHost() + "/hashicorp/secretsmanager"
 	ctx, cancel := context.WithCancel(context.Background())
 	configCh := make(chan *plugin.ReattachConfig)
 	closeCh := make(chan struct{})

@@ -34,17 +34,25 @@ type moveTerraform struct {
 	lastCode int
 }
 
-func newMoveTerraform(t *testing.T) *moveTerraform {
+func newMoveTerraform(t *testing.T) *moveTerraform { return newCLITerraform(t, true) }
+
+// newCLITerraform is a working directory for the CLI, with hashicorp/aws (fakeaws) when
+// withAWS.
+func newCLITerraform(t *testing.T, withAWS bool) *moveTerraform {
 	t.Helper()
 	dir := t.TempDir()
-	awsDir := filepath.Join(dir, "aws-provider")
-	build := exec.Command("go", "build", "-o", filepath.Join(awsDir, "terraform-provider-aws"), "./internal/tools/fakeaws")
-	build.Dir = ".."
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building fakeaws: %v\n%s", err, out)
-	}
 	rc := filepath.Join(dir, "terraformrc")
-	if err := os.WriteFile(rc, fmt.Appendf(nil, "provider_installation {\n  dev_overrides {\n    \"hashicorp/aws\" = %q\n  }\n  direct {}\n}\n", awsDir), 0o600); err != nil {
+	rcText := ""
+	if withAWS {
+		awsDir := filepath.Join(dir, "aws-provider")
+		build := exec.Command("go", "build", "-o", filepath.Join(awsDir, "terraform-provider-aws"), "./internal/tools/fakeaws")
+		build.Dir = ".."
+		if out, err := build.CombinedOutput(); err != nil {
+			t.Fatalf("building fakeaws: %v\n%s", err, out)
+		}
+		rcText = fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"hashicorp/aws\" = %q\n  }\n  direct {}\n}\n", awsDir)
+	}
+	if err := os.WriteFile(rc, []byte(rcText), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	work := filepath.Join(dir, "work")
@@ -81,6 +89,15 @@ func (m *moveTerraform) run(args ...string) int {
 		m.t.Fatalf("terraform %v: %v\n%s", args, err, m.lastOut)
 	}
 	return m.lastCode
+}
+
+// providerHost is the registry host of the provider addresses the tests hand the CLI:
+// TF_ACC_PROVIDER_HOST (registry.opentofu.org under OpenTofu), as terraform-plugin-testing.
+func providerHost() string {
+	if h := os.Getenv("TF_ACC_PROVIDER_HOST"); h != "" {
+		return h
+	}
+	return "registry.terraform.io"
 }
 
 // terraformBinary is the CLI the acceptance tests use: TF_ACC_TERRAFORM_PATH, else terraform.
@@ -126,7 +143,7 @@ func awsState(t *testing.T, resources map[string]map[string]any) string {
 		}
 		list = append(list, map[string]any{
 			"mode": "managed", "type": typ, "name": name,
-			"provider": `provider["registry.terraform.io/hashicorp/aws"]`,
+			"provider": `provider["` + providerHost() + `/hashicorp/aws"]`,
 			"instances": []any{map[string]any{
 				"schema_version": s.Version, "attributes": attrs, "sensitive_attributes": []any{},
 			}},
