@@ -82,7 +82,9 @@ func (kmsAliasDataSourceName) Description(context.Context) string {
 	return "an alias name beginning with alias/"
 }
 
-func (v kmsAliasDataSourceName) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v kmsAliasDataSourceName) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
 
 func (kmsAliasDataSourceName) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
