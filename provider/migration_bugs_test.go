@@ -488,3 +488,50 @@ resource "secretsmanager_secret" "s" {
 func rotationRulesDays(n int64) *smtypes.RotationRulesType {
 	return &smtypes.RotationRulesType{AutomaticallyAfterDays: aws.Int64(n)}
 }
+
+// Two secretsmanager_secret_policy resources on one secret overwrite each other. Terraform
+// shows a resource nothing of the others, so the plan cannot name the other one; it says
+// what it sees, when it sees it: a different policy already on the secret at create, and a
+// policy changed since the last apply afterwards.
+func TestAccSecretPolicyResource_twoOwnersWarned(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the terraform CLI")
+	}
+	env := newTestEnv(t)
+	arn := env.CreateSecret("app/two-policies", "v")
+	policy := func(role string) string {
+		return fmt.Sprintf(`jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = { AWS = "arn:aws:iam::123456789012:role/%s" }, Action = "secretsmanager:GetSecretValue", Resource = "*" }]
+  })`, role)
+	}
+	tf := newCLITerraform(t, false)
+	tf.write("main.tf", env.providerConfig("")+fmt.Sprintf(`
+resource "secretsmanager_secret_policy" "a" {
+  secret_arn = %[1]q
+  policy     = %[2]s
+}
+`, arn, policy("a")))
+	tf.run("apply", "-input=false", "-auto-approve")
+	if strings.Contains(tf.lastOut, "Warning") {
+		t.Fatalf("warning on the first policy of a secret:\n%s", tf.lastOut)
+	}
+	tf.write("main.tf", env.providerConfig("")+fmt.Sprintf(`
+resource "secretsmanager_secret_policy" "a" {
+  secret_arn = %[1]q
+  policy     = %[2]s
+}
+resource "secretsmanager_secret_policy" "b" {
+  secret_arn = %[1]q
+  policy     = %[3]s
+}
+`, arn, policy("a"), policy("b")))
+	tf.run("apply", "-input=false", "-auto-approve")
+	if !regexp.MustCompile(`Warning: Secret already has another resource policy(.|\n)*secretsmanager_secret_policy.b`).MatchString(tf.lastOut) {
+		t.Fatalf("no warning when a second policy resource takes the secret:\n%s", tf.lastOut)
+	}
+	tf.run("plan", "-input=false")
+	if !regexp.MustCompile(`Warning: Secret policy changed since the last apply(.|\n)*secretsmanager_secret_policy.a`).MatchString(tf.lastOut) {
+		t.Fatalf("no warning on the next plan, where the two fight:\n%s", tf.lastOut)
+	}
+}

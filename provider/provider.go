@@ -261,6 +261,8 @@ func (p *secretsManagerProvider) DataSources(_ context.Context) []func() datasou
 		NewSecretsDataSource,
 		NewRandomPasswordDataSource,
 		NewKMSKeyDataSource,
+		NewKMSAliasDataSource,
+		NewSecretRotationDataSource,
 		NewSecretVersionDataSource,
 	}
 }
