@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/emulatortest"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation"
 )
 
@@ -36,22 +37,22 @@ func TestBootstrapUnderLambdaRuntime(t *testing.T) {
 	t.Parallel()
 	bin := buildBootstrap(t)
 	e := newEmulator(t)
-	arn, err := e.srv.RegisterExecutable("rotator", bin, emulator.FunctionConfig{Timeout: 30 * time.Second, Env: map[string]string{
+	arn, err := e.Server.RegisterExecutable("rotator", bin, emulator.FunctionConfig{Timeout: 30 * time.Second, Env: map[string]string{
 		"PASSWORD_LENGTH": "40", "EXCLUDE_PUNCTUATION": "true", "AWS_LAMBDA_LOG_LEVEL": "DEBUG",
 	}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.fnARN = arn
-	secretARN := e.createSecret("db", initialSecret)
+	secretARN := e.CreateSecret("db", initialSecret)
 	passwords := []string{initialPassword}
 	for n := 1; n <= 2; n++ {
 		rec := e.rotate(secretARN, n)
 		if rec.Outcome != "succeeded" {
-			t.Fatalf("rotation %d: %s\nlogs:\n%s", n, rec.Error, e.srv.FunctionLogs("rotator"))
+			t.Fatalf("rotation %d: %s\nlogs:\n%s", n, rec.Error, e.Server.FunctionLogs("rotator"))
 		}
-		stages := e.stages(secretARN)
-		if holder(stages, rotation.StageCurrent) != rec.Token || holder(stages, rotation.StagePending) != "" {
+		stages := e.Stages(secretARN)
+		if emulatortest.Holder(stages, rotation.StageCurrent) != rec.Token || emulatortest.Holder(stages, rotation.StagePending) != "" {
 			t.Errorf("rotation %d: labels %v", n, stages)
 		}
 		cur := e.value(secretARN, rotation.StageCurrent)
@@ -65,7 +66,7 @@ func TestBootstrapUnderLambdaRuntime(t *testing.T) {
 		passwords = append(passwords, pw)
 	}
 
-	logs := e.srv.FunctionLogs("rotator")
+	logs := e.Server.FunctionLogs("rotator")
 	var steps int
 	for _, line := range strings.Split(logs, "\n") {
 		for _, pw := range passwords {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/emulatortest"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation"
 )
 
@@ -14,11 +15,11 @@ import (
 func TestEndpointFromEnvironment(t *testing.T) {
 	e := newEmulator(t)
 	e.registerEngine(&fakeStrategy{svc: newFakeService("app", initialPassword)})
-	arn := e.createSecret("db", initialSecret)
+	arn := e.CreateSecret("db", initialSecret)
 	if rec := e.rotate(arn, 1); rec.Outcome != "succeeded" {
 		t.Fatalf("rotation: %s", rec.Error)
 	}
-	current := holder(e.stages(arn), rotation.StageCurrent)
+	current := emulatortest.Holder(e.Stages(arn), rotation.StageCurrent)
 	// A version that is already current: the step only calls DescribeSecret.
 	ev := rotation.Event{Step: rotation.StepFinish, SecretID: arn, ClientRequestToken: current}
 	const dead = "http://127.0.0.1:1"
@@ -28,11 +29,11 @@ func TestEndpointFromEnvironment(t *testing.T) {
 		env      map[string]string
 		wantFail bool
 	}{
-		{"SECRETS_MANAGER_ENDPOINT wins", map[string]string{"SECRETS_MANAGER_ENDPOINT": e.url, "AWS_ENDPOINT_URL": dead}, false},
-		{"AWS_ENDPOINT_URL_SECRETS_MANAGER", map[string]string{"AWS_ENDPOINT_URL_SECRETS_MANAGER": e.url, "AWS_ENDPOINT_URL": dead}, false},
-		{"AWS_ENDPOINT_URL", map[string]string{"AWS_ENDPOINT_URL": e.url}, false},
-		{"empty SECRETS_MANAGER_ENDPOINT is ignored", map[string]string{"SECRETS_MANAGER_ENDPOINT": "", "AWS_ENDPOINT_URL": e.url}, false},
-		{"the endpoint is really used", map[string]string{"SECRETS_MANAGER_ENDPOINT": dead, "AWS_ENDPOINT_URL": e.url}, true},
+		{"SECRETS_MANAGER_ENDPOINT wins", map[string]string{"SECRETS_MANAGER_ENDPOINT": e.URL, "AWS_ENDPOINT_URL": dead}, false},
+		{"AWS_ENDPOINT_URL_SECRETS_MANAGER", map[string]string{"AWS_ENDPOINT_URL_SECRETS_MANAGER": e.URL, "AWS_ENDPOINT_URL": dead}, false},
+		{"AWS_ENDPOINT_URL", map[string]string{"AWS_ENDPOINT_URL": e.URL}, false},
+		{"empty SECRETS_MANAGER_ENDPOINT is ignored", map[string]string{"SECRETS_MANAGER_ENDPOINT": "", "AWS_ENDPOINT_URL": e.URL}, false},
+		{"the endpoint is really used", map[string]string{"SECRETS_MANAGER_ENDPOINT": dead, "AWS_ENDPOINT_URL": e.URL}, true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

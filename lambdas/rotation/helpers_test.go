@@ -1,14 +1,12 @@
 package rotation_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -16,13 +14,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/emulatortest"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation"
 )
 
@@ -37,55 +32,24 @@ const initialPassword = "Initial-Passw0rd!x"
 // unknownFields are the fields of initialSecret a rotation must not change.
 var unknownFields = []string{"engine", "host", "port", "username", "dbname", "ssl", "extra", "big", "note"}
 
-// env is an emulator with a rotation function registered.
+// env is the test kit's emulator with a rotation function registered as "rotator".
 type env struct {
+	*emulatortest.Env
 	t     *testing.T
-	srv   *emulator.Server
-	url   string
-	ctl   *emulator.Control
-	sm    *secretsmanager.Client // the test's own client, without retries
 	fnARN string
 }
 
-// newEmulator starts an emulator on a loopback port.
 func newEmulator(t *testing.T) *env {
 	t.Helper()
-	srv, err := emulator.New(emulator.Options{})
-	if err != nil {
-		t.Fatalf("emulator.New: %v", err)
-	}
-	hs := httptest.NewServer(srv)
-	srv.SetEndpoint(hs.URL)
-	t.Cleanup(func() {
-		hs.Close()
-		if err := srv.Close(); err != nil {
-			t.Errorf("emulator Close: %v", err)
-		}
-	})
-	return &env{t: t, srv: srv, url: hs.URL, ctl: emulator.NewControl(hs.URL), sm: smClient(hs.URL, 1)}
-}
-
-// smClient is an SDK client for the emulator. With attempts > 1 it retries at once (no
-// backoff, no retry quota), so fault tests stay fast.
-func smClient(url string, attempts int) *secretsmanager.Client {
-	return secretsmanager.New(secretsmanager.Options{
-		Region:       "us-east-1",
-		BaseEndpoint: aws.String(url),
-		Credentials:  credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", ""),
-		Retryer: retry.NewStandard(func(o *retry.StandardOptions) {
-			o.MaxAttempts = attempts
-			o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return time.Millisecond, nil })
-			o.RateLimiter = ratelimit.None
-		}),
-	})
+	return &env{Env: emulatortest.Start(t), t: t}
 }
 
 // engineClient is the client the engine uses in tests: the SDK's retries (3 attempts).
-func (e *env) engineClient() *secretsmanager.Client { return smClient(e.url, 3) }
+func (e *env) engineClient() *secretsmanager.Client { return e.SecretsManager(3) }
 
 // register makes h the rotation function "rotator".
 func (e *env) register(h emulator.Handler) {
-	e.fnARN = e.srv.RegisterHandler("rotator", h, emulator.FunctionConfig{Timeout: 20 * time.Second})
+	e.fnARN = e.Register("rotator", h, emulator.FunctionConfig{Timeout: 20 * time.Second})
 }
 
 // registerEngine registers an engine for s with the test client and a discarded log.
@@ -98,65 +62,20 @@ func (e *env) registerEngine(s rotation.Strategy, opts ...rotation.Option) *rota
 
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
-// createSecret creates a secret and returns its ARN.
-func (e *env) createSecret(name, value string) string {
-	e.t.Helper()
-	out, err := e.sm.CreateSecret(e.t.Context(), &secretsmanager.CreateSecretInput{Name: aws.String(name), SecretString: aws.String(value)})
-	if err != nil {
-		e.t.Fatalf("CreateSecret %s: %v", name, err)
-	}
-	return aws.ToString(out.ARN)
-}
-
 // rotate starts a rotation with RotateSecret and waits until n rotations of arn finished;
 // it returns the last.
 func (e *env) rotate(arn string, n int) emulator.RotationRecord {
 	e.t.Helper()
-	_, err := e.sm.RotateSecret(e.t.Context(), &secretsmanager.RotateSecretInput{
-		SecretId: aws.String(arn), RotationLambdaARN: aws.String(e.fnARN),
-		RotationRules: &types.RotationRulesType{AutomaticallyAfterDays: aws.Int64(30)},
-	})
-	if err != nil {
+	if _, err := e.SM.RotateSecret(e.t.Context(), emulatortest.RotateInput(arn, e.fnARN)); err != nil {
 		e.t.Fatalf("RotateSecret: %v", err)
 	}
-	return e.wait(arn, n)
-}
-
-func (e *env) wait(arn string, n int) emulator.RotationRecord {
-	e.t.Helper()
-	ctx, cancel := context.WithTimeout(e.t.Context(), 60*time.Second)
-	defer cancel()
-	recs, err := e.ctl.WaitRotations(ctx, arn, n)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return recs[n-1]
-}
-
-// stages returns version id -> labels.
-func (e *env) stages(arn string) map[string][]string {
-	e.t.Helper()
-	d, err := e.sm.DescribeSecret(e.t.Context(), &secretsmanager.DescribeSecretInput{SecretId: aws.String(arn)})
-	if err != nil {
-		e.t.Fatalf("DescribeSecret: %v", err)
-	}
-	return d.VersionIdsToStages
-}
-
-// holder returns the version holding label, or "".
-func holder(stages map[string][]string, label string) string {
-	for id, st := range stages {
-		if slices.Contains(st, label) {
-			return id
-		}
-	}
-	return ""
+	return e.WaitRotated(arn, n)
 }
 
 // value returns the secret at a stage, decoded.
 func (e *env) value(arn, stage string) map[string]json.RawMessage {
 	e.t.Helper()
-	out, err := e.sm.GetSecretValue(e.t.Context(), &secretsmanager.GetSecretValueInput{SecretId: aws.String(arn), VersionStage: aws.String(stage)})
+	out, err := e.SM.GetSecretValue(e.t.Context(), &secretsmanager.GetSecretValueInput{SecretId: aws.String(arn), VersionStage: aws.String(stage)})
 	if err != nil {
 		e.t.Fatalf("GetSecretValue %s: %v", stage, err)
 	}
@@ -178,14 +97,14 @@ func str(raw json.RawMessage) string {
 func (e *env) snapshot(arn string, svc *fakeService) string {
 	e.t.Helper()
 	ctx := e.t.Context()
-	out, err := e.sm.ListSecretVersionIds(ctx, &secretsmanager.ListSecretVersionIdsInput{SecretId: aws.String(arn), IncludeDeprecated: aws.Bool(true)})
+	out, err := e.SM.ListSecretVersionIds(ctx, &secretsmanager.ListSecretVersionIdsInput{SecretId: aws.String(arn), IncludeDeprecated: aws.Bool(true)})
 	if err != nil {
 		e.t.Fatalf("ListSecretVersionIds: %v", err)
 	}
 	var lines []string
 	for _, v := range out.Versions {
 		val := "<no value>"
-		got, err := e.sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(arn), VersionId: v.VersionId})
+		got, err := e.SM.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(arn), VersionId: v.VersionId})
 		if err == nil {
 			val = aws.ToString(got.SecretString)
 		}
@@ -397,22 +316,4 @@ func (e *env) checkInvariant(arn string, svc *fakeService) {
 			e.t.Fatalf("AWSCURRENT lost field %q", f)
 		}
 	}
-}
-
-// buffer is a concurrency-safe bytes.Buffer for logs.
-type buffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *buffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *buffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }

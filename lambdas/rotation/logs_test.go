@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/emulatortest"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation"
 )
 
@@ -108,11 +109,11 @@ func TestLogsHoldNoSecretValues(t *testing.T) {
 	t.Parallel()
 	e := newEmulator(t)
 	const masterPassword = "Master-Secret-Value-1"
-	masterARN := e.createSecret("master", `{"engine":"postgres","host":"db.internal","username":"postgres","password":"`+masterPassword+`"}`)
-	arn := e.createSecret("db", strings.Replace(initialSecret, `"note":"keep me"`, `"note":"keep me","masterarn":"`+masterARN+`"`, 1))
+	masterARN := e.CreateSecret("master", `{"engine":"postgres","host":"db.internal","username":"postgres","password":"`+masterPassword+`"}`)
+	arn := e.CreateSecret("db", strings.Replace(initialSecret, `"note":"keep me"`, `"note":"keep me","masterarn":"`+masterARN+`"`, 1))
 
-	var logs buffer
-	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	logs := emulatortest.NewLogBuffer(t)
+	logger := logs.Logger()
 	eng := rotation.New(&leakyStrategy{}, rotation.WithClient(e.engineClient()), rotation.WithLogger(logger))
 	var (
 		mu             sync.Mutex
@@ -148,12 +149,12 @@ func TestLogsHoldNoSecretValues(t *testing.T) {
 
 	// Every value any version of the secret ever had.
 	secrets := []string{initialPassword, masterPassword}
-	out, err := e.sm.ListSecretVersionIds(t.Context(), &secretsmanager.ListSecretVersionIdsInput{SecretId: aws.String(arn), IncludeDeprecated: aws.Bool(true)})
+	out, err := e.SM.ListSecretVersionIds(t.Context(), &secretsmanager.ListSecretVersionIdsInput{SecretId: aws.String(arn), IncludeDeprecated: aws.Bool(true)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, v := range out.Versions {
-		got, err := e.sm.GetSecretValue(t.Context(), &secretsmanager.GetSecretValueInput{SecretId: aws.String(arn), VersionId: v.VersionId})
+		got, err := e.SM.GetSecretValue(t.Context(), &secretsmanager.GetSecretValueInput{SecretId: aws.String(arn), VersionId: v.VersionId})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -169,6 +170,8 @@ func TestLogsHoldNoSecretValues(t *testing.T) {
 	mu.Lock()
 	secrets = append(secrets, rotationTokens...)
 	mu.Unlock()
+	logs.Forbid(secrets...)
+	logs.Check(errorsSeen...)
 
 	text := logs.String()
 	var stepLines int

@@ -158,7 +158,7 @@ func TestNewPasswordHonoursEnv(t *testing.T) {
 				return p, nil
 			}}
 			e.registerEngine(s, rotation.WithClient(client), rotation.WithLookupEnv(lookupMap(tc.env)))
-			arn := e.createSecret("db", initialSecret)
+			arn := e.CreateSecret("db", initialSecret)
 			if rec := e.rotate(arn, 1); rec.Outcome != "succeeded" {
 				t.Fatalf("rotation: %s", rec.Error)
 			}
@@ -190,7 +190,7 @@ func TestNewPasswordHonoursEnv(t *testing.T) {
 		t.Parallel()
 		e := newEmulator(t)
 		e.registerEngine(&fakeStrategy{svc: newFakeService("app", initialPassword)}, rotation.WithLookupEnv(lookupMap(map[string]string{"PASSWORD_LENGTH": "forty"})))
-		arn := e.createSecret("db", initialSecret)
+		arn := e.CreateSecret("db", initialSecret)
 		rec := e.rotate(arn, 1)
 		if rec.Outcome != "failed" || !strings.Contains(rec.Error, `PASSWORD_LENGTH="forty"`) || !strings.Contains(rec.Error, "createSecret") {
 			t.Errorf("rotation %s %q, want a createSecret failure naming PASSWORD_LENGTH", rec.Outcome, rec.Error)
