@@ -132,8 +132,8 @@ func TestExtensionLifecycle(t *testing.T) {
 }
 
 // TestExtensionFailures checks that an extension that crashes before it registers fails the
-// invocation with Extension.Crash, and one that posts /exit/error fails the invocation in
-// progress with its error type; in both cases the environment is discarded.
+// invocation with Extension.Crash, and one that registers and then posts /exit/error fails
+// it with its error type.
 func TestExtensionFailures(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs Lambda binaries")

@@ -6,8 +6,8 @@
 //
 // It waits a little before it listens and before its first /event/next, so that a function
 // invoked too early (before the extension's init ended) finds nothing listening. EXT_MODE
-// selects a failure: "crash" exits before registering; "exit-error" posts /exit/error at
-// the first INVOKE and exits.
+// selects a failure: "crash" exits before registering; "exit-error" registers, then posts
+// /exit/error and exits before its first event.
 package main
 
 import (
@@ -64,6 +64,15 @@ func run() error {
 	}
 	id := resp.Header.Get("Lambda-Extension-Identifier")
 	record("REGISTER %s", regBody)
+	if mode == "exit-error" {
+		req, _ := http.NewRequest(http.MethodPost, base+"/exit/error", nil)
+		req.Header.Set("Lambda-Extension-Identifier", id)
+		req.Header.Set("Lambda-Extension-Function-Error-Type", "Extension.TestFailure")
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+		os.Exit(4)
+	}
 
 	time.Sleep(300 * time.Millisecond)
 	ln, err := net.Listen("tcp", os.Getenv("EXT_ADDR"))
@@ -103,15 +112,6 @@ func run() error {
 		switch ev.EventType {
 		case "INVOKE":
 			record("INVOKE %s", ev.RequestID)
-			if mode == "exit-error" {
-				req, _ := http.NewRequest(http.MethodPost, base+"/exit/error", nil)
-				req.Header.Set("Lambda-Extension-Identifier", id)
-				req.Header.Set("Lambda-Extension-Function-Error-Type", "Extension.TestFailure")
-				if resp, err := http.DefaultClient.Do(req); err == nil {
-					resp.Body.Close()
-				}
-				os.Exit(4)
-			}
 		case "SHUTDOWN":
 			record("SHUTDOWN %s", ev.ShutdownReason)
 			return nil
