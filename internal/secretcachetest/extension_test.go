@@ -29,12 +29,14 @@ const agentPkg = "github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/sec
 func buildLayer(t *testing.T) string {
 	t.Helper()
 	out := t.TempDir()
-	cmd := exec.Command("go", "run", "./internal/tools/lambdapack", "-out", out, "-extension", "secretcache-extension="+agentPkg)
+	arch := goarch(t)
+	// This machine's architecture only: the cross-compiled zip differs in GOARCH alone.
+	cmd := exec.Command("go", "run", "./internal/tools/lambdapack", "-out", out, "-goarch", arch, "-extension", "secretcache-extension="+agentPkg)
 	cmd.Dir = filepath.Join("..", "..")
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("lambdapack: %v\n%s", err, b)
 	}
-	name := map[string]string{"arm64": "secretcache-extension.zip", "amd64": "secretcache-extension-x86_64.zip"}[goarch(t)]
+	name := map[string]string{"arm64": "secretcache-extension.zip", "amd64": "secretcache-extension-x86_64.zip"}[arch]
 	zr, err := zip.OpenReader(filepath.Join(out, name))
 	if err != nil {
 		t.Fatal(err)

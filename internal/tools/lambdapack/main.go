@@ -29,6 +29,7 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -55,7 +56,15 @@ func main() {
 		exts = append(exts, v)
 		return nil
 	})
+	only := flag.String("goarch", "", "build for this Go architecture only (arm64 or amd64); default both")
 	flag.Parse()
+	if *only != "" {
+		archs = slices.DeleteFunc(archs, func(a arch) bool { return a.goarch != *only })
+		if len(archs) == 0 {
+			fmt.Fprintf(os.Stderr, "lambdapack: -goarch %q: want arm64 or amd64\n", *only)
+			os.Exit(2)
+		}
+	}
 	if flag.NArg() == 0 && len(exts) == 0 {
 		fmt.Fprintln(os.Stderr, "usage: lambdapack [-out DIR] [-extension ZIP=PKG]... NAME... (rotators under lambdas/NAME/lambda)")
 		os.Exit(2)
