@@ -82,6 +82,7 @@ func TestOutageServesStaleBoundedOrFailsClosed(t *testing.T) {
 				default:
 					t.Fatalf("at %s: %d %s", at, a.status, a.body)
 				}
+				c.Settle()
 				e.clock.Advance(10 * time.Second)
 			}
 			if tc.wantFailFrom == 0 && firstFail != 0 || tc.wantFailFrom != 0 && (firstFail < tc.wantFailFrom-10*time.Second || firstFail > tc.wantFailFrom+10*time.Second) {

@@ -301,6 +301,7 @@ func BenchmarkOutage10Minutes(b *testing.B) {
 					default:
 						ok++
 					}
+					c.Settle()
 					e.clock.Advance(10 * time.Second)
 				}
 				calls += float64(e.totalCalls())
