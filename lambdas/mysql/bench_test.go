@@ -13,6 +13,7 @@ import (
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/testenv"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/mysql"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation/rotationtest"
 )
 
 // BenchmarkRotation measures a full rotation (RotateSecret until the rotation is recorded
@@ -24,13 +25,12 @@ func BenchmarkRotation(b *testing.B) {
 	for _, kind := range []string{kindSingle, kindAlternating} {
 		for _, host := range []string{"in-process", "bootstrap-cold"} {
 			b.Run(kind+"/"+host, func(b *testing.B) {
-				e := newBenchEmu(b, srv)
+				e := newEmu(b, srv)
 				arn := setupUserB(b, e, kind)
 				if host == "in-process" {
-					eng := rotation.New(mysql.New(mysql.Options{RootCertFiles: []string{srv.db.CAFile}}),
-						rotation.WithClient(smClient(e.url, 3)), rotation.WithLogger(discard()),
-						rotation.WithPasswordPolicy(mysql.DefaultPasswordPolicy))
-					e.fnARN = e.srv.RegisterHandler("rotator", eng.Invoke, emulator.FunctionConfig{Timeout: 30 * time.Second})
+					eng := rotationtest.Engine(e.Env, mysql.New(mysql.Options{RootCertFiles: []string{srv.db.CAFile}}), e.logs, nil,
+						rotation.WithLogger(discard()), rotation.WithPasswordPolicy(mysql.DefaultPasswordPolicy))
+					e.fnARN = e.Register("rotator", eng.Invoke, emulator.FunctionConfig{Timeout: 30 * time.Second})
 				}
 				bin := buildBootstrap(b)
 				ctx := context.Background()
@@ -39,7 +39,7 @@ func BenchmarkRotation(b *testing.B) {
 				for i := 0; b.Loop(); i++ {
 					if host == "bootstrap-cold" {
 						b.StopTimer()
-						arnFn, err := e.srv.RegisterExecutable("rotator", bin, emulator.FunctionConfig{Timeout: 30 * time.Second,
+						arnFn, err := e.Server.RegisterExecutable("rotator", bin, emulator.FunctionConfig{Timeout: 30 * time.Second,
 							Env: map[string]string{"SSL_ROOT_CERT": srv.db.CAFile}})
 						if err != nil {
 							b.Fatal(err)
@@ -48,14 +48,14 @@ func BenchmarkRotation(b *testing.B) {
 						b.StartTimer()
 					}
 					b.StopTimer()
-					if err := e.ctl.ResetCalls(ctx); err != nil {
+					if err := e.Control.ResetCalls(ctx); err != nil {
 						b.Fatal(err)
 					}
 					b.StartTimer()
-					if _, err := e.sm.RotateSecret(ctx, rotateInput(arn, e.fnARN)); err != nil {
+					if _, err := e.SM.RotateSecret(ctx, rotateInput(arn, e.fnARN)); err != nil {
 						b.Fatal(err)
 					}
-					recs, err := e.ctl.WaitRotations(ctx, arn, i+1)
+					recs, err := e.Control.WaitRotations(ctx, arn, i+1)
 					if err != nil {
 						b.Fatal(err)
 					}
@@ -63,7 +63,7 @@ func BenchmarkRotation(b *testing.B) {
 						b.Fatalf("rotation %s: %s", r.Outcome, r.Error)
 					}
 					b.StopTimer()
-					got, err := e.ctl.Calls(ctx)
+					got, err := e.Control.Calls(ctx)
 					if err != nil {
 						b.Fatal(err)
 					}
@@ -79,21 +79,6 @@ func BenchmarkRotation(b *testing.B) {
 			})
 		}
 	}
-}
-
-// newBenchEmu is newEmu for benchmarks.
-func newBenchEmu(b *testing.B, db *server) *emu {
-	srv, err := emulator.New(emulator.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	hs := newHTTPServer(srv)
-	srv.SetEndpoint(hs.URL)
-	b.Cleanup(func() {
-		hs.Close()
-		_ = srv.Close()
-	})
-	return &emu{srv: srv, url: hs.URL, ctl: emulator.NewControl(hs.URL), sm: smClient(hs.URL, 1), logs: &buffer{}, db: db}
 }
 
 // setupUserB creates a user of the kind and its secret for a benchmark.
@@ -114,7 +99,7 @@ func setupUserB(b *testing.B, e *emu, kind string) string {
 }
 
 func createSecretB(b *testing.B, e *emu, name string, value map[string]any) string {
-	out, err := e.sm.CreateSecret(context.Background(), &secretsmanager.CreateSecretInput{Name: aws.String(name), SecretString: aws.String(mustJSON(value))})
+	out, err := e.SM.CreateSecret(context.Background(), &secretsmanager.CreateSecretInput{Name: aws.String(name), SecretString: aws.String(mustJSON(value))})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -23,7 +23,7 @@ func (e *emu) registerBootstrap(env map[string]string) {
 	for k, v := range env {
 		full[k] = v
 	}
-	arn, err := e.srv.RegisterExecutable("rotator", buildBootstrap(e.t), emulator.FunctionConfig{Timeout: 30 * time.Second, Env: full})
+	arn, err := e.Server.RegisterExecutable("rotator", buildBootstrap(e.t), emulator.FunctionConfig{Timeout: 30 * time.Second, Env: full})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func TestBootstrap(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
 			e := newEmu(t, srv)
-			e.registerBootstrap(map[string]string{"PASSWORD_LENGTH": "40", "EXCLUDE_CHARACTERS": ""})
+			e.registerBootstrap(map[string]string{"PASSWORD_LENGTH": "40", "EXCLUDE_CHARACTERS": "", "ROTATION_STRATEGY": kind})
 			arn := setupUser(t, e, kind)
 			before := e.value(arn, rotation.StageCurrent)
 			for n := 1; n <= 2; n++ {
@@ -71,29 +71,29 @@ func TestBootstrap(t *testing.T) {
 			// The process is killed while setSecret is done and testSecret waits for
 			// Secrets Manager (its DescribeSecret delayed).
 			ctx := t.Context()
-			if err := e.ctl.ResetCalls(ctx); err != nil {
+			if err := e.Control.ResetCalls(ctx); err != nil {
 				t.Fatal(err)
 			}
 			for _, f := range []emulator.Fault{
 				{Operation: "secretsmanager.DescribeSecret", Count: 2, Delay: "1ms"},
 				{Operation: "secretsmanager.DescribeSecret", Count: 1, Delay: "25s"},
 			} {
-				if err := e.ctl.InjectFault(ctx, f); err != nil {
+				if err := e.Control.InjectFault(ctx, f); err != nil {
 					t.Fatal(err)
 				}
 			}
-			if _, err := e.sm.RotateSecret(ctx, rotateInput(arn, e.fnARN)); err != nil {
+			if _, err := e.SM.RotateSecret(ctx, rotateInput(arn, e.fnARN)); err != nil {
 				t.Fatal(err)
 			}
 			killed := false
 			for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline) && !killed; time.Sleep(20 * time.Millisecond) {
-				calls, err := e.ctl.Calls(ctx)
+				calls, err := e.Control.Calls(ctx)
 				if err != nil {
 					t.Fatal(err)
 				}
 				if calls["secretsmanager.DescribeSecret"] >= 3 {
 					for _, pid := range pidsOf(buildBootstrap(t)) {
-						if strings.Contains(procEnv(pid), e.url) {
+						if strings.Contains(procEnv(pid), e.URL) {
 							_ = syscall.Kill(pid, syscall.SIGKILL)
 							killed = true
 						}
@@ -104,14 +104,14 @@ func TestBootstrap(t *testing.T) {
 				t.Fatal("the bootstrap process was not found in testSecret")
 			}
 			rec := e.wait(arn, 3)
-			_ = e.ctl.ClearFaults(ctx)
+			_ = e.Control.ClearFaults(ctx)
 			if rec.Outcome != "failed" || !strings.Contains(rec.Error, "testSecret") {
 				t.Fatalf("rotation with the process killed: %s %s", rec.Outcome, rec.Error)
 			}
 			e.checkAfterFault(arn, kind)
 			e.completeNext(arn, 4)
 
-			logs := e.srv.FunctionLogs("rotator")
+			logs := e.Server.FunctionLogs("rotator")
 			e.checkNoSecretsLogged(logs)
 			steps := 0
 			for _, line := range strings.Split(logs, "\n") {

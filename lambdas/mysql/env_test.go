@@ -1,7 +1,6 @@
 package mysql_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha1"
@@ -10,8 +9,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,17 +19,15 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	gomysql "github.com/go-sql-driver/mysql"
 
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/emulatortest"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/testenv"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/mysql"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation/rotationtest"
 )
 
 // server is a MariaDB started for a test (with TLS and the general log) and shared by its
@@ -163,47 +158,21 @@ func randomWord(n int) string {
 	return hex.EncodeToString(b)[:n]
 }
 
-// emu is an emulator with the rotation function, and what the test checks against.
+// emu is the kit's emulator with the rotation function, and what the test checks against.
 type emu struct {
-	t     *testing.T
-	srv   *emulator.Server
-	url   string
-	ctl   *emulator.Control
-	sm    *secretsmanager.Client
+	*emulatortest.Env
+	t     testing.TB
 	fnARN string
-	logs  *buffer // the in-process engine's log
+	logs  *emulatortest.LogBuffer // the in-process engine's log
 	db    *server
 	// passwords are every password the test saw, for the log checks.
 	mu        sync.Mutex
 	passwords []string
 }
 
-func newEmu(t *testing.T, db *server) *emu {
+func newEmu(t testing.TB, db *server) *emu {
 	t.Helper()
-	srv, err := emulator.New(emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	srv.SetEndpoint(hs.URL)
-	t.Cleanup(func() {
-		hs.Close()
-		_ = srv.Close()
-	})
-	return &emu{t: t, srv: srv, url: hs.URL, ctl: emulator.NewControl(hs.URL), sm: smClient(hs.URL, 1), logs: &buffer{}, db: db}
-}
-
-func smClient(url string, attempts int) *secretsmanager.Client {
-	return secretsmanager.New(secretsmanager.Options{
-		Region:       "us-east-1",
-		BaseEndpoint: aws.String(url),
-		Credentials:  credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", ""),
-		Retryer: retry.NewStandard(func(o *retry.StandardOptions) {
-			o.MaxAttempts = attempts
-			o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return time.Millisecond, nil })
-			o.RateLimiter = ratelimit.None
-		}),
-	})
+	return &emu{Env: emulatortest.Start(t), t: t, logs: emulatortest.NewLogBuffer(t), db: db}
 }
 
 // rotator is the strategy under test, trusting the test CA.
@@ -213,14 +182,11 @@ func (e *emu) rotator(mode mysql.Mode) *mysql.Rotator {
 
 // engine runs s with the test's client, a JSON log into e.logs, and env as the environment.
 func (e *emu) engine(s rotation.Strategy, env map[string]string) *rotation.Engine {
-	return rotation.New(s, rotation.WithClient(smClient(e.url, 3)),
-		rotation.WithLogger(slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))),
-		rotation.WithPasswordPolicy(mysql.DefaultPasswordPolicy),
-		rotation.WithLookupEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok }))
+	return rotationtest.Engine(e.Env, s, e.logs, env, rotation.WithPasswordPolicy(mysql.DefaultPasswordPolicy))
 }
 
 func (e *emu) register(h emulator.Handler) {
-	e.fnARN = e.srv.RegisterHandler("rotator", h, emulator.FunctionConfig{Timeout: 30 * time.Second})
+	e.fnARN = e.Register("rotator", h, emulator.FunctionConfig{Timeout: 30 * time.Second})
 }
 
 func (e *emu) createSecret(name string, value map[string]any) string {
@@ -229,11 +195,7 @@ func (e *emu) createSecret(name string, value map[string]any) string {
 	if pw, ok := value["password"].(string); ok {
 		e.remember(pw)
 	}
-	out, err := e.sm.CreateSecret(e.t.Context(), &secretsmanager.CreateSecretInput{Name: aws.String(name), SecretString: aws.String(string(b))})
-	if err != nil {
-		e.t.Fatalf("CreateSecret: %v", err)
-	}
-	return aws.ToString(out.ARN)
+	return e.CreateSecret(name, string(b))
 }
 
 func (e *emu) remember(pw string) {
@@ -246,11 +208,7 @@ func (e *emu) remember(pw string) {
 
 func (e *emu) rotate(arn string, n int) emulator.RotationRecord {
 	e.t.Helper()
-	_, err := e.sm.RotateSecret(e.t.Context(), &secretsmanager.RotateSecretInput{
-		SecretId: aws.String(arn), RotationLambdaARN: aws.String(e.fnARN),
-		RotationRules: &types.RotationRulesType{AutomaticallyAfterDays: aws.Int64(30)},
-	})
-	if err != nil {
+	if _, err := e.SM.RotateSecret(e.t.Context(), emulatortest.RotateInput(arn, e.fnARN)); err != nil {
 		e.t.Fatalf("RotateSecret: %v", err)
 	}
 	return e.wait(arn, n)
@@ -258,13 +216,7 @@ func (e *emu) rotate(arn string, n int) emulator.RotationRecord {
 
 func (e *emu) wait(arn string, n int) emulator.RotationRecord {
 	e.t.Helper()
-	ctx, cancel := context.WithTimeout(e.t.Context(), 90*time.Second)
-	defer cancel()
-	recs, err := e.ctl.WaitRotations(ctx, arn, n)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	rec := recs[n-1]
+	rec := e.WaitRotated(arn, n)
 	e.value(arn, rotation.StageCurrent) // remember the passwords
 	if e.holder(arn, rotation.StagePending) != "" {
 		e.valueOf(arn, rotation.StagePending)
@@ -277,9 +229,7 @@ func (e *emu) wait(arn string, n int) emulator.RotationRecord {
 func (e *emu) rotateAgain(arn string, n int) emulator.RotationRecord {
 	e.t.Helper()
 	if p := e.holder(arn, rotation.StagePending); p != "" && p != e.holder(arn, rotation.StageCurrent) {
-		if err := e.ctl.AdvanceClock(e.t.Context(), 31*24*time.Hour); err != nil {
-			e.t.Fatal(err)
-		}
+		e.AdvanceClock(31 * 24 * time.Hour)
 		return e.wait(arn, n)
 	}
 	return e.rotate(arn, n)
@@ -287,20 +237,11 @@ func (e *emu) rotateAgain(arn string, n int) emulator.RotationRecord {
 
 func (e *emu) stages(arn string) map[string][]string {
 	e.t.Helper()
-	d, err := e.sm.DescribeSecret(e.t.Context(), &secretsmanager.DescribeSecretInput{SecretId: aws.String(arn)})
-	if err != nil {
-		e.t.Fatalf("DescribeSecret: %v", err)
-	}
-	return d.VersionIdsToStages
+	return e.Stages(arn)
 }
 
 func (e *emu) holder(arn, label string) string {
-	for id, st := range e.stages(arn) {
-		if slices.Contains(st, label) {
-			return id
-		}
-	}
-	return ""
+	return emulatortest.Holder(e.stages(arn), label)
 }
 
 // value is the secret at a stage.
@@ -314,7 +255,7 @@ func (e *emu) value(arn, stage string) map[string]any {
 }
 
 func (e *emu) valueOf(arn, stage string) (map[string]any, error) {
-	out, err := e.sm.GetSecretValue(e.t.Context(), &secretsmanager.GetSecretValueInput{SecretId: aws.String(arn), VersionStage: aws.String(stage)})
+	out, err := e.SM.GetSecretValue(e.t.Context(), &secretsmanager.GetSecretValueInput{SecretId: aws.String(arn), VersionStage: aws.String(stage)})
 	if err != nil {
 		return nil, err
 	}
@@ -418,24 +359,6 @@ func (e *emu) checkNoSecretsLogged(extraLogs ...string) {
 	}
 }
 
-// buffer is a concurrency-safe bytes.Buffer.
-type buffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *buffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *buffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
 // dbSecret is a secret as the AWS samples write it.
 func dbSecret(s *server, user, password string, extra ...any) map[string]any {
 	m := map[string]any{"engine": "mariadb", "host": s.db.Host, "port": s.db.Port, "username": user,
@@ -487,10 +410,7 @@ func TestMain(m *testing.M) {
 }
 
 func rotateInput(arn, fn string) *secretsmanager.RotateSecretInput {
-	return &secretsmanager.RotateSecretInput{
-		SecretId: aws.String(arn), RotationLambdaARN: aws.String(fn),
-		RotationRules: &types.RotationRulesType{AutomaticallyAfterDays: aws.Int64(30)},
-	}
+	return emulatortest.RotateInput(arn, fn)
 }
 
 func mustJSON(v any) string {
@@ -502,5 +422,3 @@ func mustJSON(v any) string {
 }
 
 func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
-
-func newHTTPServer(h http.Handler) *httptest.Server { return httptest.NewServer(h) }

@@ -1,13 +1,11 @@
 package postgres_test
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,90 +17,41 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/lib/pq"
 
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/emulatortest"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/testenv"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/postgres"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation/rotationtest"
 )
 
-// env is an emulator with the PostgreSQL rotator registered as the function "rotator".
+// env is the kit's emulator with the PostgreSQL rotator registered as the function
+// "rotator".
 type env struct {
+	*emulatortest.Env
 	t     testing.TB
-	srv   *emulator.Server
-	url   string
-	ctl   *emulator.Control
-	sm    *secretsmanager.Client // the test's own client, without retries
 	fnARN string
-	logs  *buffer // the in-process engine's log
+	logs  *emulatortest.LogBuffer // the in-process engine's log
 }
 
 func newEmulator(t testing.TB) *env {
 	t.Helper()
-	srv, err := emulator.New(emulator.Options{})
-	if err != nil {
-		t.Fatalf("emulator.New: %v", err)
-	}
-	hs := httptest.NewServer(srv)
-	srv.SetEndpoint(hs.URL)
-	t.Cleanup(func() {
-		hs.Close()
-		if err := srv.Close(); err != nil {
-			t.Errorf("emulator Close: %v", err)
-		}
-	})
-	return &env{t: t, srv: srv, url: hs.URL, ctl: emulator.NewControl(hs.URL), sm: smClient(hs.URL, 1), logs: &buffer{}}
-}
-
-// smClient is an SDK client for the emulator; with attempts > 1 it retries at once.
-func smClient(url string, attempts int) *secretsmanager.Client {
-	return secretsmanager.New(secretsmanager.Options{
-		Region:       "us-east-1",
-		BaseEndpoint: aws.String(url),
-		Credentials:  credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", ""),
-		Retryer:      fastRetryer(attempts),
-	})
-}
-
-func fastRetryer(attempts int) aws.Retryer {
-	return retry.NewStandard(func(o *retry.StandardOptions) {
-		o.MaxAttempts = attempts
-		o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return time.Millisecond, nil })
-		o.RateLimiter = ratelimit.None
-	})
-}
-
-// awsConfig is the configuration the in-process engine hands the rotator (RDS client).
-func (e *env) awsConfig() aws.Config {
-	return aws.Config{
-		Region:       "us-east-1",
-		BaseEndpoint: aws.String(e.url),
-		Credentials:  credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", ""),
-		Retryer:      func() aws.Retryer { return fastRetryer(3) },
-	}
+	return &env{Env: emulatortest.Start(t), t: t, logs: emulatortest.NewLogBuffer(t)}
 }
 
 // engine returns an in-process engine for the rotator, logging JSON to e.logs, with the
 // engine's environment variables from vars (nothing else from the process environment).
 func (e *env) engine(r rotation.Strategy, vars map[string]string) *rotation.Engine {
-	return rotation.New(r,
-		rotation.WithClient(smClient(e.url, 3)),
-		rotation.WithAWSConfig(e.awsConfig()),
-		rotation.WithLogger(slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))),
-		rotation.WithPasswordPolicy(postgres.DefaultPasswordPolicy),
-		rotation.WithLookupEnv(func(k string) (string, bool) { v, ok := vars[k]; return v, ok }),
-	)
+	return rotationtest.Engine(e.Env, r, e.logs, vars, rotation.WithPasswordPolicy(postgres.DefaultPasswordPolicy))
 }
 
 // register makes h the rotation function.
 func (e *env) register(h emulator.Handler) {
-	e.fnARN = e.srv.RegisterHandler("rotator", h, emulator.FunctionConfig{Timeout: 30 * time.Second})
+	e.fnARN = e.Register("rotator", h, emulator.FunctionConfig{Timeout: 30 * time.Second})
 }
 
 // useRotator registers an in-process engine for a rotator trusting the server's CA.
@@ -127,35 +76,16 @@ func newRotator(t testing.TB, pg *testenv.Postgres, opts postgres.Options) *post
 
 func (e *env) createSecret(name, value string, tags ...types.Tag) string {
 	e.t.Helper()
-	out, err := e.sm.CreateSecret(context.Background(), &secretsmanager.CreateSecretInput{Name: aws.String(name), SecretString: aws.String(value), Tags: tags})
-	if err != nil {
-		e.t.Fatalf("CreateSecret %s: %v", name, err)
-	}
-	return aws.ToString(out.ARN)
+	return e.CreateSecret(name, value, tags...)
 }
 
 // rotate starts a rotation and waits until n rotations of arn finished; it returns the last.
 func (e *env) rotate(arn string, n int) emulator.RotationRecord {
 	e.t.Helper()
-	_, err := e.sm.RotateSecret(context.Background(), &secretsmanager.RotateSecretInput{
-		SecretId: aws.String(arn), RotationLambdaARN: aws.String(e.fnARN),
-		RotationRules: &types.RotationRulesType{AutomaticallyAfterDays: aws.Int64(30)},
-	})
-	if err != nil {
+	if _, err := e.SM.RotateSecret(context.Background(), emulatortest.RotateInput(arn, e.fnARN)); err != nil {
 		e.t.Fatalf("RotateSecret: %v", err)
 	}
-	return e.wait(arn, n)
-}
-
-func (e *env) wait(arn string, n int) emulator.RotationRecord {
-	e.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	recs, err := e.ctl.WaitRotations(ctx, arn, n)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return recs[n-1]
+	return e.WaitRotated(arn, n)
 }
 
 // rotateAgain is the next rotation: the reattempt of one left in progress (Secrets Manager
@@ -165,10 +95,8 @@ func (e *env) rotateAgain(arn string, n int) emulator.RotationRecord {
 	e.t.Helper()
 	st := e.stages(arn)
 	if p := holder(st, rotation.StagePending); p != "" && p != holder(st, rotation.StageCurrent) {
-		if err := e.ctl.AdvanceClock(context.Background(), 31*24*time.Hour); err != nil {
-			e.t.Fatal(err)
-		}
-		rec := e.wait(arn, n)
+		e.AdvanceClock(31 * 24 * time.Hour)
+		rec := e.WaitRotated(arn, n)
 		if rec.Token != p {
 			e.t.Errorf("reattempt used token %s, want the pending %s", rec.Token, p)
 		}
@@ -187,22 +115,10 @@ func (e *env) mustRotate(arn string, n int) emulator.RotationRecord {
 	return rec
 }
 
-func (e *env) stages(arn string) map[string][]string {
-	e.t.Helper()
-	d, err := e.sm.DescribeSecret(context.Background(), &secretsmanager.DescribeSecretInput{SecretId: aws.String(arn)})
-	if err != nil {
-		e.t.Fatalf("DescribeSecret: %v", err)
-	}
-	return d.VersionIdsToStages
-}
+func (e *env) stages(arn string) map[string][]string { e.t.Helper(); return e.Stages(arn) }
 
 func holder(stages map[string][]string, label string) string {
-	for id, st := range stages {
-		if slices.Contains(st, label) {
-			return id
-		}
-	}
-	return ""
+	return emulatortest.Holder(stages, label)
 }
 
 // dbSecret is the part of a secret the tests look at.
@@ -216,7 +132,7 @@ type dbSecret struct {
 // value returns the secret at a stage.
 func (e *env) value(arn, stage string) dbSecret {
 	e.t.Helper()
-	out, err := e.sm.GetSecretValue(context.Background(), &secretsmanager.GetSecretValueInput{SecretId: aws.String(arn), VersionStage: aws.String(stage)})
+	out, err := e.SM.GetSecretValue(context.Background(), &secretsmanager.GetSecretValueInput{SecretId: aws.String(arn), VersionStage: aws.String(stage)})
 	if err != nil {
 		e.t.Fatalf("GetSecretValue %s: %v", stage, err)
 	}
@@ -233,14 +149,14 @@ func (e *env) value(arn, stage string) dbSecret {
 func (e *env) versions(arn string) string {
 	e.t.Helper()
 	ctx := context.Background()
-	out, err := e.sm.ListSecretVersionIds(ctx, &secretsmanager.ListSecretVersionIdsInput{SecretId: aws.String(arn), IncludeDeprecated: aws.Bool(true)})
+	out, err := e.SM.ListSecretVersionIds(ctx, &secretsmanager.ListSecretVersionIdsInput{SecretId: aws.String(arn), IncludeDeprecated: aws.Bool(true)})
 	if err != nil {
 		e.t.Fatalf("ListSecretVersionIds: %v", err)
 	}
 	var lines []string
 	for _, v := range out.Versions {
 		val := "<no value>"
-		if got, err := e.sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(arn), VersionId: v.VersionId}); err == nil {
+		if got, err := e.SM.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(arn), VersionId: v.VersionId}); err == nil {
 			val = aws.ToString(got.SecretString)
 		}
 		st := slices.Clone(v.VersionStages)
@@ -476,24 +392,6 @@ func checkNotInServerLog(t testing.TB, log string, passwords ...string) {
 	}
 	slices.Sort(forms)
 	checkNoSecret(t, "the PostgreSQL server log", log, slices.Compact(forms)...)
-}
-
-// buffer is a concurrency-safe bytes.Buffer for logs.
-type buffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *buffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *buffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
 
 func tailLines(s string, n int) string {

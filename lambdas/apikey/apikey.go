@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"strings"
 
@@ -97,7 +98,7 @@ type CreateRequest struct {
 }
 
 // Service is one API key service: what a service-specific rotator implements. The
-// strategy (NewStrategy) runs it on the rotation engine; the HTTP contract (NewHTTPService)
+// rotator (NewWithService) runs it on the rotation engine; the HTTP contract (NewHTTPService)
 // is one implementation.
 //
 // Errors should say what failed and why (the service's status and message), never a key
@@ -130,45 +131,99 @@ type OrphanReclaimer interface {
 	ReclaimOrphans(ctx context.Context, cred Credential, token string) (revoked []string, err error)
 }
 
-// Options configure a Strategy.
+// Strategy is whose credential manages the keys.
+type Strategy string
+
+// The strategies, chosen by ROTATION_STRATEGY (rotation.EnvStrategy).
+const (
+	// Single: the secret's own current key creates its successor and revokes its
+	// predecessor; a masterarn in the secret is ignored.
+	Single Strategy = "single"
+	// Alternating: the master secret's credential (masterarn) creates and revokes keys.
+	// It goes only to the hosts APIKEY_ALLOWED_HOSTS lists.
+	Alternating Strategy = "alternating"
+	// Auto: alternating when the secret has a masterarn. Only by explicit choice, with a
+	// warning: whoever writes the secret then chooses whether the master is used.
+	Auto Strategy = "auto"
+)
+
+// ParseStrategy reads a ROTATION_STRATEGY value (the AWS samples' names are accepted
+// too). Empty is an error: the strategy must be chosen.
+func ParseStrategy(v string) (Strategy, error) {
+	if strings.TrimSpace(v) == "" {
+		return "", fmt.Errorf("%s is not set: set it to single or alternating (the function's configuration, not the secret, chooses whether a master secret is used)", rotation.EnvStrategy)
+	}
+	m, err := rotation.ParseMode(v)
+	if err != nil {
+		return "", err
+	}
+	switch m {
+	case rotation.ModeSingle:
+		return Single, nil
+	case rotation.ModeAlternating:
+		return Alternating, nil
+	}
+	return Auto, nil
+}
+
+// Options configure a Rotator.
 type Options struct {
+	// Strategy is required (see ParseStrategy).
+	Strategy Strategy
 	// RevokeMode is the mode when neither the secret's "rotation" object nor
 	// APIKEY_REVOKE_MODE sets one; RevokeImmediate when empty.
 	RevokeMode RevokeMode
 	// MasterKeyField is the field of the master secret holding its credential, when
 	// neither the secret nor APIKEY_MASTER_KEY_FIELD sets one; "api_key" when empty.
 	MasterKeyField string
-	// LookupEnv replaces os.LookupEnv (tests).
+	// LookupEnv replaces os.LookupEnv for the APIKEY_* variables (tests).
 	LookupEnv func(string) (string, bool)
+	// Client replaces the HTTP client of the HTTP contract, built from the environment
+	// (system roots plus APIKEY_CA_BUNDLE, no redirects). It must verify TLS.
+	Client *http.Client
 }
 
-// Strategy rotates API keys on the rotation engine: a rotation.Strategy and
+// OptionsFromEnv reads ROTATION_STRATEGY through lookup (os.LookupEnv), which also
+// serves the APIKEY_* settings each step reads.
+func OptionsFromEnv(lookup func(string) (string, bool)) (Options, error) {
+	v, _ := lookup(rotation.EnvStrategy)
+	st, err := ParseStrategy(v)
+	return Options{Strategy: st, LookupEnv: lookup}, err
+}
+
+// Rotator rotates API keys on the rotation engine: a rotation.Strategy and
 // rotation.Finisher.
 //
 //   - createSecret: reads the current secret (api_key, key_id, previous_key_id, masterarn);
 //     revokes previous_key_id if set (in overlap mode a failure stops the rotation; in
 //     immediate mode it only repeats the cleanup of the last rotation, and a failure is
 //     logged); lets an OrphanReclaimer revoke keys an earlier attempt of this rotation
-//     created; creates the new key with the current key or the master credential and the
-//     rotation token; the pending secret is the current one with api_key, key_id and
-//     previous_key_id (the current key_id) replaced.
+//     created; creates the new key with the current key or (alternating) the master
+//     credential and the rotation token; the pending secret is the current one with
+//     api_key, key_id and previous_key_id (the current key_id) replaced.
 //   - setSecret: nothing; the service made the key in createSecret.
 //   - testSecret: Service.Test with the pending key.
 //   - finishSecret: in immediate mode, revokes previous_key_id, authenticated with the
 //     new key or the master credential.
-type Strategy struct {
+type Rotator struct {
 	svc  Service
 	opts Options
+	err  error // a configuration error (FromEnv), returned by every step
 }
 
 var (
-	_ rotation.Strategy = (*Strategy)(nil)
-	_ rotation.Finisher = (*Strategy)(nil)
+	_ rotation.Strategy = (*Rotator)(nil)
+	_ rotation.Finisher = (*Rotator)(nil)
 )
 
-// NewStrategy returns the strategy for svc. If svc implements Binder, the Service that
-// Bind returns for each step's secret is used.
-func NewStrategy(svc Service, opts Options) *Strategy {
+// New returns the rotator of the HTTP contract (NewHTTPService).
+func New(opts Options) (*Rotator, error) {
+	return NewWithService(NewHTTPService(opts), opts)
+}
+
+// NewWithService returns the rotator for a service-specific svc. If svc implements
+// Binder, the Service that Bind returns for each step's secret is used.
+func NewWithService(svc Service, opts Options) (*Rotator, error) {
 	if opts.LookupEnv == nil {
 		opts.LookupEnv = os.LookupEnv
 	}
@@ -178,7 +233,40 @@ func NewStrategy(svc Service, opts Options) *Strategy {
 	if opts.MasterKeyField == "" {
 		opts.MasterKeyField = FieldAPIKey
 	}
-	return &Strategy{svc: svc, opts: opts}
+	switch opts.Strategy {
+	case Single, Auto:
+	case Alternating:
+		if mg, ok := svc.(masterGuard); ok {
+			if err := mg.masterAllowed(); err != nil {
+				return nil, err
+			}
+		}
+	case "":
+		return nil, fmt.Errorf("no strategy: set %s to single or alternating", rotation.EnvStrategy)
+	default:
+		return nil, fmt.Errorf("strategy %q: want %s, %s or %s", opts.Strategy, Single, Alternating, Auto)
+	}
+	return &Rotator{svc: svc, opts: opts}, nil
+}
+
+// FromEnv returns the HTTP contract's rotator configured by the environment. It never
+// fails: a configuration error is returned by every step instead, so that it shows in
+// the rotation's error and the function's log rather than as a runtime crash.
+func FromEnv(lookup func(string) (string, bool)) *Rotator {
+	opts, err := OptionsFromEnv(lookup)
+	if err == nil {
+		var r *Rotator
+		if r, err = New(opts); err == nil {
+			return r
+		}
+	}
+	return &Rotator{err: fmt.Errorf("rotation function configuration: %w", err)}
+}
+
+// masterGuard is a Service that sends the master credential only where the function's
+// configuration allows (the HTTP contract: APIKEY_ALLOWED_HOSTS).
+type masterGuard interface {
+	masterAllowed() error
 }
 
 type loggerKey struct{}
@@ -209,7 +297,7 @@ type keySecret struct {
 	svc    Service
 }
 
-func (s *Strategy) parse(ctx context.Context, sec *rotation.Secret, which string) (*keySecret, error) {
+func (s *Rotator) parse(ctx context.Context, sec *rotation.Secret, which string) (*keySecret, error) {
 	ks := &keySecret{which: which}
 	var err error
 	if ks.key, err = sec.GetString(FieldAPIKey); err != nil {
@@ -254,24 +342,27 @@ func (s *Strategy) parse(ctx context.Context, sec *rotation.Secret, which string
 	return ks, nil
 }
 
-// credential is what manages keys for the secret: the master secret's credential when the
-// secret has a masterarn, else its own key.
-func (s *Strategy) credential(ctx context.Context, run *rotation.Run, ks *keySecret) (Credential, error) {
-	if ks.master == "" {
-		return Credential{Value: ks.key}, nil
+// credential is what manages keys for the secret: the master secret's credential in
+// the alternating strategy, else the secret's own key.
+func (s *Rotator) credential(ctx context.Context, run *rotation.Run, ks *keySecret) (Credential, error) {
+	switch s.opts.Strategy {
+	case Alternating:
+		if ks.master == "" {
+			return Credential{}, &rotation.FieldError{Field: rotation.FieldMasterARN, Problem: fmt.Sprintf("is missing: %s=alternating manages keys with a master secret", rotation.EnvStrategy)}
+		}
+		return s.masterCredential(ctx, run, ks)
+	case Auto:
+		run.Logger().WarnContext(ctx, "the secret's masterarn chooses the strategy (ROTATION_STRATEGY=auto): whoever can write the secret chooses whether the master secret is used; set single or alternating",
+			"alternating", ks.master != "")
+		if ks.master != "" {
+			return s.masterCredential(ctx, run, ks)
+		}
+	default:
+		if ks.master != "" {
+			run.Logger().WarnContext(ctx, "the secret's masterarn is ignored: ROTATION_STRATEGY is single")
+		}
 	}
-	m, err := run.Master(ctx)
-	if err != nil {
-		return Credential{}, err
-	}
-	v, err := m.GetString(ks.field)
-	if err != nil {
-		return Credential{}, fmt.Errorf("master secret %s: %w (setting %s names the field holding the master credential)", ks.master, err, SettingMasterKeyField)
-	}
-	if v == "" {
-		return Credential{}, fmt.Errorf("master secret %s: %w", ks.master, &rotation.FieldError{Field: ks.field, Problem: "is empty"})
-	}
-	return Credential{Value: v, Master: true}, nil
+	return Credential{Value: ks.key}, nil
 }
 
 // credentialName names a credential for logs and errors; own is what the secret's own key
@@ -284,7 +375,10 @@ func credentialName(c Credential, own string) string {
 }
 
 // NewPending creates the new key (createSecret).
-func (s *Strategy) NewPending(ctx context.Context, run *rotation.Run) (*rotation.Secret, error) {
+func (s *Rotator) NewPending(ctx context.Context, run *rotation.Run) (*rotation.Secret, error) {
+	if s.err != nil {
+		return nil, s.err
+	}
 	ctx = withLogger(ctx, run.Logger())
 	cur, err := run.Current(ctx)
 	if err != nil {
@@ -345,10 +439,13 @@ func (s *Strategy) NewPending(ctx context.Context, run *rotation.Run) (*rotation
 
 // Set does nothing: the service made and activated the key in createSecret (a service
 // makes the key's value, and a version's value cannot change after createSecret).
-func (s *Strategy) Set(context.Context, *rotation.Run) error { return nil }
+func (s *Rotator) Set(context.Context, *rotation.Run) error { return nil }
 
 // Test checks the pending key with the service (testSecret).
-func (s *Strategy) Test(ctx context.Context, run *rotation.Run) error {
+func (s *Rotator) Test(ctx context.Context, run *rotation.Run) error {
+	if s.err != nil {
+		return s.err
+	}
 	ctx = withLogger(ctx, run.Logger())
 	pending, err := run.Pending(ctx)
 	if err != nil {
@@ -365,7 +462,10 @@ func (s *Strategy) Test(ctx context.Context, run *rotation.Run) error {
 }
 
 // Finish revokes the replaced key in immediate mode (finishSecret, after AWSCURRENT moved).
-func (s *Strategy) Finish(ctx context.Context, run *rotation.Run) error {
+func (s *Rotator) Finish(ctx context.Context, run *rotation.Run) error {
+	if s.err != nil {
+		return s.err
+	}
 	ctx = withLogger(ctx, run.Logger())
 	cur, err := run.Current(ctx)
 	if err != nil {

@@ -18,6 +18,21 @@ import (
 
 // Environment variables of the rotation function.
 const (
+	// EnvStrategy chooses how authorized_keys is changed: "single" (the user logs in with
+	// its own key) or "alternating" (the master secret's account logs in). "auto" (the
+	// secret's masterarn decides) is accepted with a warning. Required: the function's
+	// configuration, not the secret, decides whether a master credential is used.
+	EnvStrategy = rotation.EnvStrategy
+	// EnvAllowedTargets lists, per host, the accounts whose authorized_keys the master
+	// account may change: a JSON object {"host[:port]": ["user", ...]} (port 22 when
+	// absent). Required by the alternating strategy; in single user mode it is optional
+	// and, when set, limits the hosts and users too.
+	EnvAllowedTargets = "SSHKEY_ALLOWED_TARGETS"
+	// EnvAuthorizedKeysFile is the authorized_keys path the master account changes, as
+	// sshd_config's AuthorizedKeysFile (%h, %u, %%; relative to the home directory);
+	// ".ssh/authorized_keys" by default. It must lie inside the account's home. A secret's
+	// authorized_keys field that differs is refused in alternating mode.
+	EnvAuthorizedKeysFile = "SSHKEY_AUTHORIZED_KEYS_FILE"
 	// EnvMaxParallel bounds how many hosts are worked on at once (default 10).
 	EnvMaxParallel = "SSH_MAX_PARALLEL"
 	// EnvConnectTimeout bounds the TCP connection and SSH handshake with one host, as a Go
@@ -31,6 +46,40 @@ const (
 	EnvRemoveOldKey = "SSH_REMOVE_OLD_KEY"
 )
 
+// Strategy is who logs in to change authorized_keys.
+type Strategy string
+
+// The strategies.
+const (
+	// Single: the user, with its current key (or the pending or previous one).
+	Single Strategy = "single"
+	// Alternating: the master secret's account (masterarn), on the accounts and hosts
+	// that AllowedTargets lists.
+	Alternating Strategy = "alternating"
+	// Auto: alternating when the secret has a masterarn, else single. Only by explicit
+	// choice: whoever writes the secret then chooses the strategy.
+	Auto Strategy = "auto"
+)
+
+// ParseStrategy reads a ROTATION_STRATEGY value (the AWS samples' names are accepted
+// too). Empty is an error: the strategy must be chosen.
+func ParseStrategy(v string) (Strategy, error) {
+	if strings.TrimSpace(v) == "" {
+		return "", fmt.Errorf("%s is not set: set it to single or alternating (the function's configuration, not the secret, chooses whether a master secret is used)", EnvStrategy)
+	}
+	m, err := rotation.ParseMode(v)
+	if err != nil {
+		return "", err
+	}
+	switch m {
+	case rotation.ModeSingle:
+		return Single, nil
+	case rotation.ModeAlternating:
+		return Alternating, nil
+	}
+	return Auto, nil
+}
+
 // RemoveOldKey is when a replaced key is removed from the hosts.
 type RemoveOldKey string
 
@@ -42,34 +91,36 @@ const (
 	RemoveImmediately RemoveOldKey = "immediately"
 )
 
-// Options configure a Rotator. Zero values take the defaults.
+// Options configure a Rotator. Zero values take the defaults, but Strategy is required.
 type Options struct {
-	MaxParallel    int           // hosts worked on at once; 10
-	ConnectTimeout time.Duration // TCP connection and SSH handshake; 10s
-	HostTimeout    time.Duration // everything done on one host in one step; 60s
-	RemoveOldKey   RemoveOldKey  // RemoveAtNextRotation
+	Strategy Strategy
+	// AllowedTargets: the accounts per host the master may change (see EnvAllowedTargets).
+	AllowedTargets Targets
+	// AuthorizedKeysFile is the path template the master changes; DefaultAuthorizedKeys.
+	AuthorizedKeysFile string
+	MaxParallel        int           // hosts worked on at once; 10
+	ConnectTimeout     time.Duration // TCP connection and SSH handshake; 10s
+	HostTimeout        time.Duration // everything done on one host in one step; 60s
+	RemoveOldKey       RemoveOldKey  // RemoveAtNextRotation
 }
 
-func (o Options) withDefaults() Options {
-	if o.MaxParallel <= 0 {
-		o.MaxParallel = 10
-	}
-	if o.ConnectTimeout <= 0 {
-		o.ConnectTimeout = 10 * time.Second
-	}
-	if o.HostTimeout <= 0 {
-		o.HostTimeout = 60 * time.Second
-	}
-	if o.RemoveOldKey == "" {
-		o.RemoveOldKey = RemoveAtNextRotation
-	}
-	return o
-}
-
-// OptionsFromEnv reads the SSH_* variables through lookup (os.LookupEnv).
+// OptionsFromEnv reads the variables above through lookup (os.LookupEnv).
 func OptionsFromEnv(lookup func(string) (string, bool)) (Options, error) {
 	var o Options
 	var errs []error
+	v, _ := lookup(EnvStrategy)
+	var err error
+	if o.Strategy, err = ParseStrategy(v); err != nil {
+		errs = append(errs, err)
+	}
+	if v, ok := lookup(EnvAllowedTargets); ok && strings.TrimSpace(v) != "" {
+		if o.AllowedTargets, err = ParseTargets(v); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if v, ok := lookup(EnvAuthorizedKeysFile); ok {
+		o.AuthorizedKeysFile = strings.TrimSpace(v)
+	}
 	if v, ok := lookup(EnvMaxParallel); ok && strings.TrimSpace(v) != "" {
 		n, err := strconv.Atoi(strings.TrimSpace(v))
 		if err != nil || n < 1 {
@@ -111,7 +162,7 @@ func OptionsFromEnv(lookup func(string) (string, bool)) (Options, error) {
 // Rotator is the SSH key rotation strategy (rotation.Strategy and rotation.Finisher).
 type Rotator struct {
 	opts Options
-	err  error // a configuration error, returned by every step
+	err  error // a configuration error (FromEnv), returned by every step
 }
 
 var (
@@ -119,18 +170,56 @@ var (
 	_ rotation.Finisher = (*Rotator)(nil)
 )
 
-// New returns a rotator with the options.
-func New(opts Options) *Rotator { return &Rotator{opts: opts.withDefaults()} }
-
-// NewFromEnv returns a rotator configured by the environment. A bad variable fails every
-// step with a message naming it, so that the rotation reports it.
-func NewFromEnv(lookup func(string) (string, bool)) *Rotator {
-	opts, err := OptionsFromEnv(lookup)
-	r := New(opts)
-	if err != nil {
-		r.err = fmt.Errorf("rotation function environment: %w", err)
+// New checks the options and returns a rotator.
+func New(opts Options) (*Rotator, error) {
+	switch opts.Strategy {
+	case Single, Auto:
+	case Alternating:
+		if len(opts.AllowedTargets) == 0 {
+			return nil, fmt.Errorf("the alternating strategy needs %s: the hosts and accounts the master secret may change ({\"host[:port]\": [\"user\", ...]})", EnvAllowedTargets)
+		}
+	case "":
+		return nil, fmt.Errorf("no strategy: set %s to single or alternating", EnvStrategy)
+	default:
+		return nil, fmt.Errorf("strategy %q: want %s, %s or %s", opts.Strategy, Single, Alternating, Auto)
 	}
-	return r
+	if opts.MaxParallel <= 0 {
+		opts.MaxParallel = 10
+	}
+	if opts.ConnectTimeout <= 0 {
+		opts.ConnectTimeout = 10 * time.Second
+	}
+	if opts.HostTimeout <= 0 {
+		opts.HostTimeout = 60 * time.Second
+	}
+	switch opts.RemoveOldKey {
+	case "":
+		opts.RemoveOldKey = RemoveAtNextRotation
+	case RemoveAtNextRotation, RemoveImmediately:
+	default:
+		return nil, fmt.Errorf("%s=%q: want %s or %s", EnvRemoveOldKey, opts.RemoveOldKey, RemoveAtNextRotation, RemoveImmediately)
+	}
+	if opts.AuthorizedKeysFile == "" {
+		opts.AuthorizedKeysFile = DefaultAuthorizedKeys
+	}
+	if err := checkPathTemplate(opts.AuthorizedKeysFile); err != nil {
+		return nil, fmt.Errorf("%s: %w", EnvAuthorizedKeysFile, err)
+	}
+	return &Rotator{opts: opts}, nil
+}
+
+// FromEnv returns a rotator configured by the environment (OptionsFromEnv). It never
+// fails: a configuration error is returned by every step instead, so that it shows in
+// the rotation's error and the function's log rather than as a runtime crash.
+func FromEnv(lookup func(string) (string, bool)) *Rotator {
+	opts, err := OptionsFromEnv(lookup)
+	if err == nil {
+		var r *Rotator
+		if r, err = New(opts); err == nil {
+			return r
+		}
+	}
+	return &Rotator{err: fmt.Errorf("rotation function configuration: %w", err)}
 }
 
 // Options returns the rotator's options, defaults applied.
@@ -182,47 +271,46 @@ type login struct {
 	signers     []ssh.Signer
 	fallback    func(context.Context) ([]ssh.Signer, error) // more keys, when signers are refused
 	sftpCommand string
-	ownUser     bool // logged in as the user whose authorized_keys it is
-	hostKeys    *hostKeyChecker
-	mode        string // for logs: "single user" or "master <user>"
+	// strict: another account edits the user's file, by sshd's StrictModes rules and
+	// without following symbolic links (openStrict); else the user edits its own file.
+	strict bool
+	// allowed, when set, refuses a host or account before connecting.
+	allowed  func(h Host, user string) error
+	hostKeys *hostKeyChecker
+	mode     string // for logs: "single user" or "master <user>"
 }
 
-// adminLogin: the master secret's account (alternating), or the user with its own keys
-// (single user): first keys, then the previous secret's key if the hosts refuse those.
-func (r *Rotator) adminLogin(ctx context.Context, run *rotation.Run, target *Config, first []ssh.Signer) (*login, error) {
-	if target.MasterARN != "" {
-		ms, err := run.Master(ctx)
-		if err != nil {
-			return nil, err
+// alternating says whether the secret is rotated by its master secret: the configured
+// strategy decides, the secret only under Auto.
+func (r *Rotator) alternating(run *rotation.Run, c *Config) (bool, error) {
+	switch r.opts.Strategy {
+	case Alternating:
+		if c.MasterARN == "" {
+			return false, &rotation.FieldError{Field: FieldMasterARN, Problem: fmt.Sprintf("is missing: %s=alternating rotates with a master secret", EnvStrategy)}
 		}
-		m, err := ParseMaster(ms)
-		if err != nil {
-			return nil, fmt.Errorf("master secret %s: %w", target.MasterARN, err)
-		}
-		hk, err := newHostKeyChecker(target.KnownHosts + "\n" + m.KnownHosts)
-		if err != nil {
-			return nil, fmt.Errorf("known_hosts: %w", err)
-		}
-		return &login{user: m.Username, signers: []ssh.Signer{m.Signer}, sftpCommand: m.SFTPCommand,
-			ownUser: m.Username == target.Username && m.SFTPCommand == "", hostKeys: hk, mode: "master " + m.Username}, nil
+		return true, nil
+	case Auto:
+		run.Logger().Warn("the secret's masterarn chooses the strategy (ROTATION_STRATEGY=auto): whoever can write the secret chooses whether the master secret is used; set single or alternating",
+			"alternating", c.MasterARN != "")
+		return c.MasterARN != "", nil
 	}
-	hk, err := newHostKeyChecker(target.KnownHosts)
+	if c.MasterARN != "" {
+		run.Logger().Warn("the secret's masterarn is ignored: ROTATION_STRATEGY is single")
+	}
+	return false, nil
+}
+
+// loginFor says how to log in to change the authorized_keys of target; first are the
+// user's keys to try in single user mode.
+func (r *Rotator) loginFor(ctx context.Context, run *rotation.Run, target *Config, first []ssh.Signer) (*login, error) {
+	alt, err := r.alternating(run, target)
 	if err != nil {
-		return nil, fmt.Errorf("known_hosts: %w", err)
+		return nil, err
 	}
-	l := &login{user: target.Username, signers: first, ownUser: true, hostKeys: hk, mode: "single user"}
-	l.fallback = func(ctx context.Context) ([]ssh.Signer, error) {
-		prev, err := run.Previous(ctx)
-		if err != nil {
-			return nil, err
-		}
-		pk, err := ParseKey(prev)
-		if err != nil {
-			return nil, fmt.Errorf("previous secret: %w", err)
-		}
-		return []ssh.Signer{pk.Signer}, nil
+	if alt {
+		return r.masterLogin(ctx, run, target)
 	}
-	return l, nil
+	return r.singleLogin(run, target, first)
 }
 
 // connect logs in with l's keys, then with its fallback keys if the host refused them.
@@ -244,6 +332,11 @@ func (r *Rotator) connect(ctx context.Context, h Host, l *login) (*conn, error) 
 
 // editHost logs in to h and applies the edit to the user's authorized_keys.
 func (r *Rotator) editHost(ctx context.Context, h Host, l *login, target *Config, e Edit) (EditResult, string, error) {
+	if l.allowed != nil {
+		if err := l.allowed(h, target.Username); err != nil {
+			return EditResult{}, "", err
+		}
+	}
 	c, err := r.connect(ctx, h, l)
 	if err != nil {
 		return EditResult{}, "", err
@@ -254,13 +347,18 @@ func (r *Rotator) editHost(ctx context.Context, h Host, l *login, target *Config
 		return EditResult{}, "", err
 	}
 	defer closeSFTP()
-	p, err := resolvePath(sc, target.AuthorizedKeys, target.Username, l.ownUser)
+	tmpl := target.AuthorizedKeys
+	if tmpl == "" {
+		tmpl = r.opts.AuthorizedKeysFile
+	}
+	var kf *keysFile
+	if l.strict {
+		kf, err = openStrict(sc, tmpl, target.Username)
+	} else {
+		kf, err = openOwn(sc, tmpl, target.Username)
+	}
 	if err != nil {
 		return EditResult{}, "", err
-	}
-	kf, err := openKeysFile(sc, p)
-	if err != nil {
-		return EditResult{}, p, err
 	}
 	res, err := kf.edit(e)
 	if err != nil {
@@ -283,7 +381,7 @@ func (r *Rotator) Set(ctx context.Context, run *rotation.Run) error {
 	}
 	// Single user: the current key, or the pending one (a host where a retried step had
 	// already installed it, and the current key was lost), then the previous one.
-	l, err := r.adminLogin(ctx, run, pending, []ssh.Signer{cur.Signer, pending.Signer})
+	l, err := r.loginFor(ctx, run, pending, []ssh.Signer{cur.Signer, pending.Signer})
 	if err != nil {
 		return err
 	}
@@ -314,9 +412,19 @@ func (r *Rotator) Test(ctx context.Context, run *rotation.Run) error {
 	if err != nil {
 		return fmt.Errorf("pending secret: %w", err)
 	}
-	hk, err := newHostKeyChecker(pending.KnownHosts)
+	// The host keys that setSecret trusted: the master secret's too when it logged in.
+	alt, err := r.alternating(run, pending)
 	if err != nil {
-		return fmt.Errorf("known_hosts: %w", err)
+		return err
+	}
+	var hk *hostKeyChecker
+	if alt {
+		_, hk, err = r.master(ctx, run, pending)
+	} else if hk, err = newHostKeyChecker(pending.KnownHosts); err != nil {
+		err = fmt.Errorf("known_hosts: %w", err)
+	}
+	if err != nil {
+		return err
 	}
 	return r.forEachHost(ctx, run, "log in with the new key", pending.Hosts, func(ctx context.Context, h Host) (string, error) {
 		c, err := dial(ctx, h, pending.Username, []ssh.Signer{pending.Signer}, hk, r.opts.ConnectTimeout)
@@ -365,7 +473,7 @@ func (r *Rotator) Finish(ctx context.Context, run *rotation.Run) error {
 	} else if !errors.Is(err, rotation.ErrNotFound) {
 		return err
 	}
-	l, err := r.adminLogin(ctx, run, cur, append([]ssh.Signer{cur.Signer}, prevSigner...))
+	l, err := r.loginFor(ctx, run, cur, append([]ssh.Signer{cur.Signer}, prevSigner...))
 	if err != nil {
 		return err
 	}

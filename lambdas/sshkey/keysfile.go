@@ -3,190 +3,51 @@ package sshkey
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"net"
 	"os"
 	"path"
+	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/pkg/sftp"
-	"golang.org/x/crypto/ssh"
 )
-
-// conn is an SSH connection to one host, closed when its context ends.
-type conn struct {
-	host   Host
-	user   string
-	client *ssh.Client
-	stop   func() bool
-}
-
-// dial connects to h, verifies its host key, and logs in as user with the first of the
-// signers the server accepts. The connection is closed when ctx ends, which aborts any
-// SSH or SFTP operation in progress.
-func dial(ctx context.Context, h Host, user string, signers []ssh.Signer, hk *hostKeyChecker, timeout time.Duration) (*conn, error) {
-	addr := h.Addr()
-	d := net.Dialer{Timeout: timeout}
-	nc, err := d.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("connect: %w", err)
-	}
-	stop := context.AfterFunc(ctx, func() { nc.Close() })
-	cfg := &ssh.ClientConfig{
-		User:              user,
-		Auth:              []ssh.AuthMethod{ssh.PublicKeys(signers...)},
-		HostKeyCallback:   hk.callback(addr),
-		HostKeyAlgorithms: hk.algorithms(addr, nc.RemoteAddr()),
-		Timeout:           timeout,
-	}
-	_ = nc.SetDeadline(time.Now().Add(timeout))
-	c, chans, reqs, err := ssh.NewClientConn(nc, addr, cfg)
-	if err != nil {
-		stop()
-		nc.Close()
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("SSH handshake: %w (%w)", ctx.Err(), err)
-		}
-		var he *HostKeyError
-		if errors.As(err, &he) {
-			return nil, he
-		}
-		if strings.Contains(err.Error(), "unable to authenticate") {
-			return nil, fmt.Errorf("log in as %s: %w", user, err)
-		}
-		return nil, fmt.Errorf("SSH handshake: %w", err)
-	}
-	_ = nc.SetDeadline(time.Time{})
-	return &conn{host: h, user: user, client: ssh.NewClient(c, chans, reqs), stop: stop}, nil
-}
-
-func (c *conn) Close() error {
-	c.stop()
-	return c.client.Close()
-}
-
-// run executes cmd and fails unless it exits with status 0.
-func (c *conn) run(cmd string) error {
-	sess, err := c.client.NewSession()
-	if err != nil {
-		return fmt.Errorf("open a session: %w", err)
-	}
-	defer sess.Close()
-	var out limitedBuffer
-	sess.Stdout, sess.Stderr = &out, &out
-	if err := sess.Run(cmd); err != nil {
-		if msg := strings.TrimSpace(out.String()); msg != "" {
-			return fmt.Errorf("run %q: %w: %s", cmd, err, msg)
-		}
-		return fmt.Errorf("run %q: %w", cmd, err)
-	}
-	return nil
-}
-
-// sftpClient opens SFTP: the "sftp" subsystem, or command (an sftp-server run through
-// sudo, for instance) speaking SFTP on its standard input and output.
-func (c *conn) sftpClient(command string) (*sftp.Client, func() error, error) {
-	if command == "" {
-		sc, err := sftp.NewClient(c.client)
-		if err != nil {
-			return nil, nil, fmt.Errorf("start SFTP (subsystem sftp): %w", err)
-		}
-		return sc, sc.Close, nil
-	}
-	sess, err := c.client.NewSession()
-	if err != nil {
-		return nil, nil, fmt.Errorf("open a session for sftp_command: %w", err)
-	}
-	stderr := &limitedBuffer{}
-	sess.Stderr = stderr
-	w, err := sess.StdinPipe()
-	if err != nil {
-		sess.Close()
-		return nil, nil, fmt.Errorf("sftp_command: %w", err)
-	}
-	r, err := sess.StdoutPipe()
-	if err != nil {
-		sess.Close()
-		return nil, nil, fmt.Errorf("sftp_command: %w", err)
-	}
-	if err := sess.Start(command); err != nil {
-		sess.Close()
-		return nil, nil, fmt.Errorf("start sftp_command %q: %w", command, err)
-	}
-	sc, err := sftp.NewClientPipe(r, w)
-	if err != nil {
-		sess.Close()
-		if msg := strings.TrimSpace(stderr.String()); msg != "" {
-			return nil, nil, fmt.Errorf("sftp_command %q: %w: %s", command, err, msg)
-		}
-		return nil, nil, fmt.Errorf("sftp_command %q does not speak SFTP: %w", command, err)
-	}
-	closeFn := func() error {
-		err := sc.Close()
-		sess.Close()
-		return err
-	}
-	return sc, closeFn, nil
-}
-
-// limitedBuffer keeps the first 4 KiB written to it (command output for error messages).
-type limitedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *limitedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if room := 4096 - b.buf.Len(); room > 0 {
-		b.buf.Write(p[:min(len(p), room)])
-	}
-	return len(p), nil
-}
-
-func (b *limitedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // keysFile is the authorized_keys file of a user on one host, reached over SFTP.
 type keysFile struct {
 	sc   *sftp.Client
-	path string // absolute, symbolic links resolved
+	path string // absolute
 	// uid and gid the file must have; -1 when the file's own (or the login user's).
 	uid, gid int
+	// owner, when set, is the account whose file another account (the master) edits:
+	// every path component is checked by sshd's StrictModes rules before each read and
+	// before the rename (checkStrict).
+	owner *account
 }
 
-// resolvePath turns the authorized_keys template into an absolute path: %% is %, %u the
+// account is a user's /etc/passwd entry on a host.
+type account struct {
+	name     string
+	uid, gid int
+	home     string
+}
+
+// checkPathTemplate checks an authorized_keys template's tokens.
+func checkPathTemplate(tmpl string) error {
+	_, err := expandPath(tmpl, "u", func() (string, error) { return "/h", nil })
+	return err
+}
+
+// expandPath turns the authorized_keys template into an absolute path: %% is %, %u the
 // user, %h the home directory; ~/ and relative paths start at the home directory.
-// ownUser says whether the SFTP session runs as the user (then the home directory is
-// the session's working directory); otherwise the home comes from the host's
-// /etc/passwd.
-func resolvePath(sc *sftp.Client, tmpl, user string, ownUser bool) (string, error) {
-	var home string
-	getHome := func() (string, error) {
-		if home != "" {
-			return home, nil
-		}
-		var err error
-		if ownUser {
-			home, err = sc.Getwd()
-			if err != nil {
-				return "", fmt.Errorf("find the home directory of %s (SFTP realpath .): %w", user, err)
-			}
-		} else if home, err = passwdHome(sc, user); err != nil {
-			return "", err
-		}
-		return home, nil
+func expandPath(tmpl, user string, home func() (string, error)) (string, error) {
+	if strings.ContainsAny(tmpl, "\x00\n") {
+		return "", fmt.Errorf("authorized_keys path %q is not a path", tmpl)
 	}
 	var b strings.Builder
 	for i := 0; i < len(tmpl); i++ {
@@ -204,7 +65,7 @@ func resolvePath(sc *sftp.Client, tmpl, user string, ownUser bool) (string, erro
 		case 'u':
 			b.WriteString(user)
 		case 'h':
-			h, err := getHome()
+			h, err := home()
 			if err != nil {
 				return "", err
 			}
@@ -218,7 +79,7 @@ func resolvePath(sc *sftp.Client, tmpl, user string, ownUser bool) (string, erro
 		p = rest
 	}
 	if !path.IsAbs(p) {
-		h, err := getHome()
+		h, err := home()
 		if err != nil {
 			return "", err
 		}
@@ -227,29 +88,20 @@ func resolvePath(sc *sftp.Client, tmpl, user string, ownUser bool) (string, erro
 	return path.Clean(p), nil
 }
 
-// passwdHome reads the user's home directory from the host's /etc/passwd.
-func passwdHome(sc *sftp.Client, user string) (string, error) {
-	f, err := sc.Open("/etc/passwd")
-	if err != nil {
-		return "", fmt.Errorf("find the home directory of %s: read /etc/passwd: %w (give an absolute authorized_keys path)", user, err)
-	}
-	defer f.Close()
-	s := bufio.NewScanner(f)
-	for s.Scan() {
-		fields := strings.Split(s.Text(), ":")
-		if len(fields) >= 7 && fields[0] == user && fields[5] != "" {
-			return fields[5], nil
+// openOwn opens the file of the user the SFTP session runs as: its home directory is the
+// session's working directory, and a symbolic link at the file itself is followed (the
+// user can only reach what it may write anyway).
+func openOwn(sc *sftp.Client, tmpl, user string) (*keysFile, error) {
+	p, err := expandPath(tmpl, user, func() (string, error) {
+		home, err := sc.Getwd()
+		if err != nil {
+			return "", fmt.Errorf("find the home directory of %s (SFTP realpath .): %w", user, err)
 		}
+		return home, nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	if err := s.Err(); err != nil {
-		return "", fmt.Errorf("find the home directory of %s: read /etc/passwd: %w", user, err)
-	}
-	return "", fmt.Errorf("find the home directory of %s: no such user in /etc/passwd (a directory user? give an absolute authorized_keys path)", user)
-}
-
-// openKeysFile resolves the file's path (following a symbolic link at the path itself)
-// and the owner its replacement must have.
-func openKeysFile(sc *sftp.Client, p string) (*keysFile, error) {
 	kf := &keysFile{sc: sc, path: p, uid: -1, gid: -1}
 	if fi, err := sc.Lstat(p); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
 		target, err := sc.RealPath(p)
@@ -259,6 +111,109 @@ func openKeysFile(sc *sftp.Client, p string) (*keysFile, error) {
 		kf.path = target
 	}
 	return kf, nil
+}
+
+// openStrict opens the file of another account than the one logged in (the master
+// edits the user's file, usually as root). Whoever controls the user's home could
+// otherwise point the edit at any file the master may write, so the rules are those
+// of sshd's StrictModes, and stricter:
+//   - the account is in the host's /etc/passwd, and is not uid 0;
+//   - the path lies inside the account's home directory;
+//   - no path component, from / to the file, is a symbolic link;
+//   - each is owned by the account or root and is not writable by group or others.
+func openStrict(sc *sftp.Client, tmpl, user string) (*keysFile, error) {
+	acct, err := passwdEntry(sc, user)
+	if err != nil {
+		return nil, err
+	}
+	if acct.uid == 0 {
+		return nil, fmt.Errorf("refused by rule \"never uid 0\": account %s has uid 0; the master never changes the keys of a superuser", user)
+	}
+	p, err := expandPath(tmpl, user, func() (string, error) { return acct.home, nil })
+	if err != nil {
+		return nil, err
+	}
+	home := path.Clean(acct.home)
+	if home == "/" || !strings.HasPrefix(p, home+"/") {
+		return nil, fmt.Errorf("refused by rule \"inside the home directory\": %s is not inside the home directory %s of %s", p, acct.home, user)
+	}
+	kf := &keysFile{sc: sc, path: p, uid: -1, gid: -1, owner: acct}
+	if err := kf.checkStrict(); err != nil {
+		return nil, err
+	}
+	return kf, nil
+}
+
+// checkStrict applies the StrictModes rules (see openStrict) to every component of the
+// path. A missing file, or a missing last directory (created by ensureDir), passes.
+func (kf *keysFile) checkStrict() error {
+	if kf.owner == nil {
+		return nil
+	}
+	parts := strings.Split(strings.TrimPrefix(kf.path, "/"), "/")
+	p := "/"
+	for i := -1; i < len(parts); i++ {
+		if i >= 0 {
+			p = path.Join(p, parts[i])
+		}
+		last := i == len(parts)-1
+		fi, err := kf.sc.Lstat(p)
+		if errors.Is(err, fs.ErrNotExist) && i >= len(parts)-2 {
+			return nil // the file, or its directory, is created by the edit
+		}
+		if err != nil {
+			return fmt.Errorf("lstat %s: %w", p, err)
+		}
+		if err := kf.strictMode(p, fi, last); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (kf *keysFile) strictMode(p string, fi fs.FileInfo, file bool) error {
+	const rule = "refused by rule \"StrictModes\": "
+	switch {
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return fmt.Errorf(rule+"%s is a symbolic link; the master never follows links in another account's authorized_keys path (replace the link by the file or directory itself)", p)
+	case file && !fi.Mode().IsRegular():
+		return fmt.Errorf(rule+"%s is not a regular file (%s)", p, fi.Mode().Type())
+	case !file && !fi.IsDir():
+		return fmt.Errorf(rule+"%s is not a directory", p)
+	}
+	if st, ok := fi.Sys().(*sftp.FileStat); ok && st.UID != 0 && int(st.UID) != kf.owner.uid {
+		return fmt.Errorf(rule+"%s is owned by uid %d, neither %s (uid %d) nor root", p, st.UID, kf.owner.name, kf.owner.uid)
+	}
+	if m := fi.Mode().Perm(); m&0o022 != 0 {
+		return fmt.Errorf(rule+"%s has mode %04o: writable by group or others (chmod go-w)", p, m)
+	}
+	return nil
+}
+
+// passwdEntry reads the account from the host's /etc/passwd.
+func passwdEntry(sc *sftp.Client, user string) (*account, error) {
+	f, err := sc.Open("/etc/passwd")
+	if err != nil {
+		return nil, fmt.Errorf("find the account %s: read /etc/passwd: %w", user, err)
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		fields := strings.Split(s.Text(), ":")
+		if len(fields) < 7 || fields[0] != user {
+			continue
+		}
+		uid, uerr := strconv.Atoi(fields[2])
+		gid, gerr := strconv.Atoi(fields[3])
+		if uerr != nil || gerr != nil || !path.IsAbs(fields[5]) {
+			return nil, fmt.Errorf("find the account %s: its /etc/passwd entry has no numeric uid, gid or absolute home", user)
+		}
+		return &account{name: user, uid: uid, gid: gid, home: fields[5]}, nil
+	}
+	if err := s.Err(); err != nil {
+		return nil, fmt.Errorf("find the account %s: read /etc/passwd: %w", user, err)
+	}
+	return nil, fmt.Errorf("find the account %s: not in the host's /etc/passwd (with a master secret the account must be a local one, so that its uid and home can be checked)", user)
 }
 
 // read returns the file's content and mode; exists is false (and the error nil) when the
@@ -303,6 +258,9 @@ const staleTempAge = 15 * time.Minute
 func (kf *keysFile) edit(e Edit) (EditResult, error) {
 	const attempts = 3
 	for attempt := 1; ; attempt++ {
+		if err := kf.checkStrict(); err != nil {
+			return EditResult{}, err
+		}
 		data, mode, exists, err := kf.read()
 		if err != nil {
 			return EditResult{}, err
@@ -407,7 +365,9 @@ func (kf *keysFile) replace(old, out []byte, mode fs.FileMode, existed bool) (er
 		if err != nil {
 			return fmt.Errorf("stat %s: %w", tmp, err)
 		}
-		if fst, ok := fi.Sys().(*sftp.FileStat); ok && (int(fst.UID) != kf.uid || int(fst.GID) != kf.gid) {
+		// The group matters only when the mode gives it something: a 0600 file owned by
+		// user:root keeps working as user:user, which a user cannot chown to anyway.
+		if fst, ok := fi.Sys().(*sftp.FileStat); ok && (int(fst.UID) != kf.uid || (int(fst.GID) != kf.gid && mode&0o070 != 0)) {
 			if err := f.Chown(kf.uid, kf.gid); err != nil {
 				return fmt.Errorf("give %s the owner %d:%d of %s (chown): %w (the login user must own the file, or be root, or use sftp_command with sudo)",
 					tmp, kf.uid, kf.gid, kf.path, err)
@@ -433,6 +393,11 @@ func (kf *keysFile) replace(old, out []byte, mode fs.FileMode, existed bool) (er
 	}
 	if exists != existed || !bytes.Equal(now, old) {
 		return fmt.Errorf("%s: %w", kf.path, errConcurrentChange)
+	}
+	// Again just before the rename: the user may have swapped a directory for a link
+	// since the first check.
+	if err := kf.checkStrict(); err != nil {
+		return err
 	}
 	if err := kf.sc.PosixRename(tmp, kf.path); err != nil {
 		return fmt.Errorf("rename %s to %s: %w", tmp, kf.path, err)
