@@ -43,7 +43,7 @@ var scenePrograms = []struct{ name, pkg string }{
 	{"mysql", "./lambdas/mysql/lambda"},
 	{"sshkey", "./lambdas/sshkey/lambda"},
 	{"apikey", "./lambdas/apikey/lambda"},
-	{"secretcache-agent", "./cmd/secretcache-agent"},
+	{"secretcache-agent", "github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/secretcache/cmd/secretcache-agent"},
 }
 
 // AllOptions configure RunAll.
