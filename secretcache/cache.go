@@ -550,6 +550,12 @@ func (c *Cache) Stats() Stats {
 	}
 }
 
+// Settle waits until no refresh is running. Tests and benchmarks that drive a fake Clock
+// call it after a read: a read that finds its entry due starts a refresh in the background
+// and returns at once, and on a fake clock that refresh would otherwise still be running
+// when the clock has been moved on.
+func (c *Cache) Settle() { c.flights.wait() }
+
 // Close stops background refreshes, cancels those in flight, waits for them and empties
 // the cache. Reads after Close return ErrClosed.
 func (c *Cache) Close() error {

@@ -42,11 +42,14 @@
 //
 // Failed calls back off exponentially, with jitter, from Options.MinBackoff (1 second) to
 // Options.MaxBackoff (5 minutes), for background checks and for reads alike: during an
-// outage a secret costs a few calls per backoff period, however often it is read. Until
-// MaxStaleness the last value is served (Stats.StaleHits counts those reads); then reads
-// return an *Error that wraps the last API error (errors.As finds the SDK's error types and
-// smithy.APIError) and says when the next attempt will be. If DescribeSecret is denied by
-// IAM, the cache refreshes with GetSecretValue alone.
+// outage a secret costs a few calls per backoff period, however often it is read. On
+// transient errors (IsTransient: timeouts, network, 5xx, throttling) the last value is
+// served until MaxStaleness, and Options.StaleIfError longer (Stats.StaleHits and
+// ReadInfo.Stale mark those reads); then reads return an *Error that wraps the last API
+// error (errors.As finds the SDK's error types and smithy.APIError) and says when the next
+// attempt will be. An answer that the secret or version cannot be read (not found, denied,
+// a version that lost the stage asked for) withholds the value at once. If DescribeSecret
+// is denied by IAM, the cache refreshes with GetSecretValue alone.
 //
 // # Concurrency
 //
@@ -65,7 +68,9 @@
 //
 // # Bounds, statistics, secrecy
 //
-// At most Options.MaxEntries entries are kept; the least recently read goes first. Stats
+// At most Options.MaxEntries entries holding a value are kept, the least recently read
+// going first; ids that never returned a value are kept apart, at most Options.MaxMisses
+// of them, so that reads of unknown ids never evict a secret. Stats
 // counts hits, misses, errors and API calls. Secret values never appear in errors or logs:
 // Value prints, logs and marshals as its ARN, version id and stages only, and JSON decoding
 // errors name the field and type at fault without quoting the secret.
@@ -75,7 +80,9 @@
 // Options.Clock and Options.Random replace the system clock and the jitter source, so that
 // tests can move time by hand and check refreshes, backoff and staleness without sleeping.
 //
-// The command secretcache-agent (cmd/secretcache-agent in this module) serves this cache
-// over HTTP on loopback, compatible with the AWS Parameters and Secrets Lambda Extension and
-// the AWS Secrets Manager Agent.
+// The command secretcache-agent (cmd/secretcache-agent and package agent in this module)
+// serves this cache over HTTP on loopback and as a Lambda extension, compatible with the AWS
+// Parameters and Secrets Lambda Extension and the AWS Secrets Manager Agent. Package
+// cachinggo offers the names of aws-secretsmanager-caching-go over this cache. Package
+// fakeclock is a Clock for tests.
 package secretcache

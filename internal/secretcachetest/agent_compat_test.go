@@ -3,6 +3,7 @@ package secretcachetest
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -82,6 +83,7 @@ func TestOutageServesStaleBoundedOrFailsClosed(t *testing.T) {
 				default:
 					t.Fatalf("at %s: %d %s", at, a.status, a.body)
 				}
+				c.Settle()
 				e.clock.Advance(10 * time.Second)
 			}
 			if tc.wantFailFrom == 0 && firstFail != 0 || tc.wantFailFrom != 0 && (firstFail < tc.wantFailFrom-10*time.Second || firstFail > tc.wantFailFrom+10*time.Second) {
@@ -186,5 +188,59 @@ func TestExtensionEnvironment(t *testing.T) {
 	}
 	if n := k2.Calls()["secretsmanager.GetSecretValue"]; n != 3 {
 		t.Fatalf("3 requests with SECRETS_MANAGER_TTL=0 made %d calls, want 3 (no caching)", n)
+	}
+}
+
+// The three bugs of issue 15 as the agent's clients saw them, against the emulator.
+func TestAgentIssue15Bugs(t *testing.T) {
+	e := newEnv(t)
+	created := e.createSecret("db", "v1")
+	c := e.cache(secretcache.Options{MaxStaleness: 5 * time.Minute, MaxEntries: 3, MaxMisses: 4})
+	hs := httptest.NewServer(agent.NewHandler(agent.HandlerOptions{Cache: c, Token: testToken}))
+	t.Cleanup(hs.Close)
+	get := func(path string) answer { return do(t, http.MethodGet, hs.URL, path, withToken) }
+
+	// 1. versionId=X&versionStage=AWSCURRENT stops answering once AWSCURRENT moved.
+	pinned := "/secretsmanager/get?secretId=db&versionStage=AWSCURRENT&versionId=" + *created.VersionId
+	if a := get(pinned); a.status != 200 {
+		t.Fatalf("%d %s", a.status, a.body)
+	}
+	e.putValue("db", "v2")
+	var last answer
+	stepUntil(t, e.clock, 10*time.Second, 5*time.Minute, func() bool {
+		last = get(pinned)
+		c.Settle()
+		return last.status != 200
+	})
+	if m := last.json(t); last.status != 400 || m["__type"] == nil {
+		t.Fatalf("after AWSCURRENT moved: %d %s", last.status, last.body)
+	}
+
+	// 2. refreshNow=true finds a secret created after a "not found".
+	if a := get("/secretsmanager/get?secretId=late"); a.status != 400 {
+		t.Fatalf("before creation: %d %s", a.status, a.body)
+	}
+	e.createSecret("late", "here")
+	if a := get("/secretsmanager/get?secretId=late&refreshNow=true"); a.status != 200 || a.json(t)["SecretString"] != "here" {
+		t.Fatalf("refreshNow after creation: %d %s", a.status, a.body)
+	}
+
+	// 3. Reads of unknown ids do not flush the cached secrets.
+	if a := get("/v1/db"); a.status != 200 {
+		t.Fatalf("%d %s", a.status, a.body)
+	}
+	for i := range 50 {
+		if a := get(fmt.Sprintf("/v1/unknown-%d", i)); a.status != 400 {
+			t.Fatalf("%d %s", a.status, a.body)
+		}
+	}
+	e.resetCalls()
+	for _, p := range []string{"/v1/late", "/v1/db"} {
+		if a := get(p); a.status != 200 {
+			t.Fatalf("%s: %d %s", p, a.status, a.body)
+		}
+	}
+	if n := e.totalCalls(); n != 0 {
+		t.Fatalf("reading the cached secrets after 50 unknown ids made %d calls: they were evicted", n)
 	}
 }

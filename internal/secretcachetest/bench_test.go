@@ -3,7 +3,10 @@ package secretcachetest
 import (
 	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -13,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/secretcache"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/secretcache/agent"
 )
 
 // Benchmarks (make bench). Hit latency is wall time; API calls come from the emulator's
@@ -257,4 +261,84 @@ func BenchmarkTimeToSeeRotation(b *testing.B) {
 		}
 		b.ReportMetric(total.Seconds()/float64(n), "s-to-see")
 	})
+}
+
+// BenchmarkOutage10Minutes reads a hot secret every 10 s (simulated) through a 10-minute
+// outage of Secrets Manager (every call answers 503) that starts at a random moment, and
+// reports the reads answered with the last value (stale), the reads that failed, and the
+// API calls made during the outage.
+func BenchmarkOutage10Minutes(b *testing.B) {
+	tests := []struct {
+		name string
+		opts secretcache.Options
+	}{
+		{"library-defaults", secretcache.Options{}},
+		{"agent-defaults,ttl=5m,stale-if-error=1h", secretcache.Options{MaxStaleness: 5 * time.Minute, StaleIfError: time.Hour}},
+		{"agent-fail-closed,ttl=5m", secretcache.Options{MaxStaleness: 5 * time.Minute}},
+	}
+	for _, tc := range tests {
+		b.Run(tc.name, func(b *testing.B) {
+			var ok, stale, failed, calls float64
+			n := 0
+			for b.Loop() {
+				e := newEnv(b)
+				e.createSecret("db", "v")
+				opts := tc.opts
+				opts.Random = rand.Float64
+				c := e.cache(opts)
+				mustString(b, c, "db")
+				readEvery(b, c, e.clock, "db", 10*time.Second, e.clock.Now().Add(time.Hour+time.Duration(rand.Int64N(int64(time.Hour)))))
+				e.resetCalls()
+				e.outage()
+				end := e.clock.Now().Add(10 * time.Minute)
+				for e.clock.Now().Before(end) {
+					_, info, err := c.GetWithInfo(b.Context(), "db")
+					switch {
+					case err != nil:
+						failed++
+					case info.Stale:
+						stale++
+					default:
+						ok++
+					}
+					c.Settle()
+					e.clock.Advance(10 * time.Second)
+				}
+				calls += float64(e.totalCalls())
+				e.endOutage()
+				n++
+				_ = c.Close()
+			}
+			b.ReportMetric(ok/float64(n), "fresh-reads")
+			b.ReportMetric(stale/float64(n), "stale-reads")
+			b.ReportMetric(failed/float64(n), "failed-reads")
+			b.ReportMetric(calls/float64(n), "api-calls")
+		})
+	}
+}
+
+// BenchmarkAgentHit is one warm request to the agent over loopback HTTP.
+func BenchmarkAgentHit(b *testing.B) {
+	e := newEnv(b)
+	e.createSecret("db", "v")
+	c := e.cache(secretcache.Options{Clock: systemClock{}})
+	hs := httptest.NewServer(agent.NewHandler(agent.HandlerOptions{Cache: c, Token: testToken}))
+	b.Cleanup(hs.Close)
+	req, err := http.NewRequest(http.MethodGet, hs.URL+"/secretsmanager/get?secretId=db", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	req.Header.Set(agent.TokenHeader, testToken)
+	b.ReportAllocs()
+	for b.Loop() {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			b.Fatalf("status %d", resp.StatusCode)
+		}
+	}
 }

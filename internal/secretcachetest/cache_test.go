@@ -43,6 +43,7 @@ func readEvery(t testing.TB, c *secretcache.Cache, clock *fakeClock, id string, 
 		if _, err := c.Get(t.Context(), id); err != nil {
 			t.Fatalf("read at %s: %v", clock.Now(), err)
 		}
+		c.Settle()
 		clock.Advance(min(step, until.Sub(clock.Now())))
 	}
 }

@@ -33,7 +33,7 @@ type extensionClient struct {
 
 // extensionName is the name the extension registers under: Lambda requires an external
 // extension's to be its file name (extensions/secretcache-agent in the layer).
-func extensionName(_ []string, _ func(string) string) string {
+func extensionName() string {
 	if exe, err := os.Executable(); err == nil {
 		return filepath.Base(exe)
 	}

@@ -41,7 +41,7 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	var ext *extensionClient
 	if cfg.extension {
-		ext = newExtensionClient(getenv(envRuntimeAPI), extensionName(args, getenv))
+		ext = newExtensionClient(getenv(envRuntimeAPI), extensionName())
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "secretcache-agent: %v\n", err)

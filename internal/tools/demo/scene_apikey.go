@@ -199,7 +199,7 @@ func sceneReplica(ctx context.Context, s *stage) error {
 // often inside the secret's rotation window.
 const agentTTL = "1s"
 
-// sceneAgent: the cache agent (cmd/secretcache-agent) serving a secret to a client over
+// sceneAgent: the cache agent (secretcache/cmd/secretcache-agent) serving a secret to a client over
 // its local HTTP interface, before and after a rotation, and how long the client took to
 // see the new value.
 func sceneAgent(ctx context.Context, s *stage) error {

@@ -4,7 +4,15 @@
 //	go run ./internal/tools/lambdapack -out dist postgres mysql sshkey apikey
 //
 // For each name it writes dist/<name>.zip (linux/arm64, the modules' default architecture)
-// and dist/<name>-x86_64.zip (linux/amd64). Builds are reproducible: the same sources and Go
+// and dist/<name>-x86_64.zip (linux/amd64).
+//
+// -extension ZIP=PKG builds the command PKG as a Lambda extension layer instead: ZIP.zip and
+// ZIP-x86_64.zip holding extensions/<last element of PKG>, where Lambda starts external
+// extensions (the layer is unpacked under /opt):
+//
+//	go run ./internal/tools/lambdapack -out dist \
+//	  -extension secretcache-extension=github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/secretcache/cmd/secretcache-agent Builds are reproducible: the same sources and Go
+//
 // version give byte-identical zips (CGO off, -trimpath, no build id or VCS stamp, stripped,
 // fixed file times and modes in the zip).
 package main
@@ -19,7 +27,10 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -37,16 +48,42 @@ var zipTime = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
 
 func main() {
 	out := flag.String("out", "dist", "directory for the zips")
+	var exts []string
+	flag.Func("extension", "ZIP=PKG: build the command PKG as a Lambda extension layer ZIP.zip (repeatable)", func(v string) error {
+		if zipName, pkg, ok := strings.Cut(v, "="); !ok || zipName == "" || pkg == "" {
+			return errors.New("want ZIP=PKG, e.g. secretcache-extension=./secretcache/cmd/secretcache-agent")
+		}
+		exts = append(exts, v)
+		return nil
+	})
+	only := flag.String("goarch", "", "build for this Go architecture only (arm64 or amd64); default both")
 	flag.Parse()
-	if flag.NArg() == 0 {
-		fmt.Fprintln(os.Stderr, "usage: lambdapack [-out DIR] NAME... (rotators under lambdas/NAME/lambda)")
+	if *only != "" {
+		archs = slices.DeleteFunc(archs, func(a arch) bool { return a.goarch != *only })
+		if len(archs) == 0 {
+			fmt.Fprintf(os.Stderr, "lambdapack: -goarch %q: want arm64 or amd64\n", *only)
+			os.Exit(2)
+		}
+	}
+	if flag.NArg() == 0 && len(exts) == 0 {
+		fmt.Fprintln(os.Stderr, "usage: lambdapack [-out DIR] [-extension ZIP=PKG]... NAME... (rotators under lambdas/NAME/lambda)")
 		os.Exit(2)
 	}
 	ctx := context.Background()
+	type job struct{ name, pkg, entry string }
+	var jobs []job
 	for _, name := range flag.Args() {
+		jobs = append(jobs, job{name, "./lambdas/" + name + "/lambda", "bootstrap"})
+	}
+	for _, e := range exts {
+		zipName, pkg, _ := strings.Cut(e, "=")
+		jobs = append(jobs, job{zipName, pkg, "extensions/" + path.Base(pkg)})
+	}
+	for _, j := range jobs {
+		name := j.name
 		for _, a := range archs {
 			dst := filepath.Join(*out, name+a.suffix+".zip")
-			if err := pack(ctx, "./lambdas/"+name+"/lambda", a.goarch, dst); err != nil {
+			if err := packAs(ctx, j.pkg, a.goarch, dst, j.entry); err != nil {
 				fmt.Fprintf(os.Stderr, "lambdapack: %s (%s): %v\n", name, a.goarch, err)
 				os.Exit(1)
 			}
@@ -62,6 +99,12 @@ func main() {
 
 // pack builds the main package pkg for linux/goarch and writes it as bootstrap into the zip dst.
 func pack(ctx context.Context, pkg, goarch, dst string) error {
+	return packAs(ctx, pkg, goarch, dst, "bootstrap")
+}
+
+// packAs builds the main package pkg for linux/goarch and writes it as the executable entry
+// (a path in the zip) into the zip dst.
+func packAs(ctx context.Context, pkg, goarch, dst, entry string) error {
 	tmp, err := os.MkdirTemp("", "lambdapack-")
 	if err != nil {
 		return fmt.Errorf("temporary directory: %w", err)
@@ -80,7 +123,7 @@ func pack(ctx context.Context, pkg, goarch, dst string) error {
 	if err != nil {
 		return fmt.Errorf("read the built bootstrap: %w", err)
 	}
-	archive, err := zipBootstrap(data)
+	archive, err := zipExecutable(entry, data)
 	if err != nil {
 		return err
 	}
@@ -98,11 +141,19 @@ func pack(ctx context.Context, pkg, goarch, dst string) error {
 	return nil
 }
 
-// zipBootstrap returns a zip holding data as the executable file "bootstrap".
-func zipBootstrap(data []byte) ([]byte, error) {
+// zipExecutable returns a zip holding data as the executable file name, with an entry for
+// each directory above it (as zip tools write them).
+func zipExecutable(name string, data []byte) ([]byte, error) {
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
-	h := &zip.FileHeader{Name: "bootstrap", Method: zip.Deflate, Modified: zipTime}
+	for dir := path.Dir(name); dir != "."; dir = path.Dir(dir) {
+		dh := &zip.FileHeader{Name: dir + "/", Method: zip.Store, Modified: zipTime}
+		dh.SetMode(0o755 | os.ModeDir)
+		if _, err := zw.CreateHeader(dh); err != nil {
+			return nil, fmt.Errorf("zip: %w", err)
+		}
+	}
+	h := &zip.FileHeader{Name: name, Method: zip.Deflate, Modified: zipTime}
 	h.SetMode(0o755)
 	w, err := zw.CreateHeader(h)
 	if err != nil {
