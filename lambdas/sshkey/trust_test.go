@@ -7,7 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/testenv"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation/rotationtest"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/sshkey"
 	"golang.org/x/crypto/ssh"
 )
@@ -149,8 +152,27 @@ func TestStrategyIsConfiguration(t *testing.T) {
 		}
 	}
 
+	t.Run("function without ROTATION_STRATEGY", func(t *testing.T) {
+		e := newEnv(t)
+		e.fnARN = e.Register("rotator", rotationtest.Engine(e.Env, sshkey.FromEnv(func(string) (string, bool) { return "", false }), e.logs, nil).Invoke, emulator.FunctionConfig{})
+		rec := e.rotate(e.CreateSecret("user", `{"username":"u"}`), 1)
+		if rec.Outcome != "failed" || !strings.Contains(rec.Error, "rotation function configuration: ROTATION_STRATEGY is not set") {
+			t.Errorf("rotation %s: %s", rec.Outcome, rec.Error)
+		}
+	})
+
 	k0 := newKey(t)
 	f := startFleet(t, 1, []byte(k0.line("")+"\n"), true)
+	t.Run("single user with an allowlist", func(t *testing.T) {
+		e := newEnv(t)
+		opts := f.options(false)
+		opts.AllowedTargets = sshkey.Targets{"127.0.0.1:1": {testenv.SSHUser}}
+		e.inProcess(opts, nil)
+		rec := e.rotate(e.CreateSecret("user", f.secret(k0, nil)), 1)
+		if rec.Outcome != "failed" || !strings.Contains(rec.Error, "refused by rule SSHKEY_ALLOWED_TARGETS: host "+f.hosts()[0]) {
+			t.Errorf("rotation %s: %s", rec.Outcome, rec.Error)
+		}
+	})
 	for _, tc := range []struct {
 		strategy  string
 		masterarn bool
