@@ -16,13 +16,9 @@ import (
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation"
 )
 
-// Environment variables of the rotation function.
+// Environment variables of the rotation function, besides ROTATION_STRATEGY
+// (rotation.EnvStrategy, required; see ParseStrategy).
 const (
-	// EnvStrategy chooses how authorized_keys is changed: "single" (the user logs in with
-	// its own key) or "alternating" (the master secret's account logs in). "auto" (the
-	// secret's masterarn decides) is accepted with a warning. Required: the function's
-	// configuration, not the secret, decides whether a master credential is used.
-	EnvStrategy = rotation.EnvStrategy
 	// EnvAllowedTargets lists, per host, the accounts whose authorized_keys the master
 	// account may change: a JSON object {"host[:port]": ["user", ...]} (port 22 when
 	// absent). Required by the alternating strategy; in single user mode it is optional
@@ -65,7 +61,7 @@ const (
 // too). Empty is an error: the strategy must be chosen.
 func ParseStrategy(v string) (Strategy, error) {
 	if strings.TrimSpace(v) == "" {
-		return "", fmt.Errorf("%s is not set: set it to single or alternating (the function's configuration, not the secret, chooses whether a master secret is used)", EnvStrategy)
+		return "", fmt.Errorf("%s is not set: set it to single or alternating (the function's configuration, not the secret, chooses whether a master secret is used)", rotation.EnvStrategy)
 	}
 	m, err := rotation.ParseMode(v)
 	if err != nil {
@@ -108,7 +104,7 @@ type Options struct {
 func OptionsFromEnv(lookup func(string) (string, bool)) (Options, error) {
 	var o Options
 	var errs []error
-	v, _ := lookup(EnvStrategy)
+	v, _ := lookup(rotation.EnvStrategy)
 	var err error
 	if o.Strategy, err = ParseStrategy(v); err != nil {
 		errs = append(errs, err)
@@ -179,7 +175,7 @@ func New(opts Options) (*Rotator, error) {
 			return nil, fmt.Errorf("the alternating strategy needs %s: the hosts and accounts the master secret may change ({\"host[:port]\": [\"user\", ...]})", EnvAllowedTargets)
 		}
 	case "":
-		return nil, fmt.Errorf("no strategy: set %s to single or alternating", EnvStrategy)
+		return nil, fmt.Errorf("no strategy: set %s to single or alternating", rotation.EnvStrategy)
 	default:
 		return nil, fmt.Errorf("strategy %q: want %s, %s or %s", opts.Strategy, Single, Alternating, Auto)
 	}
@@ -286,7 +282,7 @@ func (r *Rotator) alternating(run *rotation.Run, c *Config) (bool, error) {
 	switch r.opts.Strategy {
 	case Alternating:
 		if c.MasterARN == "" {
-			return false, &rotation.FieldError{Field: FieldMasterARN, Problem: fmt.Sprintf("is missing: %s=alternating rotates with a master secret", EnvStrategy)}
+			return false, &rotation.FieldError{Field: FieldMasterARN, Problem: fmt.Sprintf("is missing: %s=alternating rotates with a master secret", rotation.EnvStrategy)}
 		}
 		return true, nil
 	case Auto:
