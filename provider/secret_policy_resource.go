@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -71,8 +72,9 @@ func (r *secretPolicyResource) Schema(_ context.Context, _ resource.SchemaReques
 					want: "a secret ARN such as arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf (use secretsmanager_secret.example.arn)"}},
 			},
 			"policy": schema.StringAttribute{
-				CustomType: policyType{},
-				Required:   true,
+				CustomType:    policyType{},
+				Required:      true,
+				PlanModifiers: []planmodifier.String{keepEquivalentPolicy{}},
 				MarkdownDescription: "The policy as a JSON document, best written with `jsonencode()`. It needs `Version`, a " +
 					"`Statement` list, and a `Principal` in every statement; `Resource` is usually `\"*\"` (this secret).",
 			},
@@ -211,8 +213,10 @@ func (r *secretPolicyResource) put(ctx context.Context, m secretPolicyModel) (st
 	if diags.HasError() {
 		return "", diags
 	}
-	out, err := r.c.SecretsManager.PutResourcePolicy(ctx, &secretsmanager.PutResourcePolicyInput{
-		SecretId: aws.String(secret), ResourcePolicy: aws.String(doc), BlockPublicPolicy: aws.Bool(block)})
+	in := &secretsmanager.PutResourcePolicyInput{SecretId: aws.String(secret), ResourcePolicy: aws.String(doc), BlockPublicPolicy: aws.Bool(block)}
+	out, err := retryWhileIAMPropagates(ctx, r.c.Propagation, func(ctx context.Context) (*secretsmanager.PutResourcePolicyOutput, error) {
+		return r.c.SecretsManager.PutResourcePolicy(ctx, in)
+	})
 	if err != nil {
 		diags.Append(policyAPIErrorDiag("PutResourcePolicy", secret, err))
 		return "", diags
@@ -232,6 +236,10 @@ func policyAPIErrorDiag(op, secret string, err error) diag.Diagnostic {
 			fmt.Sprintf("%s: %s Name specific principals or add a limiting condition (aws:PrincipalOrgID, aws:SourceAccount), or set "+
 				"block_public_policy = false if the secret must be public.", op, msg))
 	case "MalformedPolicyDocumentException":
+		var exhausted *propagationExhaustedError
+		if errors.As(err, &exhausted) {
+			msg += " (" + exhausted.Note() + ")"
+		}
 		return diag.NewAttributeErrorDiagnostic(path.Root("policy"), "Malformed policy",
 			fmt.Sprintf("%s: %s Fix the policy document: it needs Version, a Statement list, and Effect, Principal and Action in each statement.", op, msg))
 	case "InvalidRequestException":

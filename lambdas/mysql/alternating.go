@@ -2,19 +2,37 @@ package mysql
 
 import (
 	"context"
+	"errors"
+
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	gomysql "github.com/go-sql-driver/mysql"
+
 	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
 
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/internal/db"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation"
 )
 
-// masterCreds reads the master secret. Secrets that RDS manages for the master user hold
-// only username and password: the host, port and ssl setting then come from the user's
-// secret (the same server).
-func masterCreds(m *rotation.Secret, user *rotation.DBSecret) (creds, error) {
-	c := creds{Label: "master", Host: user.Host, Port: user.PortOr(defaultPort), SSL: user.SSL}
+// ruleCurrentLogsIn is the rule alternating users enforce before the master acts.
+const ruleCurrentLogsIn = "refused: the user secret's current credentials must log in before the master changes anything"
+
+// ruleMasterTLS is the rule for master logins.
+const ruleMasterTLS = "refused: a master password is sent only over verified TLS"
+
+// ruleUserHost is the rule for the user secret's endpoint in alternating mode.
+const ruleUserHost = "refused: the user secret's host must be the master's database or one of its replicas or readers"
+
+// masterCreds reads the master secret and decides where the master logs in: the master
+// secret's own host, or, for a secret RDS manages for the master user (only username and
+// password), the endpoint the RDS API gives for the instance or cluster in its tag. Never
+// the user secret's host: whoever can write the user secret could name their own server.
+// The user secret's endpoint must be that server or (RDS) one of its readers. The master
+// always logs in over verified TLS.
+func (r *Rotator) masterCreds(ctx context.Context, run *rotation.Run, m *rotation.Secret, user *rotation.DBSecret) (creds, error) {
+	c := creds{Label: "master", SSL: rotation.SSLRequired}
 	var err error
 	if c.User, err = m.GetString(rotation.FieldUsername); err != nil {
 		return c, fmt.Errorf("master secret (masterarn): %w", err)
@@ -25,17 +43,63 @@ func masterCreds(m *rotation.Secret, user *rotation.DBSecret) (creds, error) {
 	if c.Password, err = m.GetString(rotation.FieldPassword); err != nil {
 		return c, fmt.Errorf("master secret (masterarn): %w", err)
 	}
+	userEP := db.Endpoint{Host: user.Host, Port: user.PortOr(defaultPort)}
 	if m.Has(rotation.FieldHost) {
 		d, err := rotation.ParseDBSecret(m)
 		if err != nil {
 			return c, fmt.Errorf("master secret (masterarn): %w", err)
 		}
-		c.Host, c.Port, c.DBName = d.Host, d.PortOr(defaultPort), d.DBName
-		if m.Has(rotation.FieldSSL) {
-			c.SSL = d.SSL
+		if d.SSL == rotation.SSLDisabled {
+			return c, fmt.Errorf(`%s: the master secret says "ssl": false; remove it`, ruleMasterTLS)
 		}
+		c.Host, c.Port, c.DBName = d.Host, d.PortOr(defaultPort), d.DBName
+		if ep := (db.Endpoint{Host: c.Host, Port: c.Port}); !ep.Same(userEP) {
+			return c, fmt.Errorf("%s: the master secret's server is %s, the user secret's %s", ruleUserHost, ep, userEP)
+		}
+		return c, nil
 	}
+	arn, err := run.MasterARN(ctx)
+	if err != nil {
+		return c, err
+	}
+	tagKey, dbARN, err := db.RDSTarget(ctx, run.SecretsManager(), arn)
+	if err != nil {
+		return c, fmt.Errorf("master secret (masterarn) has no host; %w", err)
+	}
+	if tagKey == "" {
+		return c, fmt.Errorf("refused: the master secret %s has no host and no %s or %s tag (an RDS-managed master secret has one); the master's endpoint comes from the master secret or the RDS API, never from the user secret",
+			arn, db.TagPrimaryDBInstanceARN, db.TagPrimaryDBClusterARN)
+	}
+	client, err := r.rdsClient(ctx, run)
+	if err != nil {
+		return c, fmt.Errorf("master secret %s: RDS client: %w", arn, err)
+	}
+	topo, err := db.Describe(ctx, client, tagKey, dbARN)
+	if err != nil {
+		return c, fmt.Errorf("master secret %s: %w", arn, err)
+	}
+	if !topo.Allows(userEP) {
+		return c, fmt.Errorf("%s: %s gives %s, and the user secret names %s", ruleUserHost, topo.Source, topo.Describe(), userEP)
+	}
+	c.Host, c.Port = topo.Writer.Host, topo.Writer.Port
+	run.Logger().Info("master endpoint from the RDS API", "source", topo.Source, "host", c.Host, "port", c.Port, "readers", len(topo.Readers))
 	return c, nil
+}
+
+// rdsClient is Options.RDS, or a client built once from the engine's AWS configuration.
+func (r *Rotator) rdsClient(ctx context.Context, run *rotation.Run) (db.RDSAPI, error) {
+	if r.opts.RDS != nil {
+		return r.opts.RDS, nil
+	}
+	r.rdsOnce.Do(func() {
+		cfg, err := run.AWSConfig(ctx)
+		if err != nil {
+			r.rdsErr = err
+			return
+		}
+		r.rds = rds.NewFromConfig(cfg)
+	})
+	return r.rds, r.rdsErr
 }
 
 // setAlternating: the master user gives the pending user (username or username_clone) the
@@ -51,16 +115,37 @@ func (r *Rotator) setAlternating(ctx context.Context, run *rotation.Run, pend, c
 	if cur.Username != base && cur.Username != clone || cur.Username == pend.Username {
 		return fmt.Errorf("alternating users: the pending username %q must be the other of %q and %q, but the current one is %q", pend.Username, base, clone, cur.Username)
 	}
+	// The rotator acts for the user whose credentials the secret holds, not for whoever
+	// edited the secret: those credentials must log in, as that user, before the master
+	// changes anything (else "username": "dba_clone" would have the master reset dba).
+	us, err := r.login(ctx, log, credsOf("current", cur))
+	if err != nil {
+		return fmt.Errorf("%s: %w", ruleCurrentLogsIn, err)
+	}
+	me, err := us.whoami(ctx)
+	us.Close()
+	if err != nil {
+		return fmt.Errorf("%s: %w", ruleCurrentLogsIn, err)
+	}
+	if me.User != cur.Username {
+		return fmt.Errorf("%s: the current credentials logged in as %s, not as user %q (an anonymous account?)", ruleCurrentLogsIn, me, cur.Username)
+	}
 	master, err := run.Master(ctx)
 	if err != nil {
 		return err
 	}
-	mc, err := masterCreds(master, cur)
+	mc, err := r.masterCreds(ctx, run, master, cur)
 	if err != nil {
 		return err
 	}
+	if mc.User == base || mc.User == clone {
+		return fmt.Errorf("refused: the master user %q cannot be one of the rotated users %q and %q; give the application its own user", mc.User, base, clone)
+	}
 	s, err := r.login(ctx, log, mc)
 	if err != nil {
+		if errors.Is(err, gomysql.ErrNoTLS) {
+			return fmt.Errorf("%s: master secret (masterarn): %w", ruleMasterTLS, err)
+		}
 		return fmt.Errorf("master secret (masterarn): %w", err)
 	}
 	defer s.Close()

@@ -57,7 +57,7 @@ func TestBootstrap(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
 			e := newEmu(t, srv)
-			e.registerBootstrap(map[string]string{"PASSWORD_LENGTH": "40", "EXCLUDE_CHARACTERS": ""})
+			e.registerBootstrap(map[string]string{"PASSWORD_LENGTH": "40", "EXCLUDE_CHARACTERS": "", "ROTATION_STRATEGY": kind})
 			arn := setupUser(t, e, kind)
 			before := e.value(arn, rotation.StageCurrent)
 			for n := 1; n <= 2; n++ {

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -99,9 +100,9 @@ func (r *Rotator) login(ctx context.Context, log *slog.Logger, c creds) (*sessio
 			return nil, err
 		}
 		cfg.TLS = tc
-		// Only when the server does not offer TLS at all (no CLIENT_SSL capability); a
-		// handshake or verification failure is an error.
-		cfg.AllowFallbackToPlaintext = c.SSL == rotation.SSLUnset
+		// Never: the AWS samples' secrets have no "ssl" field, and a man in the middle
+		// answering "no TLS" would otherwise collect the passwords.
+		cfg.AllowFallbackToPlaintext = false
 	}
 	connector, err := mysql.NewConnector(cfg)
 	if err != nil {
@@ -115,14 +116,33 @@ func (r *Rotator) login(ctx context.Context, log *slog.Logger, c creds) (*sessio
 	}
 	if err != nil {
 		_ = db.Close()
+		if cfg.TLS != nil && errors.Is(err, mysql.ErrNoTLS) {
+			err = fmt.Errorf("%s: %w", ruleTLS, err)
+		}
 		return nil, &loginError{creds: c, err: err}
 	}
-	s := &session{db: db, conn: conn, creds: c, tls: cfg.TLS != nil}
+	s := &session{db: db, conn: conn, creds: c}
+	if s.tls, err = negotiatedTLS(ctx, conn); err != nil {
+		s.Close()
+		return nil, err
+	}
 	if s.server, err = detectServer(ctx, conn); err != nil {
 		s.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+// ruleTLS is the rule for every login.
+const ruleTLS = `refused: TLS is required unless the secret says "ssl": false (the secret's "ssl" is true or absent)`
+
+// negotiatedTLS asks the server whether the session is encrypted (its Ssl_cipher).
+func negotiatedTLS(ctx context.Context, conn *sql.Conn) (bool, error) {
+	var name, cipher string
+	if err := conn.QueryRowContext(ctx, "SHOW SESSION STATUS LIKE 'Ssl_cipher'").Scan(&name, &cipher); err != nil {
+		return false, fmt.Errorf("SHOW SESSION STATUS LIKE 'Ssl_cipher': %w", err)
+	}
+	return cipher != "", nil
 }
 
 // loginError is a failed login.

@@ -27,6 +27,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/internal/db"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation"
 )
 
@@ -40,8 +41,9 @@ const CloneSuffix = "_clone"
 // Environment variables the rotator reads (besides the engine's, see rotation.PasswordPolicy
 // and rotation.EnvSecretsManagerEndpoint). They are those of the PostgreSQL rotator.
 const (
-	// EnvStrategy selects the strategy: "single", "alternating", or "auto" / empty (by the
-	// secret: alternating when it has a masterarn).
+	// EnvStrategy selects the strategy: "single" (also when unset or empty: the secret's
+	// own credentials only), "alternating" (a secret without masterarn is refused), or
+	// "auto" (by the secret's masterarn; an opt-in that logs a warning on every rotation).
 	EnvStrategy = rotation.EnvStrategy
 	// EnvRootCert names PEM files (separated by ':') of certificate authorities to trust in
 	// addition to the system's roots and the embedded RDS bundle.
@@ -71,7 +73,7 @@ func ParseMode(s string) (Mode, error) { return rotation.ParseMode(s) }
 
 // Options configure a Rotator.
 type Options struct {
-	// Mode selects the strategy; ModeAuto decides by the secret.
+	// Mode selects the strategy; the zero Mode is ModeSingle (see rotation.Mode).
 	Mode Mode
 	// RootCertFiles are PEM files of extra certificate authorities to trust.
 	RootCertFiles []string
@@ -79,18 +81,20 @@ type Options struct {
 	ConnectTimeout time.Duration
 	// StatementTimeout bounds each read and write on a connection; 30 s when zero.
 	StatementTimeout time.Duration
+	// RDS answers DescribeDBInstances and DescribeDBClusters for RDS-managed master
+	// secrets; a client built from the engine's AWS configuration when nil.
+	RDS db.RDSAPI
 }
 
 // OptionsFromEnv reads the rotator's environment variables with lookup (os.LookupEnv).
 func OptionsFromEnv(lookup func(string) (string, bool)) (Options, error) {
 	var o Options
-	if v, ok := lookup(EnvStrategy); ok {
-		m, err := ParseMode(v)
-		if err != nil {
-			return o, err
-		}
-		o.Mode = m
+	v, _ := lookup(EnvStrategy)
+	m, err := ParseMode(v)
+	if err != nil {
+		return o, err
 	}
+	o.Mode = m
 	if v, ok := lookup(EnvRootCert); ok && v != "" {
 		for _, f := range filepath.SplitList(v) {
 			if f != "" {
@@ -110,6 +114,10 @@ type Rotator struct {
 	poolOnce sync.Once
 	pool     *x509.CertPool
 	poolErr  error
+
+	rdsOnce sync.Once
+	rds     db.RDSAPI
+	rdsErr  error
 }
 
 // New returns a Rotator.
@@ -132,15 +140,17 @@ func FromEnv(lookup func(string) (string, bool)) *Rotator {
 	return r
 }
 
-// mode decides the strategy for a secret.
-func (r *Rotator) mode(d *rotation.DBSecret) Mode {
-	if r.opts.Mode != ModeAuto {
-		return r.opts.Mode
+// mode decides the strategy for a secret, from the configuration (rotation.Mode.For); in
+// the opt-in auto mode it logs the warning every time.
+func (r *Rotator) mode(run *rotation.Run, d *rotation.DBSecret) (Mode, error) {
+	m, warning, err := r.opts.Mode.For(d.MasterARN != "")
+	if err != nil {
+		return "", err
 	}
-	if d.MasterARN != "" {
-		return ModeAlternating
+	if warning != nil {
+		run.Logger().Warn(warning.Error(), "mode", string(m))
 	}
-	return ModeSingle
+	return m, nil
 }
 
 // parse reads a version of the secret.
@@ -178,9 +188,9 @@ func (r *Rotator) NewPending(ctx context.Context, run *rotation.Run) (*rotation.
 	if err != nil {
 		return nil, err
 	}
-	mode := r.mode(cur)
-	if mode == ModeAlternating && cur.MasterARN == "" {
-		return nil, fmt.Errorf("current secret: %w", &rotation.FieldError{Field: rotation.FieldMasterARN, Problem: "is missing; alternating users need the master secret's ARN"})
+	mode, err := r.mode(run, cur)
+	if err != nil {
+		return nil, err
 	}
 	pw, err := run.NewPassword(ctx)
 	if err != nil {
@@ -214,13 +224,52 @@ func (r *Rotator) Set(ctx context.Context, run *rotation.Run) error {
 	if err != nil {
 		return err
 	}
-	if r.mode(cur) == ModeAlternating {
+	mode, err := r.mode(run, cur)
+	if err != nil {
+		return err
+	}
+	if mode == ModeAlternating {
 		return r.setAlternating(ctx, run, pend, cur)
 	}
-	return r.setSingle(ctx, run, pend, cur)
+	// Single user: the password changes in finishSecret (Install), right before AWSCURRENT
+	// moves, so that no failure between the steps can leave AWSCURRENT unable to log in.
+	// Here: check that the user logs in, which is what Install will need.
+	s, label, err := r.loginSingle(ctx, run, pend, cur)
+	if err != nil {
+		return err
+	}
+	s.Close()
+	run.Logger().Info("single user: logs in; the password changes in finishSecret", "logged_in_with", label)
+	return nil
+}
+
+// Install (finishSecret, single user only) sets the pending password and checks that it
+// logs in; undo gives the user its current password back.
+func (r *Rotator) Install(ctx context.Context, run *rotation.Run) (func(context.Context) error, error) {
+	if r.err != nil {
+		return nil, r.err
+	}
+	pend, err := r.pending(ctx, run)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := r.current(ctx, run)
+	if err != nil {
+		return nil, err
+	}
+	mode, err := r.mode(run, cur)
+	if err != nil {
+		return nil, err
+	}
+	if mode == ModeAlternating {
+		return nil, nil // setSecret did the work; the current user is untouched
+	}
+	return r.installSingle(ctx, run, pend, cur)
 }
 
 // Test logs in with the pending secret and checks which account the server took it for.
+// In single user mode, where the pending password is set in finishSecret, it checks that
+// the login finishSecret will use works.
 func (r *Rotator) Test(ctx context.Context, run *rotation.Run) error {
 	if r.err != nil {
 		return r.err
@@ -229,6 +278,28 @@ func (r *Rotator) Test(ctx context.Context, run *rotation.Run) error {
 	if err != nil {
 		return err
 	}
+	cur, err := r.current(ctx, run)
+	if err != nil {
+		return err
+	}
+	mode, err := r.mode(run, cur)
+	if err != nil {
+		return err
+	}
+	if mode != ModeAlternating {
+		s, _, err := r.loginSingle(ctx, run, pend, cur)
+		if err != nil {
+			return err
+		}
+		s.Close()
+		return nil
+	}
+	return r.testLogin(ctx, run, pend)
+}
+
+// testLogin logs in with the pending secret and checks which account the server took it
+// for.
+func (r *Rotator) testLogin(ctx context.Context, run *rotation.Run, pend *rotation.DBSecret) error {
 	s, err := r.login(ctx, run.Logger(), credsOf("pending", pend))
 	if err != nil {
 		return err
@@ -256,7 +327,11 @@ func (r *Rotator) Finish(ctx context.Context, run *rotation.Run) error {
 	if err != nil {
 		return err
 	}
-	if r.mode(cur) == ModeAlternating {
+	mode, err := r.mode(run, cur)
+	if err != nil {
+		return err
+	}
+	if mode == ModeAlternating {
 		return nil
 	}
 	return r.finishSingle(ctx, run, cur)

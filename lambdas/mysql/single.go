@@ -10,54 +10,94 @@ import (
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation"
 )
 
-// setSingle: the user changes its own password. It logs in with the pending password (then
-// the password is already set: nothing to do), else the current one, else the previous
-// one. A failure to reach the server is reported at once, not retried with other passwords.
-func (r *Rotator) setSingle(ctx context.Context, run *rotation.Run, pend, cur *rotation.DBSecret) error {
+// loginSingle logs in as the user with the pending password, else the current one, else
+// the previous one, and says which. A failure to reach the server is reported at once, not
+// retried with other passwords.
+func (r *Rotator) loginSingle(ctx context.Context, run *rotation.Run, pend, cur *rotation.DBSecret) (*session, string, error) {
 	log := run.Logger()
 	if pend.Username != cur.Username {
-		return fmt.Errorf("single user rotation: the pending secret's username %q differs from the current one's %q", pend.Username, cur.Username)
+		return nil, "", fmt.Errorf("single user rotation: the pending secret's username %q differs from the current one's %q", pend.Username, cur.Username)
 	}
 	s, err := r.login(ctx, log, credsOf("pending", pend))
 	if err == nil {
-		s.Close()
-		log.Info("the pending password already logs in; nothing to set")
-		return nil
+		return s, "pending", nil
 	}
 	if !isAuthFailure(err) {
-		return err
+		return nil, "", err
 	}
 	pendErr := err
 	curCreds := credsOf("current", cur)
 	curCreds.Host, curCreds.Port = pend.Host, pend.PortOr(defaultPort)
 	s, err = r.login(ctx, log, curCreds)
+	if err == nil {
+		return s, "current", nil
+	}
+	if !isAuthFailure(err) {
+		return nil, "", err
+	}
+	curErr := err
+	prevSecret, perr := run.Previous(ctx)
+	if errors.Is(perr, rotation.ErrNotFound) {
+		return nil, "", fmt.Errorf("cannot log in with the pending or current password: %w; %w", pendErr, curErr)
+	}
+	if perr != nil {
+		return nil, "", perr
+	}
+	prev, perr := parse("previous", prevSecret)
+	if perr != nil {
+		return nil, "", perr
+	}
+	prevCreds := credsOf("previous", prev)
+	prevCreds.Host, prevCreds.Port = pend.Host, pend.PortOr(defaultPort)
+	if prev.Username != pend.Username {
+		return nil, "", fmt.Errorf("cannot log in with the pending or current password: %w; %w", pendErr, curErr)
+	}
+	if s, err = r.login(ctx, log, prevCreds); err != nil {
+		return nil, "", fmt.Errorf("cannot log in with the pending, current or previous password: %w; %w; %w", pendErr, curErr, err)
+	}
+	return s, "previous", nil
+}
+
+// setSingle: the user changes its own password, logged in with the pending password (then
+// the password is already set: nothing to do), else the current one, else the previous one.
+func (r *Rotator) setSingle(ctx context.Context, run *rotation.Run, pend, cur *rotation.DBSecret) error {
+	s, label, err := r.loginSingle(ctx, run, pend, cur)
 	if err != nil {
-		if !isAuthFailure(err) {
-			return err
-		}
-		curErr := err
-		prevSecret, perr := run.Previous(ctx)
-		if errors.Is(perr, rotation.ErrNotFound) {
-			return fmt.Errorf("cannot log in with the pending or current password: %w; %w", pendErr, curErr)
-		}
-		if perr != nil {
-			return perr
-		}
-		prev, perr := parse("previous", prevSecret)
-		if perr != nil {
-			return perr
-		}
-		prevCreds := credsOf("previous", prev)
-		prevCreds.Host, prevCreds.Port = pend.Host, pend.PortOr(defaultPort)
-		if prev.Username != pend.Username {
-			return fmt.Errorf("cannot log in with the pending or current password: %w; %w", pendErr, curErr)
-		}
-		if s, err = r.login(ctx, log, prevCreds); err != nil {
-			return fmt.Errorf("cannot log in with the pending, current or previous password: %w; %w; %w", pendErr, curErr, err)
-		}
+		return err
 	}
 	defer s.Close()
-	return r.changeOwnPassword(ctx, log, s, pend.Username, pend.Password, cur.Password)
+	if label == "pending" {
+		run.Logger().Info("the pending password already logs in; nothing to set")
+		return nil
+	}
+	return r.changeOwnPassword(ctx, run.Logger(), s, pend.Username, pend.Password, cur.Password)
+}
+
+// installSingle (finishSecret) sets the pending password, checks that it logs in, and
+// returns how to give the user its current password back.
+func (r *Rotator) installSingle(ctx context.Context, run *rotation.Run, pend, cur *rotation.DBSecret) (func(context.Context) error, error) {
+	if err := r.setSingle(ctx, run, pend, cur); err != nil {
+		return nil, err
+	}
+	undo := func(ctx context.Context) error {
+		s, err := r.login(ctx, run.Logger(), credsOf("pending", pend))
+		if err != nil {
+			return fmt.Errorf("put the current password back: %w", err)
+		}
+		defer s.Close()
+		if err := r.changeOwnPassword(ctx, run.Logger(), s, cur.Username, cur.Password, pend.Password); err != nil {
+			return fmt.Errorf("put the current password back: %w", err)
+		}
+		run.Logger().Warn("the current password was put back", "user", cur.Username)
+		return nil
+	}
+	if err := r.testLogin(ctx, run, pend); err != nil {
+		if uerr := undo(ctx); uerr != nil {
+			return nil, fmt.Errorf("%w; and %w", err, uerr)
+		}
+		return nil, err
+	}
+	return undo, nil
 }
 
 // changeOwnPassword gives the logged-in user the new password on every account of its

@@ -75,7 +75,7 @@ func TestBadSecrets(t *testing.T) {
 			return map[string]any{"masterarn": s.master, "password": "Wrong-pw-1"}
 		}, wantErr: []string{"setSecret", "with the current password (checked before the master changes anything)", "(28P01)"}},
 		{name: "alternating without masterarn", env: map[string]string{postgres.EnvStrategy: "alternating"},
-			wantErr: []string{"createSecret", `secret field "masterarn" is missing`}},
+			wantErr: []string{"createSecret", `refused: ROTATION_STRATEGY=alternating needs the master secret's ARN in the secret's "masterarn" field`}},
 		{name: "unknown strategy", env: map[string]string{postgres.EnvStrategy: "sometimes"},
 			wantErr: []string{"createSecret", `configuration: ROTATION_STRATEGY="sometimes": want single, alternating or auto`}},
 		{name: "missing root certificate file", env: map[string]string{postgres.EnvRootCert: "/nonexistent/ca.pem"},
@@ -101,8 +101,6 @@ func TestBadSecrets(t *testing.T) {
 					env[k] = v
 				}
 				e.register(e.engine(postgres.FromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok }), nil).Invoke)
-			} else {
-				e.useRotator(pg, postgres.Options{}, nil)
 			}
 			s := setup{user: user, port: closedPort(t)}
 			s.master = e.createSecret("master", pgSecret(pg, pg.Superuser, pg.Password, "postgres", nil))
@@ -112,6 +110,13 @@ func TestBadSecrets(t *testing.T) {
 			var fields map[string]any
 			if tc.secret != nil {
 				fields = tc.secret(s)
+			}
+			if tc.env == nil {
+				mode := postgres.ModeSingle
+				if _, ok := fields["masterarn"]; ok {
+					mode = postgres.ModeAlternating
+				}
+				e.useRotator(pg, postgres.Options{Mode: mode}, nil)
 			}
 			initial := pgSecret(pg, user, good, "postgres", fields)
 			arn := e.createSecret("app", initial)

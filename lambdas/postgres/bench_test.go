@@ -60,7 +60,7 @@ func rdsFixture(tb testing.TB, pg *testenv.Postgres, user string) *fixture {
 func TestCallsPerRotation(t *testing.T) {
 	t.Parallel()
 	pg := sharedPostgres(t)
-	base := map[string]int64{"DescribeSecret": 4, "GetSecretValue": 6, "GetRandomPassword": 1, "PutSecretValue": 1, "UpdateSecretVersionStage": 2}
+	base := map[string]int64{"DescribeSecret": 4, "GetSecretValue": 8, "GetRandomPassword": 1, "PutSecretValue": 1, "UpdateSecretVersionStage": 2}
 	cases := []struct {
 		name  string
 		setup func(t *testing.T) *fixture
@@ -68,10 +68,10 @@ func TestCallsPerRotation(t *testing.T) {
 	}{
 		{"single", func(t *testing.T) *fixture { return newFixture(t, pg, "calls_single", false) }, nil},
 		// Set also reads the master secret.
-		{"alternating", func(t *testing.T) *fixture { return newFixture(t, pg, "calls_alternating", true) }, map[string]int64{"GetSecretValue": 7}},
+		{"alternating", func(t *testing.T) *fixture { return newFixture(t, pg, "calls_alternating", true) }, map[string]int64{"GetSecretValue": 9}},
 		// And DescribeSecret for the master's tags, and the RDS API for its endpoint.
 		{"alternating, RDS-managed master", func(t *testing.T) *fixture { return rdsFixture(t, pg, "calls_rds") },
-			map[string]int64{"GetSecretValue": 7, "DescribeSecret": 5, "rds.DescribeDBInstances": 1}},
+			map[string]int64{"GetSecretValue": 9, "DescribeSecret": 5, "rds.DescribeDBInstances": 1}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

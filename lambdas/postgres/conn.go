@@ -78,15 +78,14 @@ func isAuthFailure(err error) bool {
 	return errors.As(err, &ce) && ce.Auth
 }
 
-// connect opens a session as user on the endpoint, as the AWS samples connect:
+// connect opens a session as user on the endpoint:
 //
-//   - ssl true: TLS only, the certificate verified against the system roots, the embedded
-//     RDS bundle and SSL_ROOT_CERT, for the secret's host name (verify-full).
-//   - ssl false: without TLS.
-//   - ssl absent (or neither true nor false): TLS verified as above; only if the server
-//     answers that it does not offer TLS at all is the connection made again without TLS.
-//     A certificate or host name that fails verification is an error, never a reason to
-//     retry without TLS.
+//   - ssl true, or absent (or neither true nor false): TLS only, the certificate verified
+//     against the system roots, the embedded RDS bundle and SSL_ROOT_CERT, for the
+//     secret's host name (verify-full). A server that answers "no TLS" is refused: the AWS
+//     samples' secrets have no "ssl" field, and a man in the middle could otherwise
+//     collect the current and pending passwords.
+//   - ssl false: without TLS (never for a master login: see master).
 //
 // The returned pool holds at most one connection; close it when done.
 func (r *Rotator) connect(ctx context.Context, run *rotation.Run, ep endpoint, user, password string) (*sql.DB, error) {
@@ -108,12 +107,6 @@ func (r *Rotator) connect(ctx context.Context, run *rotation.Run, ep endpoint, u
 		cfg.SSLMode = pq.SSLModeDisable
 	}
 	db, err := open(ctx, cfg)
-	if err != nil && ep.SSL == rotation.SSLUnset && errors.Is(err, pq.ErrSSLNotSupported) {
-		run.Logger().Warn("the server does not offer TLS; connecting without TLS because the secret has no \"ssl\" field (set \"ssl\": true to refuse)",
-			"endpoint", ep.String())
-		cfg.SSLMode = pq.SSLModeDisable
-		db, err = open(ctx, cfg)
-	}
 	if err != nil {
 		return nil, classify(err)
 	}
@@ -149,7 +142,7 @@ func classify(err error) error {
 		return &connectError{Err: fmt.Errorf("TLS certificate verification failed (never retried without TLS): %w", err)}
 	}
 	if errors.Is(err, pq.ErrSSLNotSupported) {
-		return &connectError{Err: fmt.Errorf("%w (the secret's \"ssl\" is true, so TLS is required)", err)}
+		return &connectError{Err: fmt.Errorf("refused: TLS is required unless the secret says \"ssl\": false (the secret's \"ssl\" is true or absent): %w", err)}
 	}
 	return &connectError{Err: err}
 }

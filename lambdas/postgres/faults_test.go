@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
@@ -43,29 +44,39 @@ func newFixture(t testing.TB, pg *testenv.Postgres, user string, alternating boo
 	return f
 }
 
-func (f *fixture) rotator() *postgres.Rotator { return newRotator(f.t, f.pg, postgres.Options{}) }
+func (f *fixture) rotator() *postgres.Rotator {
+	mode := postgres.ModeSingle
+	if f.alternating {
+		mode = postgres.ModeAlternating
+	}
+	return newRotator(f.t, f.pg, postgres.Options{Mode: mode})
+}
 
-// checkInvariant: the AWSCURRENT credentials log in. With a single user, between a
-// setSecret that changed the password and the finishSecret that makes it current, only
-// AWSPENDING logs in (PostgreSQL keeps one password per role); the next rotation, which
-// reattempts the same version, restores the invariant.
+// checkInvariant: the AWSCURRENT credentials log in, whatever failed and whatever the
+// strategy (a single user's password changes only in finishSecret, and is put back when
+// AWSCURRENT cannot move).
 func (f *fixture) checkInvariant() {
+	f.t.Helper()
+	f.strictInvariant()
+}
+
+// checkCurrentOrPending: AWSCURRENT logs in, or else a stuck AWSPENDING does (a single
+// user's process killed between the password change and the label move).
+func (f *fixture) checkCurrentOrPending() {
 	f.t.Helper()
 	cur := f.e.value(f.arn, rotation.StageCurrent)
 	err := loginErr(f.pg, cur.Username, cur.Password, f.db)
 	if err == nil {
 		return
 	}
-	if !f.alternating {
-		st := f.e.stages(f.arn)
-		if p := holder(st, rotation.StagePending); p != "" && p != holder(st, rotation.StageCurrent) {
-			pend := f.e.value(f.arn, rotation.StagePending)
-			if perr := loginErr(f.pg, pend.Username, pend.Password, f.db); perr == nil {
-				return
-			}
+	st := f.e.stages(f.arn)
+	if p := holder(st, rotation.StagePending); p != "" && p != holder(st, rotation.StageCurrent) {
+		pend := f.e.value(f.arn, rotation.StagePending)
+		if perr := loginErr(f.pg, pend.Username, pend.Password, f.db); perr == nil {
+			return
 		}
 	}
-	f.t.Fatalf("AWSCURRENT (%q) does not log in: %v", cur.Username, err)
+	f.t.Fatalf("neither AWSCURRENT (%q) nor AWSPENDING logs in: %v", cur.Username, err)
 }
 
 // strictInvariant: the AWSCURRENT credentials log in, whatever the strategy.
@@ -281,7 +292,7 @@ func TestSecretsManagerErrorAtEveryCall(t *testing.T) {
 			f.e.register(good.Invoke)
 			f.recover()
 			ops := callSequence(t, f)
-			if want := map[bool]int{false: 14, true: 15}[alt]; len(ops) != want {
+			if want := map[bool]int{false: 16, true: 17}[alt]; len(ops) != want {
 				t.Errorf("%d calls per rotation, want %d (see TestCallsPerRotation): %v", len(ops), want, ops)
 			}
 			for n, op := range ops {
@@ -298,7 +309,7 @@ func TestSecretsManagerErrorAtEveryCall(t *testing.T) {
 						if !strings.Contains(rec.Error, flaky.failed) || !strings.Contains(rec.Error, errLost.Error()) {
 							t.Errorf("call %d (%s): error %q does not name the failed call and its cause", n+1, op, rec.Error)
 						}
-					} else if !applied {
+					} else if !applied && op != "UpdateSecretVersionStage" { // label moves are retried
 						t.Errorf("rotation succeeded although call %d (%s) failed", n+1, flaky.failed)
 					}
 					f.checkInvariant()
@@ -311,8 +322,9 @@ func TestSecretsManagerErrorAtEveryCall(t *testing.T) {
 }
 
 // TestThrottling throttles Secrets Manager: every operation the rotator uses once in the
-// same rotation (the SDK's retries absorb it), and the writes throughout (the step fails,
-// naming the operation and the error).
+// same rotation (the SDK's retries absorb it), and the writes throughout: PutSecretValue
+// fails the step, naming the operation and the error; the label move is retried by the
+// engine for most of the function's timeout, and succeeds once the throttling stops.
 func TestThrottling(t *testing.T) {
 	t.Parallel()
 	pg := sharedPostgres(t)
@@ -340,6 +352,13 @@ func TestThrottling(t *testing.T) {
 				rec := f.rotate()
 				if err := f.e.Control.ClearFaults(context.Background()); err != nil {
 					t.Fatal(err)
+				}
+				if op == "UpdateSecretVersionStage" {
+					if rec.Outcome != "succeeded" {
+						t.Fatalf("%s throttled 10 times: rotation %s (%s), want the engine to retry it", op, rec.Outcome, rec.Error)
+					}
+					f.strictInvariant()
+					continue
 				}
 				if rec.Outcome != "failed" || !strings.Contains(rec.Error, op) || !strings.Contains(rec.Error, "ThrottlingException") {
 					t.Fatalf("%s throttled throughout: rotation %s (%s), want failed naming %s and ThrottlingException", op, rec.Outcome, rec.Error, op)
@@ -387,6 +406,37 @@ func TestStepRetriedTwice(t *testing.T) {
 			for range 2 {
 				f.recover()
 			}
+		})
+	}
+}
+
+// TestLabelMoveFailsThroughout: Secrets Manager refuses the label move for the whole
+// invocation. The engine retries it for most of the function's timeout, then, in single
+// user mode, gives the user its current password back: AWSCURRENT logs in, and the error
+// says so. The next rotation completes.
+func TestLabelMoveFailsThroughout(t *testing.T) {
+	t.Parallel()
+	pg := sharedPostgres(t)
+	for _, alt := range modes() {
+		t.Run(modeName(alt), func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, pg, "nolabel_"+modeName(alt), alt)
+			eng := f.e.engine(f.rotator(), nil)
+			f.e.fnARN = f.e.Register("rotator", eng.Invoke, emulator.FunctionConfig{Timeout: 5 * time.Second})
+			f.recover()
+			f.e.InjectFault(emulator.Fault{Operation: "secretsmanager.UpdateSecretVersionStage", ErrorCode: "InternalServiceError", Count: 1 << 20})
+			rec := f.rotate()
+			if err := f.e.Control.ClearFaults(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if rec.Outcome != "failed" || !strings.Contains(rec.Error, "UpdateSecretVersionStage") || !strings.Contains(rec.Error, "InternalServiceError") {
+				t.Fatalf("rotation %s (%s), want finishSecret failed naming UpdateSecretVersionStage", rec.Outcome, rec.Error)
+			}
+			if !alt && !strings.Contains(rec.Error, "the service was given the AWSCURRENT secret back") {
+				t.Errorf("error %q does not say the current password was put back", rec.Error)
+			}
+			f.strictInvariant()
+			f.recover()
 		})
 	}
 }

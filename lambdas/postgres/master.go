@@ -5,27 +5,22 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/lib/pq"
 
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/internal/db"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation"
 )
 
 // The tags RDS puts on the master user secrets it manages (ManageMasterUserPassword).
 const (
-	TagPrimaryDBInstanceARN = "aws:rds:primarydbinstancearn"
-	TagPrimaryDBClusterARN  = "aws:rds:primarydbclusterarn"
+	TagPrimaryDBInstanceARN = db.TagPrimaryDBInstanceARN
+	TagPrimaryDBClusterARN  = db.TagPrimaryDBClusterARN
 )
 
 // RDSAPI is the part of the RDS client the rotator uses; *rds.Client implements it.
-type RDSAPI interface {
-	DescribeDBInstances(ctx context.Context, in *rds.DescribeDBInstancesInput, optFns ...func(*rds.Options)) (*rds.DescribeDBInstancesOutput, error)
-	DescribeDBClusters(ctx context.Context, in *rds.DescribeDBClustersInput, optFns ...func(*rds.Options)) (*rds.DescribeDBClustersOutput, error)
-}
+type RDSAPI = db.RDSAPI
 
 type querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
@@ -51,6 +46,9 @@ func (r *Rotator) rdsClient(ctx context.Context, run *rotation.Run) (RDSAPI, err
 	return r.rds, nil
 }
 
+// ruleMasterTLS is the rule for master logins.
+const ruleMasterTLS = "refused: a master password is sent only over verified TLS"
+
 // master is the master user and where to reach it.
 type master struct {
 	ARN      string
@@ -58,6 +56,9 @@ type master struct {
 	Password string
 	Endpoint endpoint
 	Source   string // "secret" or the RDS API call that gave the endpoint
+	// Topology is what the RDS API said about an RDS-managed master's database; nil when
+	// the master secret names its host.
+	Topology *db.Topology
 }
 
 // master reads the master secret named by the current secret's masterarn. A master secret
@@ -86,64 +87,41 @@ func (r *Rotator) master(ctx context.Context, run *rotation.Run, cur *rotation.D
 	m.Username, m.Password = d.Username, d.Password
 	m.Endpoint = endpointOf(d)
 	m.Endpoint.DBName = cur.DBNameOr(DefaultDBName)
-	if !s.Has(rotation.FieldSSL) {
-		m.Endpoint.SSL = cur.SSL
+	// A master password goes only over verified TLS, whatever the secrets say.
+	if d.SSL == rotation.SSLDisabled {
+		return nil, fmt.Errorf("%s: the master secret %s says \"ssl\": false; remove it", ruleMasterTLS, arn)
 	}
+	m.Endpoint.SSL = rotation.SSLRequired
 	return m, nil
 }
 
-// fromRDS fills host, port and engine of an RDS-managed master secret from the RDS API.
+// fromRDS fills host, port and engine of an RDS-managed master secret from the RDS API,
+// and keeps the topology (the endpoints a user secret may name).
 func (r *Rotator) fromRDS(ctx context.Context, run *rotation.Run, arn string, s *rotation.Secret, m *master) error {
-	meta, err := run.SecretsManager().DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(arn)})
+	tagKey, dbARN, err := db.RDSTarget(ctx, run.SecretsManager(), arn)
 	if err != nil {
-		return fmt.Errorf("master secret %s has no host; DescribeSecret (for its RDS tags): %w", arn, err)
-	}
-	var tagKey, dbARN string
-	for _, t := range meta.Tags {
-		switch k := strings.ToLower(aws.ToString(t.Key)); k {
-		case TagPrimaryDBInstanceARN, TagPrimaryDBClusterARN:
-			tagKey, dbARN = k, aws.ToString(t.Value)
-		}
+		return fmt.Errorf("master secret %s has no host; %w", arn, err)
 	}
 	if tagKey == "" {
-		return fmt.Errorf("master secret %s: %w, and it has no %s or %s tag (an RDS-managed master secret has one)",
+		return fmt.Errorf("master secret %s: %w, and it has no %s or %s tag (an RDS-managed master secret has one); the master's endpoint comes from the master secret or the RDS API, never from the user secret",
 			arn, &rotation.FieldError{Field: rotation.FieldHost, Problem: "is missing"}, TagPrimaryDBInstanceARN, TagPrimaryDBClusterARN)
 	}
 	client, err := r.rdsClient(ctx, run)
 	if err != nil {
 		return fmt.Errorf("master secret %s: RDS client: %w", arn, err)
 	}
-	var host, engine string
-	var port int32
-	if tagKey == TagPrimaryDBInstanceARN {
-		m.Source = "DescribeDBInstances " + dbARN
-		out, err := client.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(dbARN)})
-		if err != nil {
-			return fmt.Errorf("master secret %s: DescribeDBInstances %s: %w", arn, dbARN, err)
-		}
-		if len(out.DBInstances) == 0 || out.DBInstances[0].Endpoint == nil {
-			return fmt.Errorf("master secret %s: DescribeDBInstances %s found no instance with an endpoint", arn, dbARN)
-		}
-		db := out.DBInstances[0]
-		host, port, engine = aws.ToString(db.Endpoint.Address), aws.ToInt32(db.Endpoint.Port), aws.ToString(db.Engine)
-	} else {
-		m.Source = "DescribeDBClusters " + dbARN
-		out, err := client.DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{DBClusterIdentifier: aws.String(dbARN)})
-		if err != nil {
-			return fmt.Errorf("master secret %s: DescribeDBClusters %s: %w", arn, dbARN, err)
-		}
-		if len(out.DBClusters) == 0 || out.DBClusters[0].Endpoint == nil {
-			return fmt.Errorf("master secret %s: DescribeDBClusters %s found no cluster with an endpoint", arn, dbARN)
-		}
-		cl := out.DBClusters[0]
-		host, port, engine = aws.ToString(cl.Endpoint), aws.ToInt32(cl.Port), aws.ToString(cl.Engine)
+	topo, err := db.Describe(ctx, client, tagKey, dbARN)
+	if err != nil {
+		return fmt.Errorf("master secret %s: %w", arn, err)
 	}
-	s.SetString(rotation.FieldHost, host)
-	if err := s.Set(rotation.FieldPort, port); err != nil {
+	m.Source, m.Topology = topo.Source, topo
+	s.SetString(rotation.FieldHost, topo.Writer.Host)
+	if err := s.Set(rotation.FieldPort, topo.Writer.Port); err != nil {
 		return err
 	}
-	s.SetString(rotation.FieldEngine, engine)
-	run.Logger().Info("master endpoint from the RDS API", "master", arn, "source", m.Source, "host", host, "port", port)
+	s.SetString(rotation.FieldEngine, topo.Engine)
+	run.Logger().Info("master endpoint from the RDS API", "master", arn, "source", m.Source, "host", topo.Writer.Host, "port", topo.Writer.Port,
+		"readers", len(topo.Readers))
 	return nil
 }
 
@@ -162,8 +140,14 @@ func (r *Rotator) setAlternating(ctx context.Context, run *rotation.Run, pending
 	if err != nil {
 		return err
 	}
-	if !m.Endpoint.sameServer(ep) {
-		return fmt.Errorf("the master secret's database %s (from %s) is not the current secret's %s", m.Endpoint, m.Source, ep)
+	// The user secret may name the master's server, or (RDS) one of its readers: the
+	// master changes the user on the writer, and replication brings it to the reader.
+	if !m.Endpoint.sameServer(ep) && (m.Topology == nil || !m.Topology.Allows(db.Endpoint{Host: ep.Host, Port: ep.Port})) {
+		where := m.Endpoint.String()
+		if m.Topology != nil {
+			where = m.Topology.Describe()
+		}
+		return fmt.Errorf("refused: the user secret's host must be the master's database or one of its replicas or readers: the master secret's database %s (from %s; endpoints %s) is not the current secret's %s", m.Endpoint, m.Source, where, ep)
 	}
 	// The current credentials must work: the rotator acts for the user the secret holds,
 	// not for whoever edited the secret (the AWS sample's confused deputy check).
@@ -183,6 +167,9 @@ func (r *Rotator) setAlternating(ctx context.Context, run *rotation.Run, pending
 
 	mdb, err := r.connect(ctx, run, m.Endpoint, m.Username, m.Password)
 	if err != nil {
+		if errors.Is(err, pq.ErrSSLNotSupported) {
+			return fmt.Errorf("%s: log in to %s as %q with the master secret %s: %w", ruleMasterTLS, m.Endpoint, m.Username, m.ARN, err)
+		}
 		return fmt.Errorf("log in to %s as %q with the master secret %s: %w", m.Endpoint, m.Username, m.ARN, err)
 	}
 	defer mdb.Close()

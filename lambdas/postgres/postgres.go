@@ -20,6 +20,7 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -50,8 +51,9 @@ const maxIdentifierLength = 63
 // Environment variables the rotator reads (besides the engine's, see rotation.PasswordPolicy
 // and rotation.EnvSecretsManagerEndpoint).
 const (
-	// EnvStrategy selects the strategy: "single", "alternating", or "auto" / empty (by the
-	// secret: alternating when it has a masterarn).
+	// EnvStrategy selects the strategy: "single" (also when unset or empty: the secret's
+	// own credentials only), "alternating" (a secret without masterarn is refused), or
+	// "auto" (by the secret's masterarn; an opt-in that logs a warning on every rotation).
 	EnvStrategy = rotation.EnvStrategy
 	// EnvRootCert names PEM files (separated by ':') of certificate authorities to trust in
 	// addition to the system's roots and the embedded RDS bundle.
@@ -81,7 +83,7 @@ func ParseMode(s string) (Mode, error) { return rotation.ParseMode(s) }
 
 // Options configure a Rotator.
 type Options struct {
-	// Mode selects the strategy; ModeAuto decides by the secret.
+	// Mode selects the strategy; the zero Mode is ModeSingle (see rotation.Mode).
 	Mode Mode
 	// RootCertFiles are PEM files of extra certificate authorities to trust.
 	RootCertFiles []string
@@ -95,13 +97,12 @@ type Options struct {
 // OptionsFromEnv reads the rotator's environment variables with lookup (os.LookupEnv).
 func OptionsFromEnv(lookup func(string) (string, bool)) (Options, error) {
 	var o Options
-	if v, ok := lookup(EnvStrategy); ok {
-		m, err := ParseMode(v)
-		if err != nil {
-			return o, err
-		}
-		o.Mode = m
+	v, _ := lookup(EnvStrategy)
+	m, err := ParseMode(v)
+	if err != nil {
+		return o, err
 	}
+	o.Mode = m
 	if v, ok := lookup(EnvRootCert); ok && v != "" {
 		for _, f := range filepath.SplitList(v) {
 			if f != "" {
@@ -123,17 +124,18 @@ type Rotator struct {
 	rdsErr  error
 }
 
-var _ rotation.Strategy = (*Rotator)(nil)
+var (
+	_ rotation.Strategy  = (*Rotator)(nil)
+	_ rotation.Installer = (*Rotator)(nil)
+)
 
 // New returns a rotator. It fails if a root certificate file cannot be read.
 func New(opts Options) (*Rotator, error) {
 	if opts.ConnectTimeout <= 0 {
 		opts.ConnectTimeout = 5 * time.Second
 	}
-	switch opts.Mode {
-	case ModeAuto, ModeSingle, ModeAlternating:
-	default:
-		return nil, fmt.Errorf("unknown mode %q", opts.Mode)
+	if err := opts.Mode.Check(); err != nil {
+		return nil, err
 	}
 	pool, err := rootPool(opts.RootCertFiles)
 	if err != nil {
@@ -160,15 +162,17 @@ func FromEnv(lookup func(string) (string, bool)) *Rotator {
 	return &Rotator{err: fmt.Errorf("configuration: %w", err)}
 }
 
-// mode decides the strategy for a secret.
-func (r *Rotator) mode(d *rotation.DBSecret) Mode {
-	if r.opts.Mode != ModeAuto {
-		return r.opts.Mode
+// mode decides the strategy for a secret, from the configuration (rotation.Mode.For); in
+// the opt-in auto mode it logs the warning every time.
+func (r *Rotator) mode(run *rotation.Run, d *rotation.DBSecret) (Mode, error) {
+	m, warning, err := r.opts.Mode.For(d.MasterARN != "")
+	if err != nil {
+		return "", err
 	}
-	if d.MasterARN != "" {
-		return ModeAlternating
+	if warning != nil {
+		run.Logger().Warn(warning.Error(), "mode", string(m))
 	}
-	return ModeSingle
+	return m, nil
 }
 
 // parse reads a database secret of this rotator's engines; which names the version.
@@ -199,11 +203,11 @@ func (r *Rotator) NewPending(ctx context.Context, run *rotation.Run) (*rotation.
 		return nil, err
 	}
 	next := cur.Secret.Clone()
-	if r.mode(cur) == ModeAlternating {
-		if cur.MasterARN == "" {
-			return nil, fmt.Errorf("current secret: %w (alternating users need the master secret's ARN)",
-				&rotation.FieldError{Field: rotation.FieldMasterARN, Problem: "is missing"})
-		}
+	mode, err := r.mode(run, cur)
+	if err != nil {
+		return nil, err
+	}
+	if mode == ModeAlternating {
 		alt, err := alternateUsername(cur.Username)
 		if err != nil {
 			return nil, err
@@ -264,10 +268,65 @@ func (r *Rotator) Set(ctx context.Context, run *rotation.Run) error {
 	if err != nil {
 		return err
 	}
-	if r.mode(cur) == ModeAlternating {
+	mode, err := r.mode(run, cur)
+	if err != nil {
+		return err
+	}
+	if mode == ModeAlternating {
 		return r.setAlternating(ctx, run, pending, cur)
 	}
-	return r.setSingle(ctx, run, pending, cur)
+	// Single user: the password changes in finishSecret (Install), right before AWSCURRENT
+	// moves, so that no failure between the steps can leave AWSCURRENT unable to log in.
+	// Here: check that the user logs in, which is what Install will need.
+	db, label, err := r.loginSingle(ctx, run, pending, cur)
+	if err != nil {
+		return err
+	}
+	_ = db.Close()
+	run.Logger().Info("single user: logs in; the password changes in finishSecret", "endpoint", endpointOf(cur).String(), "user", cur.Username, "logged_in_with", label)
+	return nil
+}
+
+// Install (finishSecret, single user only) changes the user's password to the pending one
+// and checks that it logs in; undo changes it back to the current password.
+func (r *Rotator) Install(ctx context.Context, run *rotation.Run) (func(context.Context) error, error) {
+	if r.err != nil {
+		return nil, r.err
+	}
+	pending, cur, err := r.pendingAndCurrent(ctx, run)
+	if err != nil {
+		return nil, err
+	}
+	mode, err := r.mode(run, cur)
+	if err != nil {
+		return nil, err
+	}
+	if mode == ModeAlternating {
+		return nil, nil // setSecret did the work; the current user is untouched
+	}
+	if err := r.setSingle(ctx, run, pending, cur); err != nil {
+		return nil, err
+	}
+	ep := endpointOf(cur)
+	undo := func(ctx context.Context) error {
+		db, err := r.connect(ctx, run, ep, cur.Username, pending.Password)
+		if err != nil {
+			return fmt.Errorf("log in to %s as %q with the pending password to put the current one back: %w", ep, cur.Username, err)
+		}
+		defer db.Close()
+		if err := r.setPassword(ctx, db, cur.Username, cur.Password); err != nil {
+			return fmt.Errorf("put the current password of %q back on %s: %w", cur.Username, ep, err)
+		}
+		run.Logger().Warn("the current password was put back", "endpoint", ep.String(), "user", cur.Username)
+		return nil
+	}
+	if err := r.testLogin(ctx, run, pending); err != nil {
+		if uerr := undo(ctx); uerr != nil {
+			return nil, fmt.Errorf("%w; and %w", err, uerr)
+		}
+		return nil, err
+	}
+	return undo, nil
 }
 
 // Test logs in with the pending secret and checks who the session is.
@@ -275,10 +334,28 @@ func (r *Rotator) Test(ctx context.Context, run *rotation.Run) error {
 	if r.err != nil {
 		return r.err
 	}
-	pending, err := r.secret(ctx, run.Pending, "pending")
+	pending, cur, err := r.pendingAndCurrent(ctx, run)
 	if err != nil {
 		return err
 	}
+	mode, err := r.mode(run, cur)
+	if err != nil {
+		return err
+	}
+	if mode != ModeAlternating {
+		// Single user: the pending password is installed in finishSecret, which tests it
+		// before moving AWSCURRENT. Here: the login Install will use still works.
+		db, _, err := r.loginSingle(ctx, run, pending, cur)
+		if err != nil {
+			return err
+		}
+		return db.Close()
+	}
+	return r.testLogin(ctx, run, pending)
+}
+
+// testLogin logs in with the pending secret and checks who the session is.
+func (r *Rotator) testLogin(ctx context.Context, run *rotation.Run, pending *rotation.DBSecret) error {
 	ep := endpointOf(pending)
 	db, err := r.connect(ctx, run, ep, pending.Username, pending.Password)
 	if err != nil {
@@ -295,11 +372,11 @@ func (r *Rotator) Test(ctx context.Context, run *rotation.Run) error {
 	return nil
 }
 
-// setSingle logs in as the user with the pending, current or previous password, and
-// changes its own password to the pending one.
-func (r *Rotator) setSingle(ctx context.Context, run *rotation.Run, pending, cur *rotation.DBSecret) error {
+// loginSingle logs in as the user with the pending, current or previous password (the
+// first that works) and says which.
+func (r *Rotator) loginSingle(ctx context.Context, run *rotation.Run, pending, cur *rotation.DBSecret) (*sql.DB, string, error) {
 	if pending.Username != cur.Username {
-		return fmt.Errorf("the pending secret's username %q is not the current secret's %q (single user rotation changes one user's password)",
+		return nil, "", fmt.Errorf("the pending secret's username %q is not the current secret's %q (single user rotation changes one user's password)",
 			pending.Username, cur.Username)
 	}
 	ep := endpointOf(cur)
@@ -314,8 +391,8 @@ func (r *Rotator) setSingle(ctx context.Context, run *rotation.Run, pending, cur
 		{"pending", fixed(pending.Password)},
 		{"current", fixed(cur.Password)},
 		{"previous", func() (string, bool, error) {
-			// Read only when needed: after a rotation whose setSecret succeeded but whose
-			// finishSecret never ran, the database may hold the previous password.
+			// Read only when needed: the database may hold the previous password after it
+			// was put back by hand.
 			prev, err := r.secret(ctx, run.Previous, "previous")
 			if errors.Is(err, rotation.ErrNotFound) {
 				return "", false, nil
@@ -334,7 +411,7 @@ func (r *Rotator) setSingle(ctx context.Context, run *rotation.Run, pending, cur
 	for _, c := range cands {
 		password, ok, err := c.password()
 		if err != nil {
-			return err
+			return nil, "", err
 		}
 		if !ok {
 			continue
@@ -342,23 +419,34 @@ func (r *Rotator) setSingle(ctx context.Context, run *rotation.Run, pending, cur
 		db, err := r.connect(ctx, run, ep, cur.Username, password)
 		if err != nil {
 			if !isAuthFailure(err) {
-				return fmt.Errorf("log in to %s as %q with the %s password: %w", ep, cur.Username, c.label, err)
+				return nil, "", fmt.Errorf("log in to %s as %q with the %s password: %w", ep, cur.Username, c.label, err)
 			}
 			refused, lastErr = append(refused, c.label), err
 			continue
 		}
-		defer db.Close()
-		if c.label == "pending" {
-			run.Logger().Info("the pending password already logs in; nothing to set", "endpoint", ep.String(), "user", cur.Username)
-			return nil
-		}
-		if err := r.setPassword(ctx, db, cur.Username, pending.Password); err != nil {
-			return fmt.Errorf("change the password of %q on %s (logged in with the %s password): %w", cur.Username, ep, c.label, err)
-		}
-		run.Logger().Info("password changed", "endpoint", ep.String(), "user", cur.Username, "logged_in_with", c.label)
+		return db, c.label, nil
+	}
+	return nil, "", fmt.Errorf("log in to %s as %q with the %s password: %w", ep, cur.Username, orList(refused), lastErr)
+}
+
+// setSingle logs in as the user with the pending, current or previous password, and
+// changes its own password to the pending one.
+func (r *Rotator) setSingle(ctx context.Context, run *rotation.Run, pending, cur *rotation.DBSecret) error {
+	ep := endpointOf(cur)
+	db, label, err := r.loginSingle(ctx, run, pending, cur)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if label == "pending" {
+		run.Logger().Info("the pending password already logs in; nothing to set", "endpoint", ep.String(), "user", cur.Username)
 		return nil
 	}
-	return fmt.Errorf("log in to %s as %q with the %s password: %w", ep, cur.Username, orList(refused), lastErr)
+	if err := r.setPassword(ctx, db, cur.Username, pending.Password); err != nil {
+		return fmt.Errorf("change the password of %q on %s (logged in with the %s password): %w", cur.Username, ep, label, err)
+	}
+	run.Logger().Info("password changed", "endpoint", ep.String(), "user", cur.Username, "logged_in_with", label)
+	return nil
 }
 
 // setPassword sets user's password to the verifier of password, computed as the server's

@@ -40,8 +40,9 @@ func rdsManagedMaster(tb testing.TB, e *env, pg *testenv.Postgres, kind, id stri
 			secret = out.DBInstances[0].MasterUserSecret.SecretArn
 		}
 	case "cluster":
+		// Its reader endpoint is the same server by another name.
 		if err := e.Control.RegisterDBCluster(ctx, emulator.DBCluster{Identifier: id, Engine: "aurora-postgresql", Address: testenv.Host, Port: pg.Port,
-			MasterUsername: pg.Superuser, MasterUserPassword: pg.Password}); err != nil {
+			ReaderAddress: "localhost", MasterUsername: pg.Superuser, MasterUserPassword: pg.Password}); err != nil {
 			tb.Fatal(err)
 		}
 		out, err := client.DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{DBClusterIdentifier: aws.String(id)})
@@ -71,12 +72,18 @@ func TestRDSManagedMaster(t *testing.T) {
 	cases := []struct {
 		name, engine string
 		kind, id     string          // the RDS database managing the master secret; no kind: a master secret without host nor tag
+		host         string          // the user secret's host; 127.0.0.1 when empty
 		bootstrap    bool            // rotate with the built bootstrap instead of an in-process engine
 		fault        *emulator.Fault // injected before the first rotation
 		wantErr      []string        // the first rotation fails with these
 	}{
 		{name: "instance", engine: "postgres", kind: "instance", id: "primary-1"},
 		{name: "aurora cluster", engine: "aurora-postgresql", kind: "cluster", id: "aurora-1"},
+		// Item 9: a user secret on the cluster's reader endpoint, as the AWS samples allow.
+		{name: "aurora reader", engine: "aurora-postgresql", kind: "cluster", id: "aurora-2", host: "localhost"},
+		// The same server by a name the RDS API does not give: refused.
+		{name: "host not vouched for", engine: "postgres", kind: "instance", id: "primary-5", host: "localhost",
+			wantErr: []string{"setSecret", "refused: the user secret's host must be the master's database or one of its replicas or readers"}},
 		{name: "instance, bootstrap", engine: "postgres", kind: "instance", id: "primary-boot", bootstrap: true},
 		{
 			name: "throttled once", engine: "postgres", kind: "instance", id: "primary-2",
@@ -115,12 +122,16 @@ func TestRDSManagedMaster(t *testing.T) {
 			}
 			logs := e.logs.String
 			if tc.bootstrap {
-				e.registerBootstrap(t, pg, 30*time.Second, nil)
+				e.registerBootstrap(t, pg, 30*time.Second, map[string]string{rotation.EnvStrategy: "alternating"})
 				logs = func() string { return e.Server.FunctionLogs("rotator") }
 			} else {
-				e.useRotator(pg, postgres.Options{}, nil)
+				e.useRotator(pg, postgres.Options{Mode: postgres.ModeAlternating}, nil)
 			}
-			arn := e.createSecret("app", pgSecret(pg, user, "Initial-pw-1", db, map[string]any{"engine": tc.engine, "masterarn": masterARN}))
+			fields := map[string]any{"engine": tc.engine, "masterarn": masterARN}
+			if tc.host != "" {
+				fields["host"] = tc.host
+			}
+			arn := e.createSecret("app", pgSecret(pg, user, "Initial-pw-1", db, fields))
 			if tc.fault != nil {
 				if err := e.Control.InjectFault(context.Background(), *tc.fault); err != nil {
 					t.Fatal(err)

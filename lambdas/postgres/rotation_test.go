@@ -129,9 +129,9 @@ func TestAlternatingUsers(t *testing.T) {
 		masterAttrs        []string
 		mode               postgres.Mode
 	}{
-		{name: "superuser master", user: "alt", master: ""},
-		{name: "CREATEROLE master, quoted name", user: `My "App"`, master: "Alt Admin", masterAttrs: []string{"CREATEROLE"}},
-		{name: "explicit strategy", user: "ALT_UPPER", master: "", mode: postgres.ModeAlternating},
+		{name: "superuser master", user: "alt", master: "", mode: postgres.ModeAlternating},
+		{name: "CREATEROLE master, quoted name", user: `My "App"`, master: "Alt Admin", masterAttrs: []string{"CREATEROLE"}, mode: postgres.ModeAlternating},
+		{name: "opt-in auto strategy", user: "ALT_UPPER", master: "", mode: postgres.ModeAuto},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -184,5 +184,45 @@ func TestSingleUserPreviousPassword(t *testing.T) {
 	mustLogin(t, pg, "single_prev", cur.Password, "postgres", "AWSCURRENT")
 	if !strings.Contains(e.logs.String(), `"logged_in_with":"previous"`) {
 		t.Errorf("the log does not say setSecret logged in with the previous password")
+	}
+}
+
+// TestStrategyFromConfiguration is issue 12's attack 7: a masterarn added to a
+// single-user secret must not switch the rotation to alternating users with the master.
+// The strategy is the function's ROTATION_STRATEGY (unset: single user); only the explicit
+// "auto" lets the secret choose, and then every rotation logs a warning.
+func TestStrategyFromConfiguration(t *testing.T) {
+	t.Parallel()
+	pg := sharedPostgres(t)
+	for _, strategy := range []string{"", "auto"} {
+		t.Run("ROTATION_STRATEGY="+strategy, func(t *testing.T) {
+			t.Parallel()
+			user := "strategy_" + map[string]string{"": "unset", "auto": "auto"}[strategy]
+			createUser(t, pg, user, "Initial-pw-1", "")
+			e := newEmulator(t)
+			env := map[string]string{postgres.EnvRootCert: pg.CAFile}
+			if strategy != "" {
+				env[postgres.EnvStrategy] = strategy
+			}
+			e.register(e.engine(postgres.FromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok }), nil).Invoke)
+			masterARN := e.createSecret("master", pgSecret(pg, pg.Superuser, pg.Password, "postgres", nil))
+			arn := e.createSecret("app", pgSecret(pg, user, "Initial-pw-1", "postgres", map[string]any{"masterarn": masterARN}))
+			e.logs.Forbid(pg.Password)
+			e.mustRotate(arn, 1)
+			cur := e.value(arn, rotation.StageCurrent)
+			clones := query(t, pg, "postgres", "SELECT count(*) FROM pg_roles WHERE rolname = $1", user+"_clone")
+			warned := strings.Contains(e.logs.String(), "ROTATION_STRATEGY=auto: the secret's masterarn chooses alternating users")
+			if strategy == "" {
+				if cur.Username != user || clones[0] != "0" {
+					t.Errorf("unset ROTATION_STRATEGY: AWSCURRENT user %q, %s clone roles; want the single user %q and no clone", cur.Username, clones[0], user)
+				}
+				if warned || strings.Contains(e.logs.String(), "master") {
+					t.Errorf("unset ROTATION_STRATEGY: the log mentions the master or auto mode")
+				}
+			} else if cur.Username != user+"_clone" || !warned {
+				t.Errorf("ROTATION_STRATEGY=auto: AWSCURRENT user %q, warned %v; want the clone and a warning", cur.Username, warned)
+			}
+			mustLogin(t, pg, cur.Username, cur.Password, "postgres", "AWSCURRENT")
+		})
 	}
 }

@@ -19,8 +19,8 @@ import (
 // TestTLS runs a single-user rotation against servers with and without TLS, with
 // certificates the rotator can and cannot verify, for each "ssl" value of the AWS samples.
 // A certificate or host name failure fails the rotation and changes nothing, although the
-// server would accept the same login without TLS; without TLS on the server, an absent
-// "ssl" falls back to plaintext and "ssl": true refuses.
+// server would accept the same login without TLS; without TLS on the server, only
+// "ssl": false logs in (an absent "ssl" requires TLS, as "ssl": true does).
 func TestTLS(t *testing.T) {
 	t.Parallel()
 	// "tls" is the shared server; the rotator trusts its CA only when trustCA.
@@ -55,7 +55,10 @@ func TestTLS(t *testing.T) {
 			wantErr: []string{"TLS certificate verification failed", "cannot validate certificate for 127.0.0.1"}},
 		{name: "unknown CA, ssl absent", server: "tls", trustCA: false,
 			wantErr: []string{"TLS certificate verification failed", "certificate signed by unknown authority"}},
-		{name: "no TLS on the server, ssl absent", server: "no TLS", wantTLS: false, wantWarned: true},
+		// Attack 6: a man in the middle answering "no TLS" to a secret without "ssl".
+		{name: "no TLS on the server, ssl absent", server: "no TLS",
+			wantErr: []string{"refused: TLS is required unless the secret says \"ssl\": false", "SSL is not enabled on the server"}},
+		{name: "no TLS on the server, ssl false", server: "no TLS", ssl: false, wantTLS: false},
 		{name: "no TLS on the server, ssl true", server: "no TLS", ssl: true,
 			wantErr: []string{"pq: SSL is not enabled on the server", `"ssl" is true`}},
 		{name: "server requires TLS, ssl false", server: "require TLS", trustCA: true, ssl: false,
@@ -176,5 +179,38 @@ func TestEmbeddedRDSBundle(t *testing.T) {
 		if !strings.Contains(strings.Join(names, "\n"), want) {
 			t.Errorf("the bundle lacks %q", want)
 		}
+	}
+}
+
+// TestMasterOnlyOverTLS: a master password goes only over verified TLS, whatever the
+// secrets' "ssl" says: against a server without TLS, alternating users are refused naming
+// the rule, and the master never logs in.
+func TestMasterOnlyOverTLS(t *testing.T) {
+	t.Parallel()
+	pg := startPostgres(t, testenv.PostgresOptions{NoTLS: true})
+	for _, masterSSL := range []any{nil, false} {
+		t.Run(fmt.Sprintf("master ssl %v", masterSSL), func(t *testing.T) {
+			t.Parallel()
+			user := fmt.Sprintf("notls_%v", masterSSL != nil)
+			createUser(t, pg, user, "Initial-pw-1", "")
+			e := newEmulator(t)
+			e.useRotator(pg, postgres.Options{Mode: postgres.ModeAlternating}, nil)
+			master := map[string]any{}
+			if masterSSL != nil {
+				master["ssl"] = masterSSL
+			}
+			masterARN := e.createSecret("master", pgSecret(pg, pg.Superuser, pg.Password, "postgres", master))
+			arn := e.createSecret("app", pgSecret(pg, user, "Initial-pw-1", "postgres", map[string]any{"ssl": false, "masterarn": masterARN}))
+			e.logs.Forbid(pg.Password)
+			rec := e.rotate(arn, 1)
+			const rule = "refused: a master password is sent only over verified TLS"
+			if rec.Outcome != "failed" || !strings.Contains(rec.Error, rule) {
+				t.Fatalf("rotation %s (%s), want failed with %q", rec.Outcome, rec.Error, rule)
+			}
+			if strings.Contains(serverLog(t, pg), "connection authorized: user="+pg.Superuser+" database=postgres application_name=secretsmanager-rotation") {
+				t.Errorf("the master logged in without TLS")
+			}
+			e.logs.Check(rec.Error)
+		})
 	}
 }

@@ -101,13 +101,14 @@ func TestOptionsFromEnv(t *testing.T) {
 		files []string
 		err   string
 	}{
-		{env: nil, mode: postgres.ModeAuto},
+		{env: nil, mode: postgres.ModeSingle},
+		{env: map[string]string{"ROTATION_STRATEGY": ""}, mode: postgres.ModeSingle},
 		{env: map[string]string{"ROTATION_STRATEGY": "Single"}, mode: postgres.ModeSingle},
 		{env: map[string]string{"ROTATION_STRATEGY": " alternating "}, mode: postgres.ModeAlternating},
 		{env: map[string]string{"ROTATION_STRATEGY": "multi-user"}, mode: postgres.ModeAlternating},
 		{env: map[string]string{"ROTATION_STRATEGY": "auto"}, mode: postgres.ModeAuto},
 		{env: map[string]string{"ROTATION_STRATEGY": "both"}, err: `ROTATION_STRATEGY="both"`},
-		{env: map[string]string{"SSL_ROOT_CERT": "/a.pem:/b.pem"}, files: []string{"/a.pem", "/b.pem"}},
+		{env: map[string]string{"SSL_ROOT_CERT": "/a.pem:/b.pem"}, mode: postgres.ModeSingle, files: []string{"/a.pem", "/b.pem"}},
 	}
 	for _, tc := range cases {
 		o, err := postgres.OptionsFromEnv(func(k string) (string, bool) { v, ok := tc.env[k]; return v, ok })

@@ -44,6 +44,17 @@ type Finisher interface {
 	Finish(ctx context.Context, run *Run) error
 }
 
+// Installer is implemented by strategies whose change to the service makes the current
+// secret stop working (a single database user's password): rather than in setSecret, the
+// change is made in finishSecret, just before AWSCURRENT moves, so that no failure between
+// steps (a Secrets Manager error, a killed function) can leave AWSCURRENT unable to log in.
+// Install makes the service accept the pending secret (and checks that it does) and
+// returns how to put the current secret back; the engine calls undo when AWSCURRENT cannot
+// be moved. Install may be called again after a failure and must then do nothing twice.
+type Installer interface {
+	Install(ctx context.Context, run *Run) (undo func(context.Context) error, err error)
+}
+
 // Engine runs the rotation steps for a Strategy.
 type Engine struct {
 	strategy  Strategy
@@ -368,6 +379,18 @@ func (e *Engine) finish(ctx context.Context, inv *invocation, run *Run) error {
 		return fmt.Errorf("AWSCURRENT not moved: %w", err)
 	}
 	currentID, _ := run.VersionIDs()
+	var undo func(context.Context) error
+	if in, ok := e.strategy.(Installer); ok {
+		// The current secret is read now, so that undo never depends on a call that may fail.
+		if _, err := run.Current(ctx); err != nil {
+			return fmt.Errorf("AWSCURRENT not moved: %w", err)
+		}
+		u, err := in.Install(ctx, run)
+		if err != nil {
+			return fmt.Errorf("AWSCURRENT not moved: install the pending secret in the service: %w", err)
+		}
+		undo = u
+	}
 	in := &secretsmanager.UpdateSecretVersionStageInput{
 		SecretId:        run.meta.ARN,
 		VersionStage:    aws.String(StageCurrent),
@@ -376,14 +399,85 @@ func (e *Engine) finish(ctx context.Context, inv *invocation, run *Run) error {
 	if currentID != "" {
 		in.RemoveFromVersionId = aws.String(currentID)
 	}
-	if _, err := inv.client.UpdateSecretVersionStage(ctx, in); err != nil {
+	// The move is retried for most of the invocation's time; what is left is for finding
+	// out where the label is and, if it did not move, putting the current secret back.
+	budget := labelBudget(ctx)
+	mctx, cancel := context.WithTimeout(ctx, budget)
+	defer cancel()
+	moved, err := e.patiently(mctx, inv, func(ctx context.Context) (bool, error) {
+		_, err := inv.client.UpdateSecretVersionStage(ctx, in)
+		if err == nil {
+			return true, nil
+		}
 		// A request retried by the SDK may have been applied the first time: look again.
-		if ok, derr := hasStage(ctx, inv.client, run, token, StageCurrent); derr != nil || !ok {
-			return fmt.Errorf("move AWSCURRENT from version %s to %s (UpdateSecretVersionStage): %w", currentID, token, err)
+		if ok, derr := hasStage(ctx, inv.client, run, token, StageCurrent); derr == nil && ok {
+			return true, nil
+		}
+		return false, err
+	})
+	if !moved {
+		err = fmt.Errorf("move AWSCURRENT from version %s to %s (UpdateSecretVersionStage, retried for up to %s): %w", currentID, token, budget.Round(time.Millisecond), err)
+		if undo == nil {
+			return err
+		}
+		// Undo only when the label is known not to have moved: putting the current secret
+		// back under a version that is AWSCURRENT after all would lock it out.
+		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), undoTimeout)
+		defer cancel()
+		if ok, derr := hasStage(uctx, inv.client, run, token, StageCurrent); derr != nil {
+			return fmt.Errorf("%w; whether AWSCURRENT moved is unknown (DescribeSecret: %w), so the service keeps the pending secret until the rotation is reattempted", err, derr)
+		} else if ok {
+			moved = true
+		}
+		if !moved {
+			if uerr := undo(uctx); uerr != nil {
+				return fmt.Errorf("%w; and putting the AWSCURRENT secret back in the service failed: %w", err, uerr)
+			}
+			inv.log.Warn("AWSCURRENT could not be moved; the service was given the AWSCURRENT secret back", "error", inv.redact.scrub(err.Error()))
+			return fmt.Errorf("%w (the service was given the AWSCURRENT secret back)", err)
 		}
 	}
 	run.currentMoved()
 	return e.finishTail(ctx, inv, run)
+}
+
+// undoTimeout bounds putting the current secret back, which runs even when the step's
+// context has ended (what is left of the invocation's time bounds it in practice).
+const undoTimeout = 10 * time.Second
+
+// labelBudget is how long the engine keeps retrying a label change: all but a quarter of
+// the invocation's remaining time (the quarter between 500 ms and 10 s), at most two
+// minutes. Without a deadline, one minute.
+func labelBudget(ctx context.Context) time.Duration {
+	dl, ok := ctx.Deadline()
+	if !ok {
+		return time.Minute
+	}
+	left := time.Until(dl)
+	reserve := min(max(left/4, 500*time.Millisecond), 10*time.Second)
+	return min(max(left-reserve, 0), 2*time.Minute)
+}
+
+// patiently runs try until it reports done or ctx ends, waiting between attempts (50 ms
+// doubling to 2 s). It returns the last error.
+func (e *Engine) patiently(ctx context.Context, inv *invocation, try func(context.Context) (bool, error)) (bool, error) {
+	wait := 50 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		done, err := try(ctx)
+		if done {
+			return true, nil
+		}
+		if dl, ok := ctx.Deadline(); ctx.Err() != nil || ok && time.Now().Add(wait).After(dl) {
+			return false, err
+		}
+		inv.log.Warn("label change failed; retrying", "attempt", attempt, "error", inv.redact.scrub(err.Error()))
+		select {
+		case <-ctx.Done():
+			return false, err
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 2*time.Second)
+	}
 }
 
 // finishTail runs the strategy's cleanup, then removes AWSPENDING from the new current
@@ -397,15 +491,22 @@ func (e *Engine) finishTail(ctx context.Context, inv *invocation, run *Run) erro
 			return fmt.Errorf("AWSCURRENT moved to the new version, but the cleanup failed: %w", err)
 		}
 	}
-	_, err := inv.client.UpdateSecretVersionStage(ctx, &secretsmanager.UpdateSecretVersionStageInput{
-		SecretId:            run.meta.ARN,
-		VersionStage:        aws.String(StagePending),
-		RemoveFromVersionId: aws.String(token),
-	})
-	if err != nil {
-		if has, derr := hasStage(ctx, inv.client, run, token, StagePending); derr != nil || has {
-			return fmt.Errorf("AWSCURRENT moved to the new version, but removing AWSPENDING from it failed (UpdateSecretVersionStage): %w", err)
+	rctx, cancel := context.WithTimeout(ctx, labelBudget(ctx))
+	defer cancel()
+	removed, err := e.patiently(rctx, inv, func(ctx context.Context) (bool, error) {
+		_, err := inv.client.UpdateSecretVersionStage(ctx, &secretsmanager.UpdateSecretVersionStageInput{
+			SecretId:            run.meta.ARN,
+			VersionStage:        aws.String(StagePending),
+			RemoveFromVersionId: aws.String(token),
+		})
+		if err == nil {
+			return true, nil
 		}
+		has, derr := hasStage(ctx, inv.client, run, token, StagePending)
+		return derr == nil && !has, err
+	})
+	if !removed {
+		return fmt.Errorf("AWSCURRENT moved to the new version, but removing AWSPENDING from it failed (UpdateSecretVersionStage): %w", err)
 	}
 	if inv.detail == "" {
 		inv.detail = "AWSCURRENT moved to the pending version"

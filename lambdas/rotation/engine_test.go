@@ -337,10 +337,12 @@ func TestSecretsManagerFaults(t *testing.T) {
 					}
 					e.register(faultingHandler(t, e, eng, step, emulator.Fault{Operation: "secretsmanager." + op, ErrorCode: k.code, Count: k.count}))
 					rec := e.rotate(arn, 2)
-					if failed := rec.Outcome == "failed"; failed != k.wantFails {
-						t.Fatalf("rotation %s (%s), want failed=%v", rec.Outcome, rec.Error, k.wantFails)
+					// The label move is retried for most of the function's timeout.
+					wantFails := k.wantFails && op != "UpdateSecretVersionStage"
+					if failed := rec.Outcome == "failed"; failed != wantFails {
+						t.Fatalf("rotation %s (%s), want failed=%v", rec.Outcome, rec.Error, wantFails)
 					}
-					if k.wantFails {
+					if wantFails {
 						for _, want := range []string{string(step), op, k.code} {
 							if !strings.Contains(rec.Error, want) {
 								t.Errorf("error %q does not mention %q", rec.Error, want)
@@ -443,7 +445,7 @@ func TestEveryCallFails(t *testing.T) {
 					if !strings.Contains(rec.Error, flaky.failed) || !strings.Contains(rec.Error, errLost.Error()) {
 						t.Errorf("error %q does not name the failed call %s and its cause", rec.Error, flaky.failed)
 					}
-				} else if !applied {
+				} else if !applied && flaky.failed != "UpdateSecretVersionStage" { // label moves are retried
 					t.Errorf("rotation succeeded although call %d (%s) failed", n, flaky.failed)
 				}
 				e.checkInvariant(arn, svc)

@@ -6,9 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -359,4 +362,31 @@ func firstLine(s string) string {
 		s = s[:300] + "…"
 	}
 	return s
+}
+
+// SoakOptionsFromEnv is rounds rounds (SOAK_ROUNDS overrides it: make bench runs a long
+// soak) with a random seed (SOAK_SEED repeats a run), logging each round to t.
+func SoakOptionsFromEnv(t testing.TB, rounds int) SoakOptions {
+	t.Helper()
+	o := SoakOptions{Rounds: rounds, Logf: t.Logf}
+	if v := os.Getenv("SOAK_ROUNDS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			t.Fatalf("SOAK_ROUNDS=%q: want a positive number", v)
+		}
+		o.Rounds = n
+	}
+	if v := os.Getenv("SOAK_SEED"); v != "" {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			t.Fatalf("SOAK_SEED=%q: %v", v, err)
+		}
+		o.Seed = n
+	} else {
+		o.Seed = rand.Uint64()
+	}
+	if o.Rounds > 200 {
+		o.Logf = nil // a long soak reports its lockouts, not every round
+	}
+	return o
 }

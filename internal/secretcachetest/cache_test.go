@@ -1,4 +1,4 @@
-package secretcache_test
+package secretcachetest
 
 import (
 	"context"

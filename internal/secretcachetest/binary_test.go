@@ -1,8 +1,7 @@
-package main
+package secretcachetest
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"io"
 	"net/http"
@@ -10,20 +9,22 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/emulatortest"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/secretcache/agent"
 )
 
 // buildAgent builds the command into a temporary directory.
 func buildAgent(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "secretcache-agent")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
+	cmd := exec.Command("go", "build", "-o", bin, "github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/secretcache/cmd/secretcache-agent")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
@@ -39,23 +40,6 @@ func agentEnviron(t *testing.T, extra ...string) []string {
 		"AWS_EC2_METADATA_DISABLED=true", "AWS_CONFIG_FILE=" + filepath.Join(dir, "config"),
 		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(dir, "credentials")}
 	return append(env, extra...)
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func TestBinary(t *testing.T) {
@@ -93,13 +77,14 @@ func TestBinary(t *testing.T) {
 	})
 
 	cmd := exec.Command(bin, "-port", "0", "-endpoint-url", emuURL, "-log-level", "debug")
-	cmd.Env = agentEnviron(t, "AWS_TOKEN="+testToken, envTTL+"=120")
+	cmd.Env = agentEnviron(t, "AWS_TOKEN="+testToken, "SECRETS_MANAGER_TTL=120")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var stderr syncBuffer
-	cmd.Stderr = &stderr
+	stderr := emulatortest.NewLogBuffer(t)
+	stderr.Forbid(secret)
+	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -121,10 +106,10 @@ func TestBinary(t *testing.T) {
 	if a := do(t, http.MethodGet, base, "/ping", nil); a.status != 200 || string(a.body) != "healthy" {
 		t.Fatalf("ping: %d %s", a.status, a.body)
 	}
-	if a := do(t, http.MethodGet, base, "/secretsmanager/get?secretId=db", nil); a.status != 401 {
+	if a := do(t, http.MethodGet, base, "/secretsmanager/get?secretId=db", nil); a.status != 403 || string(a.body) != "Bad Token" {
 		t.Fatalf("no token: %d", a.status)
 	}
-	if a := do(t, http.MethodGet, base, "/secretsmanager/get?secretId=db", map[string][]string{TokenHeader: {"bad"}}); a.status != 403 {
+	if a := do(t, http.MethodGet, base, "/secretsmanager/get?secretId=db", map[string][]string{agent.TokenHeader: {"bad"}}); a.status != 403 {
 		t.Fatalf("bad token: %d", a.status)
 	}
 	for _, path := range []string{"/secretsmanager/get?secretId=db", "/v1/db"} {

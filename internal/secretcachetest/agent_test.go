@@ -1,24 +1,26 @@
-package main
+package secretcachetest
 
 import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/emulatortest"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/secretcache"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/secretcache/agent"
 )
 
 const testToken = "test-ssrf-token"
@@ -31,20 +33,12 @@ type agentEnv struct {
 	url    string // the agent
 }
 
+// startEmulator starts the kit's emulator; it returns a client that never retries, its
+// control client and its URL.
 func startEmulator(t *testing.T) (*secretsmanager.Client, *emulator.Control, string) {
 	t.Helper()
-	srv, err := emulator.New(emulator.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	t.Cleanup(func() {
-		hs.Close()
-		_ = srv.Close()
-	})
-	sm := secretsmanager.New(secretsmanager.Options{Region: "us-east-1", BaseEndpoint: aws.String(hs.URL),
-		Credentials: credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", ""), RetryMaxAttempts: 1})
-	return sm, emulator.NewControl(hs.URL), hs.URL
+	k := emulatortest.Start(t)
+	return k.SM, k.Control, k.URL
 }
 
 // newAgentEnv serves the agent's handler with httptest, over a cache reading the emulator.
@@ -56,7 +50,7 @@ func newAgentEnv(t *testing.T) *agentEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cache.Close() })
-	h := newHandler(cache, testToken, 8, 5*time.Second, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	h := agent.NewHandler(agent.HandlerOptions{Cache: cache, Token: testToken, MaxConn: 8, Timeout: 5 * time.Second})
 	hs := httptest.NewServer(h)
 	t.Cleanup(hs.Close)
 	return &agentEnv{t: t, sm: sm, ctl: ctl, emuURL: emuURL, url: hs.URL}
@@ -111,8 +105,10 @@ func do(t *testing.T, method, base, path string, header map[string][]string) ans
 	return answer{resp.StatusCode, body, resp.Header}
 }
 
-var withToken = map[string][]string{TokenHeader: {testToken}}
+var withToken = map[string][]string{agent.TokenHeader: {testToken}}
 
+// The AWS agent's local refusals are plain text (server.rs, parse.rs); Secrets Manager's
+// errors are its JSON with its status.
 func TestRequestChecks(t *testing.T) {
 	e := newAgentEnv(t)
 	e.create("db", secretsmanager.CreateSecretInput{SecretString: aws.String("pw")})
@@ -122,23 +118,29 @@ func TestRequestChecks(t *testing.T) {
 		path     string
 		header   map[string][]string
 		status   int
-		wantType string
+		wantText string // plain-text body
+		wantType string // or JSON __type
 	}{
-		{"ping needs no token", http.MethodGet, "/ping", nil, 200, ""},
-		{"no token", http.MethodGet, "/secretsmanager/get?secretId=db", nil, 401, "UnauthorizedException"},
-		{"wrong token", http.MethodGet, "/secretsmanager/get?secretId=db", map[string][]string{TokenHeader: {"nope"}}, 403, "AccessDeniedException"},
-		{"token given twice", http.MethodGet, "/secretsmanager/get?secretId=db", map[string][]string{TokenHeader: {"nope", testToken}}, 403, "AccessDeniedException"},
-		{"empty token", http.MethodGet, "/secretsmanager/get?secretId=db", map[string][]string{TokenHeader: {""}}, 403, "AccessDeniedException"},
-		{"forwarded", http.MethodGet, "/secretsmanager/get?secretId=db", map[string][]string{TokenHeader: {testToken}, "X-Forwarded-For": {"10.0.0.1"}}, 400, "InvalidRequestException"},
-		{"POST", http.MethodPost, "/secretsmanager/get?secretId=db", withToken, 405, "MethodNotAllowedException"},
-		{"unknown path", http.MethodGet, "/secretsmanager/put?secretId=db", withToken, 404, "UnknownOperationException"},
-		{"missing secretId", http.MethodGet, "/secretsmanager/get", withToken, 400, "InvalidParameterException"},
-		{"unknown parameter", http.MethodGet, "/secretsmanager/get?secretId=db&x=1", withToken, 400, "InvalidParameterException"},
-		{"bad refreshNow", http.MethodGet, "/secretsmanager/get?secretId=db&refreshNow=maybe", withToken, 400, "InvalidParameterException"},
-		{"missing id in path", http.MethodGet, "/v1/", withToken, 400, "InvalidParameterException"},
-		{"missing secret", http.MethodGet, "/secretsmanager/get?secretId=nope", withToken, 400, "ResourceNotFoundException"},
-		{"missing stage", http.MethodGet, "/secretsmanager/get?secretId=db&versionStage=AWSPREVIOUS", withToken, 400, "ResourceNotFoundException"},
-		{"good", http.MethodGet, "/secretsmanager/get?secretId=db", withToken, 200, ""},
+		{"ping needs no token", http.MethodGet, "/ping", nil, 200, "healthy", ""},
+		{"no token", http.MethodGet, "/secretsmanager/get?secretId=db", nil, 403, "Bad Token", ""},
+		{"wrong token", http.MethodGet, "/secretsmanager/get?secretId=db", map[string][]string{agent.TokenHeader: {"nope"}}, 403, "Bad Token", ""},
+		{"empty token", http.MethodGet, "/secretsmanager/get?secretId=db", map[string][]string{agent.TokenHeader: {""}}, 403, "Bad Token", ""},
+		{"X-Vault-Token", http.MethodGet, "/secretsmanager/get?secretId=db", map[string][]string{"X-Vault-Token": {testToken}}, 200, "", ""},
+		{"wrong X-Vault-Token", http.MethodGet, "/secretsmanager/get?secretId=db", map[string][]string{"X-Vault-Token": {"nope"}}, 403, "Bad Token", ""},
+		{"forwarded", http.MethodGet, "/secretsmanager/get?secretId=db", map[string][]string{agent.TokenHeader: {testToken}, "X-Forwarded-For": {"10.0.0.1"}}, 400, "Forwarded", ""},
+		{"POST", http.MethodPost, "/secretsmanager/get?secretId=db", withToken, 405, "Not allowed", ""},
+		{"POST without a token: the token is checked first", http.MethodPost, "/secretsmanager/get?secretId=db", nil, 403, "Bad Token", ""},
+		{"POST /ping", http.MethodPost, "/ping", nil, 405, "Not allowed", ""},
+		{"unknown path", http.MethodGet, "/secretsmanager/put?secretId=db", withToken, 404, "Not found", ""},
+		{"Parameter Store is not served", http.MethodGet, "/systemsmanager/parameters/get?name=x", withToken, 404, "Not found: secretcache-agent serves Secrets Manager secrets only", ""},
+		{"missing secretId", http.MethodGet, "/secretsmanager/get", withToken, 400, "missing parameter secretId", ""},
+		{"unknown parameter", http.MethodGet, "/secretsmanager/get?secretId=db&x=1", withToken, 400, "unknown parameter: x", ""},
+		{"bad refreshNow", http.MethodGet, "/secretsmanager/get?secretId=db&refreshNow=maybe", withToken, 400, "invalid refreshNow value", ""},
+		{"missing id in path", http.MethodGet, "/v1/", withToken, 400, "missing secret ID", ""},
+		{"missing secret", http.MethodGet, "/secretsmanager/get?secretId=nope", withToken, 400, "", "ResourceNotFoundException"},
+		{"missing stage", http.MethodGet, "/secretsmanager/get?secretId=db&versionStage=AWSPREVIOUS", withToken, 400, "", "ResourceNotFoundException"},
+		{"repeated parameter: the last wins", http.MethodGet, "/secretsmanager/get?secretId=nope&secretId=db&versionStage=AWSPREVIOUS&versionStage=AWSCURRENT", withToken, 200, "", ""},
+		{"good", http.MethodGet, "/secretsmanager/get?secretId=db", withToken, 200, "", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -146,19 +148,25 @@ func TestRequestChecks(t *testing.T) {
 			if a.status != tc.status {
 				t.Fatalf("status %d, want %d: %s", a.status, tc.status, a.body)
 			}
-			if tc.wantType != "" {
+			switch {
+			case tc.wantText != "":
+				if !strings.HasPrefix(string(a.body), tc.wantText) || !strings.HasPrefix(a.header.Get("Content-Type"), "text/plain") {
+					t.Fatalf("body %q (%s), want plain text %q", a.body, a.header.Get("Content-Type"), tc.wantText)
+				}
+			case tc.wantType != "":
 				m := a.json(t)
 				if m["__type"] != tc.wantType || m["message"] == "" {
 					t.Fatalf("error body %s, want __type %s and a message", a.body, tc.wantType)
 				}
-				if strings.Contains(string(a.body), "pw\"") {
-					t.Fatalf("error body carries the secret: %s", a.body)
+			case tc.status == 200:
+				if a.json(t)["SecretString"] != "pw" {
+					t.Fatalf("body %s", a.body)
 				}
 			}
+			if tc.status != 200 && strings.Contains(string(a.body), `"pw"`) {
+				t.Fatalf("error body carries the secret: %s", a.body)
+			}
 		})
-	}
-	if a := do(t, http.MethodGet, e.url, "/ping", nil); string(a.body) != "healthy" {
-		t.Fatalf("ping: %q", a.body)
 	}
 }
 
@@ -192,13 +200,15 @@ func TestGetSecretValueShape(t *testing.T) {
 			if a.status != 200 {
 				t.Fatalf("status %d: %s", a.status, a.body)
 			}
-			if ct := a.header.Get("Content-Type"); ct != "application/x-amz-json-1.1" {
-				t.Fatalf("Content-Type %q", ct)
+			if a.header.Get(agent.HeaderConfirmed) == "" || a.header.Get(agent.HeaderStale) != "" {
+				t.Fatalf("freshness headers %v", a.header)
 			}
+			// A typed client of the AWS agent: every field a string, CreatedDate too
+			// ("1569534789.046", epoch seconds).
 			var out struct {
 				ARN, Name, VersionId, SecretString, SecretBinary string
 				VersionStages                                    []string
-				CreatedDate                                      *float64
+				CreatedDate                                      string
 			}
 			if err := json.Unmarshal(a.body, &out); err != nil {
 				t.Fatal(err)
@@ -211,12 +221,15 @@ func TestGetSecretValueShape(t *testing.T) {
 			} else if out.SecretString != tc.wantString || out.ARN != *created.ARN || out.Name != "team/db" || out.VersionId != tc.wantID {
 				t.Fatalf("answer %s", a.body)
 			}
-			if !slices.Equal(out.VersionStages, tc.wantStages) || out.CreatedDate == nil || *out.CreatedDate < 1e9 {
+			created, err := strconv.ParseFloat(out.CreatedDate, 64)
+			if !slices.Equal(out.VersionStages, tc.wantStages) || err != nil || created < 1e9 || !createdDate.MatchString(out.CreatedDate) {
 				t.Fatalf("stages or CreatedDate: %s", a.body)
 			}
 		})
 	}
 }
+
+var createdDate = regexp.MustCompile(`^[0-9]{10}(\.[0-9]{1,3})?$`)
 
 func TestAgentCaches(t *testing.T) {
 	e := newAgentEnv(t)
