@@ -131,45 +131,13 @@ type OrphanReclaimer interface {
 	ReclaimOrphans(ctx context.Context, cred Credential, token string) (revoked []string, err error)
 }
 
-// Strategy is whose credential manages the keys.
-type Strategy string
-
-// The strategies, chosen by ROTATION_STRATEGY (rotation.EnvStrategy).
-const (
-	// Single: the secret's own current key creates its successor and revokes its
-	// predecessor; a masterarn in the secret is ignored.
-	Single Strategy = "single"
-	// Alternating: the master secret's credential (masterarn) creates and revokes keys.
-	// It goes only to the hosts APIKEY_ALLOWED_HOSTS lists.
-	Alternating Strategy = "alternating"
-	// Auto: alternating when the secret has a masterarn. Only by explicit choice, with a
-	// warning: whoever writes the secret then chooses whether the master is used.
-	Auto Strategy = "auto"
-)
-
-// ParseStrategy reads a ROTATION_STRATEGY value (the AWS samples' names are accepted
-// too). Empty is an error: the strategy must be chosen.
-func ParseStrategy(v string) (Strategy, error) {
-	if strings.TrimSpace(v) == "" {
-		return "", fmt.Errorf("%s is not set: set it to single or alternating (the function's configuration, not the secret, chooses whether a master secret is used)", rotation.EnvStrategy)
-	}
-	m, err := rotation.ParseMode(v)
-	if err != nil {
-		return "", err
-	}
-	switch m {
-	case rotation.ModeSingle:
-		return Single, nil
-	case rotation.ModeAlternating:
-		return Alternating, nil
-	}
-	return Auto, nil
-}
-
 // Options configure a Rotator.
 type Options struct {
-	// Strategy is required (see ParseStrategy).
-	Strategy Strategy
+	// Mode: whose credential manages keys. rotation.ModeSingle (the zero value): the
+	// secret's own current key; a masterarn is ignored. rotation.ModeAlternating: the
+	// master secret's credential (masterarn), sent only to the hosts APIKEY_ALLOWED_HOSTS
+	// lists. rotation.ModeAuto: the secret's masterarn decides, with a warning.
+	Mode rotation.Mode
 	// RevokeMode is the mode when neither the secret's "rotation" object nor
 	// APIKEY_REVOKE_MODE sets one; RevokeImmediate when empty.
 	RevokeMode RevokeMode
@@ -183,12 +151,12 @@ type Options struct {
 	Client *http.Client
 }
 
-// OptionsFromEnv reads ROTATION_STRATEGY through lookup (os.LookupEnv), which also
-// serves the APIKEY_* settings each step reads.
+// OptionsFromEnv reads ROTATION_STRATEGY (rotation.ParseMode) through lookup
+// (os.LookupEnv), which also serves the APIKEY_* settings each step reads.
 func OptionsFromEnv(lookup func(string) (string, bool)) (Options, error) {
 	v, _ := lookup(rotation.EnvStrategy)
-	st, err := ParseStrategy(v)
-	return Options{Strategy: st, LookupEnv: lookup}, err
+	m, err := rotation.ParseMode(v)
+	return Options{Mode: m, LookupEnv: lookup}, err
 }
 
 // Rotator rotates API keys on the rotation engine: a rotation.Strategy and
@@ -233,18 +201,13 @@ func NewWithService(svc Service, opts Options) (*Rotator, error) {
 	if opts.MasterKeyField == "" {
 		opts.MasterKeyField = FieldAPIKey
 	}
-	switch opts.Strategy {
-	case Single, Auto:
-	case Alternating:
-		if mg, ok := svc.(masterGuard); ok {
-			if err := mg.masterAllowed(); err != nil {
-				return nil, err
-			}
+	if err := opts.Mode.Check(); err != nil {
+		return nil, err
+	}
+	if mg, ok := svc.(masterGuard); ok && opts.Mode == rotation.ModeAlternating {
+		if err := mg.masterAllowed(); err != nil {
+			return nil, err
 		}
-	case "":
-		return nil, fmt.Errorf("no strategy: set %s to single or alternating", rotation.EnvStrategy)
-	default:
-		return nil, fmt.Errorf("strategy %q: want %s, %s or %s", opts.Strategy, Single, Alternating, Auto)
 	}
 	return &Rotator{svc: svc, opts: opts}, nil
 }
@@ -343,24 +306,20 @@ func (s *Rotator) parse(ctx context.Context, sec *rotation.Secret, which string)
 }
 
 // credential is what manages keys for the secret: the master secret's credential in
-// the alternating strategy, else the secret's own key.
+// the alternating mode, else the secret's own key.
 func (s *Rotator) credential(ctx context.Context, run *rotation.Run, ks *keySecret) (Credential, error) {
-	switch s.opts.Strategy {
-	case Alternating:
-		if ks.master == "" {
-			return Credential{}, &rotation.FieldError{Field: rotation.FieldMasterARN, Problem: fmt.Sprintf("is missing: %s=alternating manages keys with a master secret", rotation.EnvStrategy)}
-		}
+	m, warning, err := s.opts.Mode.For(ks.master != "")
+	if err != nil {
+		return Credential{}, err
+	}
+	if warning != nil {
+		run.Logger().WarnContext(ctx, warning.Error())
+	}
+	if m == rotation.ModeAlternating {
 		return s.masterCredential(ctx, run, ks)
-	case Auto:
-		run.Logger().WarnContext(ctx, "the secret's masterarn chooses the strategy (ROTATION_STRATEGY=auto): whoever can write the secret chooses whether the master secret is used; set single or alternating",
-			"alternating", ks.master != "")
-		if ks.master != "" {
-			return s.masterCredential(ctx, run, ks)
-		}
-	default:
-		if ks.master != "" {
-			run.Logger().WarnContext(ctx, "the secret's masterarn is ignored: ROTATION_STRATEGY is single")
-		}
+	}
+	if ks.master != "" && warning == nil {
+		run.Logger().WarnContext(ctx, "the secret's masterarn is ignored: ROTATION_STRATEGY is single")
 	}
 	return Credential{Value: ks.key}, nil
 }

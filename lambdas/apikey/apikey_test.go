@@ -177,7 +177,7 @@ func TestServiceSpecificExample(t *testing.T) {
 	e := newEnv(t)
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: e.svc.ca.ClientTLS("127.0.0.1")}}
 	t.Cleanup(client.CloseIdleConnections)
-	r, err := apikey.NewWithService(acmeKeys{base: e.svc.base, client: client}, apikey.Options{Strategy: apikey.Single, RevokeMode: apikey.RevokeOverlap, LookupEnv: e.lookup})
+	r, err := apikey.NewWithService(acmeKeys{base: e.svc.base, client: client}, apikey.Options{RevokeMode: apikey.RevokeOverlap, LookupEnv: e.lookup})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -94,7 +94,7 @@ func (a acmeKeys) Revoke(ctx context.Context, cred apikey.Credential, keyID stri
 //
 //	func main() {
 //		svc := acmeKeys{base: "https://api.acme.example", client: &http.Client{Timeout: 10 * time.Second}}
-//		r, err := apikey.NewWithService(svc, apikey.Options{Strategy: apikey.Single, RevokeMode: apikey.RevokeOverlap})
+//		r, err := apikey.NewWithService(svc, apikey.Options{RevokeMode: apikey.RevokeOverlap})
 //		if err != nil {
 //			log.Fatal(err)
 //		}
@@ -106,7 +106,7 @@ func (a acmeKeys) Revoke(ctx context.Context, cred apikey.Credential, keyID stri
 // revoke_mode and master_key_field.
 func Example_serviceSpecific() {
 	svc := acmeKeys{base: "https://api.acme.example", client: http.DefaultClient}
-	r, err := apikey.NewWithService(svc, apikey.Options{Strategy: apikey.Single, RevokeMode: apikey.RevokeOverlap})
+	r, err := apikey.NewWithService(svc, apikey.Options{RevokeMode: apikey.RevokeOverlap})
 	if err != nil {
 		panic(err)
 	}

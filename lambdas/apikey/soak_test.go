@@ -6,14 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation/rotationtest"
 )
 
 // soak runs the randomized fault soak against the key service in one strategy: after
 // every round the service accepts the AWSCURRENT key, and no AWSPENDING is left at the end.
-func soak(tb testing.TB, alternating bool, rounds int, seed uint64) rotationtest.SoakResult {
+func soak(tb testing.TB, alternating bool, rounds int) rotationtest.SoakResult {
 	tb.Helper()
 	e := newEnv(tb)
 	extra := map[string]any{}
@@ -39,33 +38,36 @@ func soak(tb testing.TB, alternating bool, rounds int, seed uint64) rotationtest
 		}
 		return nil
 	}
-	res, err := rotationtest.Soak(tb.Context(), e.Env, e.fnARN, arn, loginWorks, rotationtest.SoakOptions{Rounds: rounds, Seed: seed, Logf: tb.Logf})
+	res, err := rotationtest.Soak(tb.Context(), e.Env, e.fnARN, arn, loginWorks, rotationtest.SoakOptionsFromEnv(tb, rounds))
 	if err != nil {
 		tb.Fatal(err)
 	}
 	res.Check(tb)
+	if res.Failed == 0 {
+		tb.Errorf("no round failed: the faults did not reach the rotator")
+	}
 	e.checkNoSecrets("the rotator's log", e.logs.String())
 	return res
 }
 
-// TestSoak: 50 rounds per strategy, each with random Secrets Manager faults and kills,
+// TestSoak: 50 rounds per strategy (SOAK_ROUNDS, SOAK_SEED), each with random Secrets Manager faults and kills,
 // and no lockout.
 func TestSoak(t *testing.T) {
 	t.Parallel()
 	for _, alternating := range []bool{false, true} {
 		t.Run(fmt.Sprintf("alternating=%v", alternating), func(t *testing.T) {
 			t.Parallel()
-			t.Log(soak(t, alternating, 50, uint64(time.Now().UnixNano())))
+			t.Log(soak(t, alternating, 50))
 		})
 	}
 }
 
-// BenchmarkSoak: 1,000 rounds per strategy; reports lockouts (goal 0) and rotations/s.
+// BenchmarkSoak (make bench): 1,000 rounds per strategy (SOAK_ROUNDS); reports lockouts (goal 0) and rotations/s.
 func BenchmarkSoak(b *testing.B) {
 	for _, alternating := range []bool{false, true} {
 		b.Run(fmt.Sprintf("alternating=%v", alternating), func(b *testing.B) {
 			for b.Loop() {
-				res := soak(b, alternating, 1000, uint64(time.Now().UnixNano()))
+				res := soak(b, alternating, 1000)
 				b.ReportMetric(float64(len(res.Lockouts)), "lockouts")
 				b.ReportMetric(res.RotationsPerSecond(), "rotations/s")
 				b.Log(res)

@@ -56,16 +56,16 @@ func TestMasterCredentialOnlyToAllowedHosts(t *testing.T) {
 	}
 }
 
-// TestStrategyIsConfiguration: ROTATION_STRATEGY decides, not the secret: it is required;
-// single ignores a masterarn (the secret's own key manages keys, with a warning);
-// alternating refuses a secret without one.
+// TestStrategyIsConfiguration: ROTATION_STRATEGY decides, not the secret: unset is
+// single; single ignores a masterarn (the secret's own key manages keys, with a warning);
+// alternating refuses a secret without one; a bad value is an error naming the variable.
 func TestStrategyIsConfiguration(t *testing.T) {
 	t.Parallel()
-	if _, err := apikey.OptionsFromEnv(func(string) (string, bool) { return "", false }); err == nil || !strings.Contains(err.Error(), "ROTATION_STRATEGY is not set") {
-		t.Errorf("no ROTATION_STRATEGY: %v", err)
+	if o, err := apikey.OptionsFromEnv(func(string) (string, bool) { return "", false }); err != nil || o.Mode != rotation.ModeSingle {
+		t.Errorf("no ROTATION_STRATEGY: %q, %v; want single", o.Mode, err)
 	}
-	if _, err := apikey.New(apikey.Options{}); err == nil || !strings.Contains(err.Error(), "ROTATION_STRATEGY") {
-		t.Errorf("no strategy: %v", err)
+	if _, err := apikey.OptionsFromEnv(func(string) (string, bool) { return "master", true }); err == nil || !strings.Contains(err.Error(), `ROTATION_STRATEGY="master"`) {
+		t.Errorf("a bad ROTATION_STRATEGY: %v", err)
 	}
 
 	t.Run("single ignores masterarn", func(t *testing.T) {
@@ -96,7 +96,7 @@ func TestStrategyIsConfiguration(t *testing.T) {
 		id0, key0 := e.svc.issue("app")
 		arn := e.CreateSecret("app", e.secret(id0, key0, e.svc.settings(nil), nil))
 		rec := e.rotate(arn, 1)
-		if rec.Outcome != "failed" || !strings.Contains(rec.Error, `"masterarn" is missing: ROTATION_STRATEGY=alternating`) {
+		if rec.Outcome != "failed" || !strings.Contains(rec.Error, `refused: ROTATION_STRATEGY=alternating needs the master secret's ARN in the secret's "masterarn" field`) {
 			t.Fatalf("rotation %s: %s", rec.Outcome, rec.Error)
 		}
 		if e.svc.created() != 1 {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 
-	"github.com/aws/aws-sdk-go-v2/service/rds"
 	gomysql "github.com/go-sql-driver/mysql"
 
 	"database/sql"
@@ -97,7 +96,7 @@ func (r *Rotator) rdsClient(ctx context.Context, run *rotation.Run) (db.RDSAPI, 
 			r.rdsErr = err
 			return
 		}
-		r.rds = rds.NewFromConfig(cfg)
+		r.rds = db.NewRDSClient(cfg)
 	})
 	return r.rds, r.rdsErr
 }

@@ -2,6 +2,8 @@ package mysql_test
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -104,4 +106,34 @@ func createSecretB(b *testing.B, e *emu, name string, value map[string]any) stri
 		b.Fatal(err)
 	}
 	return aws.ToString(out.ARN)
+}
+
+// BenchmarkSoak is the long randomized fault soak (make bench): 1,000 rounds per kind of
+// user (SOAK_ROUNDS), reporting lockouts (goal 0) and rotations per second.
+func BenchmarkSoak(b *testing.B) {
+	srv := startServer(b, testenv.MariaDBOptions{})
+	for _, kind := range kinds {
+		b.Run(kind, func(b *testing.B) {
+			for b.Loop() {
+				e := newEmu(b, srv)
+				e.register(e.engine(e.rotator(modeOf(kind)), nil).Invoke)
+				arn := setupUser(b, e, kind)
+				loginWorks := func(_ context.Context, value string) error {
+					var s struct{ Username, Password string }
+					if err := json.Unmarshal([]byte(value), &s); err != nil {
+						return errors.New("AWSCURRENT is not JSON")
+					}
+					return srv.login(s.Username, s.Password)
+				}
+				res, err := rotationtest.Soak(context.Background(), e.Env, e.fnARN, arn, loginWorks, rotationtest.SoakOptionsFromEnv(b, 1000))
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.Log(res)
+				res.Check(b)
+				b.ReportMetric(float64(len(res.Lockouts)), "lockouts")
+				b.ReportMetric(res.RotationsPerSecond(), "rotations/s")
+			}
+		})
+	}
 }

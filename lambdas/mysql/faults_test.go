@@ -39,7 +39,7 @@ func modeOf(kind string) mysql.Mode {
 }
 
 // setupUser creates a user of the kind with a secret, and returns the secret's ARN.
-func setupUser(t *testing.T, e *emu, kind string) string {
+func setupUser(t testing.TB, e *emu, kind string) string {
 	t.Helper()
 	srv := e.db
 	user := "u" + randomWord(8)

@@ -2,6 +2,8 @@ package postgres_test
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"strings"
@@ -9,6 +11,8 @@ import (
 	"time"
 
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/testenv"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/postgres"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation/rotationtest"
 )
 
 // callsOf returns the calls of one more rotation of f, by operation, without RotateSecret.
@@ -136,5 +140,41 @@ func BenchmarkRotation(b *testing.B) {
 				b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N), "ms/rotation")
 			})
 		}
+	}
+}
+
+// BenchmarkSoak is the long randomized fault soak (make bench): 1,000 rounds per strategy
+// (SOAK_ROUNDS), reporting lockouts (goal 0) and rotations per second.
+func BenchmarkSoak(b *testing.B) {
+	pg := sharedPostgres(b)
+	for _, mode := range []postgres.Mode{postgres.ModeSingle, postgres.ModeAlternating} {
+		b.Run(string(mode), func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				user := fmt.Sprintf("bsoak_%s_%d_%d", mode, time.Now().UnixNano()%1e6, i)
+				createUser(b, pg, user, "Soak-initial-1", "")
+				e := newEmulator(b)
+				e.useRotator(pg, postgres.Options{Mode: mode}, nil)
+				extra := map[string]any{}
+				if mode == postgres.ModeAlternating {
+					extra["masterarn"] = e.createSecret("master", pgSecret(pg, pg.Superuser, pg.Password, "postgres", nil))
+				}
+				arn := e.createSecret("app", pgSecret(pg, user, "Soak-initial-1", "postgres", extra))
+				loginWorks := func(_ context.Context, value string) error {
+					var s dbSecret
+					if err := json.Unmarshal([]byte(value), &s); err != nil {
+						return errors.New("AWSCURRENT is not JSON")
+					}
+					return loginErr(pg, s.Username, s.Password, "postgres")
+				}
+				res, err := rotationtest.Soak(context.Background(), e.Env, e.fnARN, arn, loginWorks, rotationtest.SoakOptionsFromEnv(b, 1000))
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.Log(res)
+				res.Check(b)
+				b.ReportMetric(float64(len(res.Lockouts)), "lockouts")
+				b.ReportMetric(res.RotationsPerSecond(), "rotations/s")
+			}
+		})
 	}
 }

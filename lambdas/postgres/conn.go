@@ -92,6 +92,16 @@ func (r *Rotator) connect(ctx context.Context, run *rotation.Run, ep endpoint, u
 	if strings.ContainsRune(user, 0) {
 		return nil, &connectError{Err: errors.New("the username contains a NUL character")}
 	}
+	r.tlsOnce.Do(func() {
+		pool, err := rootPool(r.opts.RootCertFiles)
+		if err == nil {
+			r.tlsMode, err = registerTLS(pool)
+		}
+		r.tlsErr = err
+	})
+	if r.tlsErr != nil {
+		return nil, &connectError{Err: fmt.Errorf("configuration: %w", r.tlsErr)}
+	}
 	cfg := pq.Config{
 		Host:            ep.Host,
 		Port:            uint16(ep.Port),

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/lib/pq"
 
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/internal/db"
@@ -19,7 +18,7 @@ const (
 	TagPrimaryDBClusterARN  = db.TagPrimaryDBClusterARN
 )
 
-// RDSAPI is the part of the RDS client the rotator uses; *rds.Client implements it.
+// RDSAPI is what the rotator asks RDS (db.NewRDSClient by default).
 type RDSAPI = db.RDSAPI
 
 type querier interface {
@@ -38,7 +37,7 @@ func (r *Rotator) rdsClient(ctx context.Context, run *rotation.Run) (RDSAPI, err
 			r.rdsErr = err
 			return
 		}
-		r.rds = rds.NewFromConfig(cfg)
+		r.rds = db.NewRDSClient(cfg)
 	})
 	if r.rdsErr != nil {
 		return nil, r.rdsErr

@@ -23,6 +23,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -115,9 +116,12 @@ func OptionsFromEnv(lookup func(string) (string, bool)) (Options, error) {
 
 // Rotator is the PostgreSQL rotation strategy. It is safe for concurrent use.
 type Rotator struct {
-	opts    Options
-	tlsMode pq.SSLMode
-	err     error // a configuration error, returned by every step
+	opts Options
+	err  error // a configuration error, returned by every step
+
+	tlsOnce sync.Once
+	tlsMode pq.SSLMode // the registered verify-full configuration, made at the first connection
+	tlsErr  error
 
 	rdsOnce sync.Once
 	rds     RDSAPI
@@ -137,15 +141,15 @@ func New(opts Options) (*Rotator, error) {
 	if err := opts.Mode.Check(); err != nil {
 		return nil, err
 	}
-	pool, err := rootPool(opts.RootCertFiles)
-	if err != nil {
-		return nil, err
+	// The CA files are parsed at the first connection (a fast start); here only checked.
+	for _, f := range opts.RootCertFiles {
+		fh, err := os.Open(f)
+		if err != nil {
+			return nil, fmt.Errorf("%s: read the CA certificates: %w", EnvRootCert, err)
+		}
+		_ = fh.Close()
 	}
-	mode, err := registerTLS(pool)
-	if err != nil {
-		return nil, err
-	}
-	return &Rotator{opts: opts, tlsMode: mode, rds: opts.RDS}, nil
+	return &Rotator{opts: opts, rds: opts.RDS}, nil
 }
 
 // FromEnv returns a rotator configured by the environment (OptionsFromEnv). It never

@@ -79,7 +79,7 @@ func TestNoSFTPSubsystem(t *testing.T) {
 	k0 := newKey(t)
 	addr, known := startNoSFTPServer(t, k0.signer.PublicKey())
 	e := newEnv(t)
-	e.inProcess(sshkey.Options{Strategy: sshkey.Single}, nil)
+	e.inProcess(sshkey.Options{}, nil)
 	f := &fleet{tb: t}
 	arn := e.CreateSecret("user", f.secret(k0, map[string]any{"hosts": []string{addr}, "known_hosts": known + "\n"}))
 	rec := e.rotate(arn, 1)

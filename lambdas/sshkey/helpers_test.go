@@ -178,9 +178,9 @@ func (f *fleet) targets() string {
 // vars is the function's environment for the fleet in one strategy.
 func (f *fleet) vars(alternating bool) map[string]string {
 	if !alternating {
-		return map[string]string{sshkey.EnvStrategy: "single"}
+		return map[string]string{rotation.EnvStrategy: "single"}
 	}
-	return map[string]string{sshkey.EnvStrategy: "alternating", sshkey.EnvAllowedTargets: f.targets()}
+	return map[string]string{rotation.EnvStrategy: "alternating", sshkey.EnvAllowedTargets: f.targets()}
 }
 
 // options are the rotator's options for the fleet in one strategy.

@@ -170,7 +170,7 @@ func TestOptionsFromEnv(t *testing.T) {
 	if err != nil || o.MaxParallel != 3 || o.ConnectTimeout != 2500*time.Millisecond || o.HostTimeout != time.Minute || o.RemoveOldKey != sshkey.RemoveImmediately {
 		t.Errorf("%+v, %v", o, err)
 	}
-	r, err := sshkey.New(sshkey.Options{Strategy: sshkey.Single})
+	r, err := sshkey.New(sshkey.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

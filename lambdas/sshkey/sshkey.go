@@ -16,13 +16,10 @@ import (
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation"
 )
 
-// Environment variables of the rotation function.
+// Environment variables of the rotation function, besides ROTATION_STRATEGY
+// (rotation.EnvStrategy, read by rotation.ParseMode: single by default, alternating, or
+// auto by explicit choice).
 const (
-	// EnvStrategy chooses how authorized_keys is changed: "single" (the user logs in with
-	// its own key) or "alternating" (the master secret's account logs in). "auto" (the
-	// secret's masterarn decides) is accepted with a warning. Required: the function's
-	// configuration, not the secret, decides whether a master credential is used.
-	EnvStrategy = rotation.EnvStrategy
 	// EnvAllowedTargets lists, per host, the accounts whose authorized_keys the master
 	// account may change: a JSON object {"host[:port]": ["user", ...]} (port 22 when
 	// absent). Required by the alternating strategy; in single user mode it is optional
@@ -46,40 +43,6 @@ const (
 	EnvRemoveOldKey = "SSH_REMOVE_OLD_KEY"
 )
 
-// Strategy is who logs in to change authorized_keys.
-type Strategy string
-
-// The strategies.
-const (
-	// Single: the user, with its current key (or the pending or previous one).
-	Single Strategy = "single"
-	// Alternating: the master secret's account (masterarn), on the accounts and hosts
-	// that AllowedTargets lists.
-	Alternating Strategy = "alternating"
-	// Auto: alternating when the secret has a masterarn, else single. Only by explicit
-	// choice: whoever writes the secret then chooses the strategy.
-	Auto Strategy = "auto"
-)
-
-// ParseStrategy reads a ROTATION_STRATEGY value (the AWS samples' names are accepted
-// too). Empty is an error: the strategy must be chosen.
-func ParseStrategy(v string) (Strategy, error) {
-	if strings.TrimSpace(v) == "" {
-		return "", fmt.Errorf("%s is not set: set it to single or alternating (the function's configuration, not the secret, chooses whether a master secret is used)", EnvStrategy)
-	}
-	m, err := rotation.ParseMode(v)
-	if err != nil {
-		return "", err
-	}
-	switch m {
-	case rotation.ModeSingle:
-		return Single, nil
-	case rotation.ModeAlternating:
-		return Alternating, nil
-	}
-	return Auto, nil
-}
-
 // RemoveOldKey is when a replaced key is removed from the hosts.
 type RemoveOldKey string
 
@@ -91,9 +54,13 @@ const (
 	RemoveImmediately RemoveOldKey = "immediately"
 )
 
-// Options configure a Rotator. Zero values take the defaults, but Strategy is required.
+// Options configure a Rotator. Zero values take the defaults.
 type Options struct {
-	Strategy Strategy
+	// Mode: who logs in to change authorized_keys. rotation.ModeSingle (the zero value):
+	// the user, with its own keys. rotation.ModeAlternating: the master secret's account,
+	// on the hosts and accounts AllowedTargets lists. rotation.ModeAuto: the secret's
+	// masterarn decides, with a warning.
+	Mode rotation.Mode
 	// AllowedTargets: the accounts per host the master may change (see EnvAllowedTargets).
 	AllowedTargets Targets
 	// AuthorizedKeysFile is the path template the master changes; DefaultAuthorizedKeys.
@@ -108,9 +75,9 @@ type Options struct {
 func OptionsFromEnv(lookup func(string) (string, bool)) (Options, error) {
 	var o Options
 	var errs []error
-	v, _ := lookup(EnvStrategy)
+	v, _ := lookup(rotation.EnvStrategy)
 	var err error
-	if o.Strategy, err = ParseStrategy(v); err != nil {
+	if o.Mode, err = rotation.ParseMode(v); err != nil {
 		errs = append(errs, err)
 	}
 	if v, ok := lookup(EnvAllowedTargets); ok && strings.TrimSpace(v) != "" {
@@ -172,16 +139,11 @@ var (
 
 // New checks the options and returns a rotator.
 func New(opts Options) (*Rotator, error) {
-	switch opts.Strategy {
-	case Single, Auto:
-	case Alternating:
-		if len(opts.AllowedTargets) == 0 {
-			return nil, fmt.Errorf("the alternating strategy needs %s: the hosts and accounts the master secret may change ({\"host[:port]\": [\"user\", ...]})", EnvAllowedTargets)
-		}
-	case "":
-		return nil, fmt.Errorf("no strategy: set %s to single or alternating", EnvStrategy)
-	default:
-		return nil, fmt.Errorf("strategy %q: want %s, %s or %s", opts.Strategy, Single, Alternating, Auto)
+	if err := opts.Mode.Check(); err != nil {
+		return nil, err
+	}
+	if opts.Mode == rotation.ModeAlternating && len(opts.AllowedTargets) == 0 {
+		return nil, fmt.Errorf("the alternating strategy needs %s: the hosts and accounts the master secret may change ({\"host[:port]\": [\"user\", ...]})", EnvAllowedTargets)
 	}
 	if opts.MaxParallel <= 0 {
 		opts.MaxParallel = 10
@@ -281,23 +243,19 @@ type login struct {
 }
 
 // alternating says whether the secret is rotated by its master secret: the configured
-// strategy decides, the secret only under Auto.
+// mode decides, the secret only under ModeAuto (with a warning).
 func (r *Rotator) alternating(run *rotation.Run, c *Config) (bool, error) {
-	switch r.opts.Strategy {
-	case Alternating:
-		if c.MasterARN == "" {
-			return false, &rotation.FieldError{Field: FieldMasterARN, Problem: fmt.Sprintf("is missing: %s=alternating rotates with a master secret", EnvStrategy)}
-		}
-		return true, nil
-	case Auto:
-		run.Logger().Warn("the secret's masterarn chooses the strategy (ROTATION_STRATEGY=auto): whoever can write the secret chooses whether the master secret is used; set single or alternating",
-			"alternating", c.MasterARN != "")
-		return c.MasterARN != "", nil
+	m, warning, err := r.opts.Mode.For(c.MasterARN != "")
+	if err != nil {
+		return false, err
 	}
-	if c.MasterARN != "" {
+	if warning != nil {
+		run.Logger().Warn(warning.Error())
+	}
+	if m == rotation.ModeSingle && c.MasterARN != "" && warning == nil {
 		run.Logger().Warn("the secret's masterarn is ignored: ROTATION_STRATEGY is single")
 	}
-	return false, nil
+	return m == rotation.ModeAlternating, nil
 }
 
 // loginFor says how to log in to change the authorized_keys of target; first are the

@@ -7,7 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/testenv"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation/rotationtest"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/sshkey"
 	"golang.org/x/crypto/ssh"
 )
@@ -132,15 +135,15 @@ func replaceBySymlink(t *testing.T, p, target string, uid int) {
 }
 
 // TestStrategyIsConfiguration: the function's ROTATION_STRATEGY decides, not the secret.
-// Adding a masterarn to a secret of a single user function does not make the master log
-// in; an alternating function refuses a secret without one; no strategy is an error
-// naming the variable.
+// Unset, it is single; adding a masterarn to a secret of a single user function does not
+// make the master log in; an alternating function refuses a secret without one; auto
+// warns; a bad value fails every step naming the variable.
 func TestStrategyIsConfiguration(t *testing.T) {
 	t.Parallel()
-	if _, err := sshkey.OptionsFromEnv(func(string) (string, bool) { return "", false }); err == nil || !strings.Contains(err.Error(), "ROTATION_STRATEGY is not set") {
-		t.Errorf("no ROTATION_STRATEGY: %v", err)
+	if o, err := sshkey.OptionsFromEnv(func(string) (string, bool) { return "", false }); err != nil || o.Mode != rotation.ModeSingle {
+		t.Errorf("no ROTATION_STRATEGY: %q, %v; want single", o.Mode, err)
 	}
-	if _, err := sshkey.New(sshkey.Options{Strategy: sshkey.Alternating}); err == nil || !strings.Contains(err.Error(), sshkey.EnvAllowedTargets) {
+	if _, err := sshkey.New(sshkey.Options{Mode: rotation.ModeAlternating}); err == nil || !strings.Contains(err.Error(), sshkey.EnvAllowedTargets) {
 		t.Errorf("alternating without an allowlist: %v", err)
 	}
 	for _, bad := range []string{`[]`, `{"h": []}`, `{"h": ["a b"]}`, `{}`, `{"h:x": ["u"]}`} {
@@ -149,8 +152,28 @@ func TestStrategyIsConfiguration(t *testing.T) {
 		}
 	}
 
+	t.Run("function with a bad ROTATION_STRATEGY", func(t *testing.T) {
+		e := newEnv(t)
+		lookup := func(k string) (string, bool) { return "alternate", k == rotation.EnvStrategy }
+		e.fnARN = e.Register("rotator", rotationtest.Engine(e.Env, sshkey.FromEnv(lookup), e.logs, nil).Invoke, emulator.FunctionConfig{})
+		rec := e.rotate(e.CreateSecret("user", `{"username":"u"}`), 1)
+		if rec.Outcome != "failed" || !strings.Contains(rec.Error, `rotation function configuration: ROTATION_STRATEGY="alternate": want single, alternating or auto`) {
+			t.Errorf("rotation %s: %s", rec.Outcome, rec.Error)
+		}
+	})
+
 	k0 := newKey(t)
 	f := startFleet(t, 1, []byte(k0.line("")+"\n"), true)
+	t.Run("single user with an allowlist", func(t *testing.T) {
+		e := newEnv(t)
+		opts := f.options(false)
+		opts.AllowedTargets = sshkey.Targets{"127.0.0.1:1": {testenv.SSHUser}}
+		e.inProcess(opts, nil)
+		rec := e.rotate(e.CreateSecret("user", f.secret(k0, nil)), 1)
+		if rec.Outcome != "failed" || !strings.Contains(rec.Error, "refused by rule SSHKEY_ALLOWED_TARGETS: host "+f.hosts()[0]) {
+			t.Errorf("rotation %s: %s", rec.Outcome, rec.Error)
+		}
+	})
 	for _, tc := range []struct {
 		strategy  string
 		masterarn bool
@@ -158,13 +181,13 @@ func TestStrategyIsConfiguration(t *testing.T) {
 		root      bool   // the master logs in
 	}{
 		{"single", true, "", false},
-		{"alternating", false, `"masterarn" is missing: ROTATION_STRATEGY=alternating`, false},
+		{"alternating", false, `refused: ROTATION_STRATEGY=alternating needs the master secret's ARN in the secret's "masterarn" field`, false},
 		{"auto", true, "", true},
 	} {
 		t.Run(fmt.Sprintf("%s/masterarn=%v", tc.strategy, tc.masterarn), func(t *testing.T) {
 			e := newEnv(t)
 			opts := f.options(true)
-			opts.Strategy = sshkey.Strategy(tc.strategy)
+			opts.Mode = rotation.Mode(tc.strategy)
 			e.inProcess(opts, nil)
 			extra := map[string]any{}
 			if tc.masterarn {

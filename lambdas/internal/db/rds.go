@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation"
@@ -23,12 +22,6 @@ const (
 	TagPrimaryDBInstanceARN = "aws:rds:primarydbinstancearn"
 	TagPrimaryDBClusterARN  = "aws:rds:primarydbclusterarn"
 )
-
-// RDSAPI is the part of the RDS client the rotators use; *rds.Client implements it.
-type RDSAPI interface {
-	DescribeDBInstances(ctx context.Context, in *rds.DescribeDBInstancesInput, optFns ...func(*rds.Options)) (*rds.DescribeDBInstancesOutput, error)
-	DescribeDBClusters(ctx context.Context, in *rds.DescribeDBClustersInput, optFns ...func(*rds.Options)) (*rds.DescribeDBClustersOutput, error)
-}
 
 // Endpoint is a host and port.
 type Endpoint struct {
@@ -96,62 +89,38 @@ func Describe(ctx context.Context, client RDSAPI, tagKey, dbARN string) (*Topolo
 }
 
 func describeInstance(ctx context.Context, client RDSAPI, id string) (*Topology, error) {
-	out, err := client.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(id)})
+	db, err := client.Instance(ctx, id)
 	if err != nil {
-		return nil, fmt.Errorf("DescribeDBInstances %s: %w", id, err)
+		return nil, err
 	}
-	if len(out.DBInstances) == 0 || out.DBInstances[0].Endpoint == nil {
-		return nil, fmt.Errorf("DescribeDBInstances %s found no instance with an endpoint", id)
-	}
-	db := out.DBInstances[0]
-	t := &Topology{
-		Writer: Endpoint{Host: aws.ToString(db.Endpoint.Address), Port: int(aws.ToInt32(db.Endpoint.Port))},
-		Engine: aws.ToString(db.Engine), Source: "DescribeDBInstances " + id,
-	}
+	t := &Topology{Writer: Endpoint{Host: db.Address, Port: db.Port}, Engine: db.Engine, Source: "DescribeDBInstances " + id}
 	// Read replicas serve the same users (since early 2025 the AWS samples accept them).
-	for _, r := range db.ReadReplicaDBInstanceIdentifiers {
-		rout, err := client.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(r)})
+	for _, r := range db.ReadReplicas {
+		rdb, err := client.Instance(ctx, r)
 		if err != nil {
-			return nil, fmt.Errorf("DescribeDBInstances %s (read replica of %s): %w", r, id, err)
+			return nil, fmt.Errorf("read replica of %s: %w", id, err)
 		}
-		for _, rdb := range rout.DBInstances {
-			if rdb.Endpoint != nil {
-				t.Readers = append(t.Readers, Endpoint{Host: aws.ToString(rdb.Endpoint.Address), Port: int(aws.ToInt32(rdb.Endpoint.Port))})
-			}
-		}
+		t.Readers = append(t.Readers, Endpoint{Host: rdb.Address, Port: rdb.Port})
 	}
 	return t, nil
 }
 
 func describeCluster(ctx context.Context, client RDSAPI, id string) (*Topology, error) {
-	out, err := client.DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{DBClusterIdentifier: aws.String(id)})
+	cl, err := client.Cluster(ctx, id)
 	if err != nil {
-		return nil, fmt.Errorf("DescribeDBClusters %s: %w", id, err)
+		return nil, err
 	}
-	if len(out.DBClusters) == 0 || out.DBClusters[0].Endpoint == nil {
-		return nil, fmt.Errorf("DescribeDBClusters %s found no cluster with an endpoint", id)
-	}
-	cl := out.DBClusters[0]
-	port := int(aws.ToInt32(cl.Port))
-	t := &Topology{Writer: Endpoint{Host: aws.ToString(cl.Endpoint), Port: port}, Engine: aws.ToString(cl.Engine), Source: "DescribeDBClusters " + id}
-	if r := aws.ToString(cl.ReaderEndpoint); r != "" {
-		t.Readers = append(t.Readers, Endpoint{Host: r, Port: port})
+	t := &Topology{Writer: Endpoint{Host: cl.Endpoint, Port: cl.Port}, Engine: cl.Engine, Source: "DescribeDBClusters " + id}
+	if cl.ReaderEndpoint != "" {
+		t.Readers = append(t.Readers, Endpoint{Host: cl.ReaderEndpoint, Port: cl.Port})
 	}
 	// The cluster's instances (writer and readers) by their own endpoints.
-	for _, m := range cl.DBClusterMembers {
-		mid := aws.ToString(m.DBInstanceIdentifier)
-		if mid == "" {
-			continue
-		}
-		mout, err := client.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(mid)})
+	for _, m := range cl.Members {
+		db, err := client.Instance(ctx, m)
 		if err != nil {
-			return nil, fmt.Errorf("DescribeDBInstances %s (member of %s): %w", mid, id, err)
+			return nil, fmt.Errorf("member of %s: %w", id, err)
 		}
-		for _, db := range mout.DBInstances {
-			if db.Endpoint != nil {
-				t.Readers = append(t.Readers, Endpoint{Host: aws.ToString(db.Endpoint.Address), Port: int(aws.ToInt32(db.Endpoint.Port))})
-			}
-		}
+		t.Readers = append(t.Readers, Endpoint{Host: db.Address, Port: db.Port})
 	}
 	return t, nil
 }
