@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	lambdadb "github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/internal/db"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	gomysql "github.com/go-sql-driver/mysql"
@@ -176,8 +178,12 @@ func newEmu(t testing.TB, db *server) *emu {
 }
 
 // rotator is the strategy under test, trusting the test CA.
-func (e *emu) rotator(mode mysql.Mode) *mysql.Rotator {
-	return mysql.New(mysql.Options{Mode: mode, RootCertFiles: []string{e.db.db.CAFile}})
+func (e *emu) rotator(mode lambdadb.Mode) *mysql.Rotator {
+	r, err := mysql.New(mysql.Options{Mode: mode, RootCertFiles: []string{e.db.db.CAFile}})
+	if err != nil {
+		e.t.Fatalf("mysql.New: %v", err)
+	}
+	return r
 }
 
 // engine runs s with the test's client, a JSON log into e.logs, and env as the environment.

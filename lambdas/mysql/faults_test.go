@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	lambdadb "github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/internal/db"
+
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/testenv"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/mysql"
@@ -31,11 +33,11 @@ const (
 var kinds = []string{kindSingle, kindDual, kindAlternating}
 
 // modeOf is the strategy that rotates a kind of user.
-func modeOf(kind string) mysql.Mode {
+func modeOf(kind string) lambdadb.Mode {
 	if kind == kindAlternating {
-		return mysql.ModeAlternating
+		return lambdadb.ModeAlternating
 	}
-	return mysql.ModeSingle
+	return lambdadb.ModeSingle
 }
 
 // setupUser creates a user of the kind with a secret, and returns the secret's ARN.
@@ -329,9 +331,9 @@ func TestBadSecrets(t *testing.T) {
 			user, pw := "b"+randomWord(8), "Bad-"+randomWord(12)
 			srv.createUser(t, user, "%", pw)
 			secret := tc.secret(e, user, pw)
-			mode := mysql.ModeSingle
+			mode := lambdadb.ModeSingle
 			if _, ok := secret["masterarn"]; ok {
-				mode = mysql.ModeAlternating
+				mode = lambdadb.ModeAlternating
 			}
 			e.register(e.engine(e.rotator(mode), nil).Invoke)
 			arn := e.createSecret(user, secret)
@@ -397,7 +399,11 @@ func TestTLS(t *testing.T) {
 			if tc.ca && tc.srv.db.CAFile != "" {
 				certs = []string{tc.srv.db.CAFile}
 			}
-			e.register(e.engine(mysql.New(mysql.Options{RootCertFiles: certs}), nil).Invoke)
+			r, err := mysql.New(mysql.Options{RootCertFiles: certs})
+			if err != nil {
+				t.Fatal(err)
+			}
+			e.register(e.engine(r, nil).Invoke)
 			arn := e.createSecret(user, dbSecret(tc.srv, user, pw, "ssl", tc.ssl))
 			before := tc.srv.state(t, user)
 			rec := e.rotate(arn, 1)

@@ -6,8 +6,9 @@ import (
 	"errors"
 	"testing"
 
+	lambdadb "github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/internal/db"
+
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/testenv"
-	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/mysql"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation/rotationtest"
 )
 
@@ -21,9 +22,9 @@ func TestSoak(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
 			e := newEmu(t, srv)
-			mode := mysql.ModeSingle
+			mode := lambdadb.ModeSingle
 			if kind == kindAlternating {
-				mode = mysql.ModeAlternating
+				mode = lambdadb.ModeAlternating
 			}
 			e.register(e.engine(e.rotator(mode), nil).Invoke)
 			arn := setupUser(t, e, kind)

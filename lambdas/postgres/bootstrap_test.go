@@ -9,12 +9,13 @@ import (
 	"testing"
 	"time"
 
+	lambdadb "github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/internal/db"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/testenv"
-	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/postgres"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation"
 )
 
@@ -22,7 +23,7 @@ import (
 // it, trusting the server's CA through SSL_ROOT_CERT.
 func (e *env) registerBootstrap(t testing.TB, pg *testenv.Postgres, timeout time.Duration, vars map[string]string) {
 	t.Helper()
-	env := map[string]string{postgres.EnvRootCert: pg.CAFile}
+	env := map[string]string{lambdadb.EnvRootCert: pg.CAFile}
 	for k, v := range vars {
 		env[k] = v
 	}
@@ -46,7 +47,7 @@ func TestBootstrap(t *testing.T) {
 			user := "boot_" + modeName(alt)
 			createUser(t, pg, user, "Initial-pw-1", "")
 			e := newEmulator(t)
-			e.registerBootstrap(t, pg, 30*time.Second, map[string]string{rotation.EnvExcludeCharacters: "", "AWS_LAMBDA_LOG_LEVEL": "DEBUG", rotation.EnvStrategy: modeName(alt)})
+			e.registerBootstrap(t, pg, 30*time.Second, map[string]string{rotation.EnvExcludeCharacters: "", "AWS_LAMBDA_LOG_LEVEL": "DEBUG", lambdadb.EnvStrategy: modeName(alt)})
 			extra := map[string]any{"port": strconv.Itoa(pg.Port)}
 			if alt {
 				extra["masterarn"] = e.createSecret("master", pgSecret(pg, pg.Superuser, pg.Password, "postgres", nil))
@@ -111,7 +112,7 @@ func TestBootstrapKilled(t *testing.T) {
 				if how == "timeout" {
 					timeout = 2 * time.Second
 				}
-				vars := map[string]string{rotation.EnvStrategy: modeName(alt)}
+				vars := map[string]string{lambdadb.EnvStrategy: modeName(alt)}
 				f.e.registerBootstrap(t, pg, timeout, vars)
 				f.recover()
 				ctx := context.Background()

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"testing"
 
+	lambdadb "github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/internal/db"
+
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/postgres"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation/rotationtest"
 )
@@ -15,7 +17,7 @@ import (
 func TestSoak(t *testing.T) {
 	t.Parallel()
 	pg := sharedPostgres(t)
-	for _, mode := range []postgres.Mode{postgres.ModeSingle, postgres.ModeAlternating} {
+	for _, mode := range []lambdadb.Mode{lambdadb.ModeSingle, lambdadb.ModeAlternating} {
 		t.Run(string(mode), func(t *testing.T) {
 			t.Parallel()
 			user, db := "soak_"+string(mode), "soak_"+string(mode)+"_db"
@@ -23,7 +25,7 @@ func TestSoak(t *testing.T) {
 			e := newEmulator(t)
 			e.useRotator(pg, postgres.Options{Mode: mode}, nil)
 			extra := map[string]any{}
-			if mode == postgres.ModeAlternating {
+			if mode == lambdadb.ModeAlternating {
 				master := "soak_master"
 				createUser(t, pg, master, "Soak-master-1", "", "CREATEROLE")
 				extra["masterarn"] = e.createSecret("master", pgSecret(pg, master, "Soak-master-1", "postgres", nil))

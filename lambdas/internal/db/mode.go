@@ -1,9 +1,11 @@
-package rotation
+package db
 
 import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation"
 )
 
 // EnvStrategy names the environment variable that chooses a database rotator's Mode.
@@ -65,7 +67,7 @@ func (m Mode) For(hasMasterARN bool) (mode Mode, warning error, err error) {
 	case ModeAlternating:
 		if !hasMasterARN {
 			return "", nil, fmt.Errorf("refused: %s=alternating needs the master secret's ARN in the secret's %q field; add it, or set %s=single to rotate the user's own password",
-				EnvStrategy, FieldMasterARN, EnvStrategy)
+				EnvStrategy, rotation.FieldMasterARN, EnvStrategy)
 		}
 		return ModeAlternating, nil, nil
 	case ModeAuto:
@@ -75,4 +77,10 @@ func (m Mode) For(hasMasterARN bool) (mode Mode, warning error, err error) {
 		return ModeSingle, ErrAutoMode, nil
 	}
 	return ModeSingle, nil, nil
+}
+
+// StrategyFromEnv reads ROTATION_STRATEGY with lookup (os.LookupEnv); unset is ModeSingle.
+func StrategyFromEnv(lookup func(string) (string, bool)) (Mode, error) {
+	v, _ := lookup(EnvStrategy)
+	return ParseMode(v)
 }
