@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	lambdadb "github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/internal/db"
 
@@ -449,4 +450,37 @@ func grepLines(s, sub string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// TestLabelMoveFailsThroughout: Secrets Manager refuses the label move for the whole
+// invocation. The engine retries it for most of the function's timeout, then gives a single
+// user its current password back: AWSCURRENT logs in, and the error says so.
+func TestLabelMoveFailsThroughout(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, testenv.MariaDBOptions{})
+	for _, kind := range kinds {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			e := newEmu(t, srv)
+			arn := setupUser(t, e, kind)
+			eng := e.engine(e.rotator(modeOf(kind)), nil)
+			e.fnARN = e.Register("rotator", eng.Invoke, emulator.FunctionConfig{Timeout: 5 * time.Second})
+			if rec := e.rotate(arn, 1); rec.Outcome != "succeeded" {
+				t.Fatalf("first rotation: %s", rec.Error)
+			}
+			e.InjectFault(emulator.Fault{Operation: "secretsmanager.UpdateSecretVersionStage", ErrorCode: "InternalServiceError", Count: 1 << 20})
+			rec := e.rotate(arn, 2)
+			if err := e.Control.ClearFaults(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			if rec.Outcome != "failed" || !strings.Contains(rec.Error, "UpdateSecretVersionStage") {
+				t.Fatalf("rotation %s (%s), want finishSecret failed naming UpdateSecretVersionStage", rec.Outcome, rec.Error)
+			}
+			if kind != kindAlternating && !strings.Contains(rec.Error, "the service was given the AWSCURRENT secret back") {
+				t.Errorf("error %q does not say the current password was put back", rec.Error)
+			}
+			e.checkAfterFault(arn, kind)
+			e.completeNext(arn, 3)
+		})
+	}
 }
