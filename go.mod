@@ -26,6 +26,7 @@ require (
 	github.com/hashicorp/terraform-plugin-testing v1.16.0
 	github.com/lib/pq v1.12.3
 	github.com/pkg/sftp v1.13.10
+	github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/secretcache v0.0.0-00010101000000-000000000000
 	github.com/zclconf/go-cty v1.18.1
 	golang.org/x/crypto v0.50.0
 )
@@ -112,3 +113,6 @@ require (
 )
 
 tool github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs
+
+// The client-side cache and its agent are a module of their own (few dependencies).
+replace github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/secretcache => ./secretcache

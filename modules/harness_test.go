@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,11 +18,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/emulatortest"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/tools/fakeaws/awsschema"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation"
 )
@@ -47,7 +43,6 @@ type harness struct {
 	terraform string
 	root      string // repository root
 	env       []string
-	emu       *emulator.Server
 	control   *emulator.Control
 }
 
@@ -137,46 +132,30 @@ func newHarness() (*harness, error) {
 		return nil, err
 	}
 
-	emu, err := emulator.New(emulator.Options{})
+	emu, stop, err := emulatortest.StartServer()
 	if err != nil {
 		return nil, err
 	}
-	hs := httptest.NewServer(emu)
-	emu.SetEndpoint(hs.URL)
-	cleanups = append(cleanups, func() {
-		hs.Close()
-		emu.Close()
-	})
-	sm := secretsmanager.New(secretsmanager.Options{
-		Region:       emulator.DefaultRegion,
-		BaseEndpoint: aws.String(hs.URL),
-		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
-	})
+	cleanups = append(cleanups, func() { stop() })
 	// The emulator's rotation history keeps each step's outcome and error, which the tests
 	// check; the engine's own log lines would only clutter the output.
-	engine := rotation.New(testStrategy{}, rotation.WithClient(sm),
+	engine := rotation.New(testStrategy{}, rotation.WithClient(emu.SecretsManager(3)),
 		rotation.WithLogger(slog.New(slog.NewJSONHandler(io.Discard, nil))))
 	for _, name := range testFunctions {
-		emu.RegisterHandler(name, engine.Invoke, emulator.FunctionConfig{})
+		emu.Server.RegisterHandler(name, engine.Invoke, emulator.FunctionConfig{})
 	}
 
 	return &harness{
 		terraform: tf,
 		root:      root,
-		env: append(cleanEnv(),
+		// The modules' test files configure this project's provider with fake static
+		// credentials and no endpoint: the SDK takes it from the kit's client environment.
+		env: append(append(cleanEnv(),
 			"TF_CLI_CONFIG_FILE="+rc,
 			"TF_IN_AUTOMATION=1",
 			"CHECKPOINT_DISABLE=1",
-			// The modules' test files configure this project's provider with fake static
-			// credentials and no endpoint: the SDK takes it from here.
-			"AWS_ENDPOINT_URL="+hs.URL,
-			"AWS_REGION="+emulator.DefaultRegion,
-			"AWS_CONFIG_FILE="+filepath.Join(dir, "no-aws-config"),
-			"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "no-aws-credentials"),
-			"AWS_EC2_METADATA_DISABLED=true",
-		),
-		emu:     emu,
-		control: emulator.NewControl(hs.URL),
+		), emu.ClientEnv()...),
+		control: emu.Control,
 	}, nil
 }
 

@@ -87,7 +87,7 @@ func firstDifference(want, got string) string {
 			y = b[i]
 		}
 		if x != y {
-			return fmt.Sprintf("line %d\n  README:    %s\n  generated: %s", i+1, x, y)
+			return fmt.Sprintf("line %d\n  on disk:   %s\n  generated: %s", i+1, x, y)
 		}
 	}
 	return ""

@@ -203,7 +203,9 @@ func newBenchTerraform(b *testing.B, config string) *benchTerraform {
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o600); err != nil {
 		b.Fatal(err)
 	}
-	return &benchTerraform{b: b, dir: dir, reattach: serveProviderForReattach(b)}
+	return &benchTerraform{b: b, dir: dir, reattach: serveProviderForReattach(b,
+		// The provider's logs follow TF_LOG, as in acceptance tests; off by default.
+		tf6server.WithLoggingSink(benchLogT{b}))}
 }
 
 // run runs terraform with args and returns its exit code; any code but 0 or 2 (changes
@@ -230,19 +232,17 @@ func (t *benchTerraform) run(args ...string) int {
 
 // serveProviderForReattach serves the provider over gRPC in this process, as
 // terraform-plugin-testing does, and returns the TF_REATTACH_PROVIDERS value for it.
-func serveProviderForReattach(b *testing.B) string {
+func serveProviderForReattach(b testing.TB, opts ...tf6server.ServeOpt) string {
 	b.Helper()
-	const addr = "registry.terraform.io/hashicorp/secretsmanager"
+	addr := providerHost() + "/hashicorp/secretsmanager"
 	ctx, cancel := context.WithCancel(context.Background())
 	configCh := make(chan *plugin.ReattachConfig)
 	closeCh := make(chan struct{})
 	serveErr := make(chan error, 1)
 	go func() {
 		serveErr <- tf6server.Serve(addr, providerserver.NewProtocol6(New("bench")()),
-			tf6server.WithDebug(ctx, configCh, closeCh),
-			tf6server.WithGoPluginLogger(hclog.NewNullLogger()),
-			// The provider's logs follow TF_LOG, as in acceptance tests; off by default.
-			tf6server.WithLoggingSink(benchLogT{b}))
+			append([]tf6server.ServeOpt{tf6server.WithDebug(ctx, configCh, closeCh),
+				tf6server.WithGoPluginLogger(hclog.NewNullLogger())}, opts...)...)
 	}()
 	var cfg *plugin.ReattachConfig
 	select {

@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -29,6 +32,10 @@ type clients struct {
 	// AccountID is empty when the provider was told not to look it up.
 	AccountID   string
 	DefaultTags map[string]string
+	// IgnoreTags are the provider's ignore_tags: tags no resource shows or changes.
+	IgnoreTags ignoredTags
+	// Propagation bounds the retries of policies IAM has not caught up with.
+	Propagation propagationRetry
 }
 
 // newClients builds the AWS clients from the provider block, the environment and the shared
@@ -41,6 +48,24 @@ func newClients(ctx context.Context, m providerModel, version string) (*clients,
 	}
 	if v := m.Profile.ValueString(); v != "" {
 		opts = append(opts, config.WithSharedConfigProfile(v))
+	}
+	if files := stringList(ctx, m.SharedConfigFiles, &diags); len(files) > 0 {
+		opts = append(opts, config.WithSharedConfigFiles(files))
+	}
+	if files := stringList(ctx, m.SharedCredentialsFiles, &diags); len(files) > 0 {
+		opts = append(opts, config.WithSharedCredentialsFiles(files))
+	}
+	allowed, forbidden := stringList(ctx, m.AllowedAccountIDs, &diags), stringList(ctx, m.ForbiddenAccountIDs, &diags)
+	if len(allowed) > 0 && len(forbidden) > 0 {
+		diags.AddAttributeError(path.Root("allowed_account_ids"), "Conflicting account id lists",
+			"Set allowed_account_ids or forbidden_account_ids, not both.")
+	}
+	if (len(allowed) > 0 || len(forbidden) > 0) && m.SkipRequestingAccountID.ValueBool() {
+		diags.AddAttributeError(path.Root("skip_requesting_account_id"), "Account id needed",
+			"allowed_account_ids and forbidden_account_ids are checked against the account id of the credentials; remove skip_requesting_account_id.")
+	}
+	if diags.HasError() {
+		return nil, diags
 	}
 	ak, sk := m.AccessKey.ValueString(), m.SecretKey.ValueString()
 	switch {
@@ -99,6 +124,16 @@ func newClients(ctx context.Context, m providerModel, version string) (*clients,
 	}
 	stsClient := sts.NewFromConfig(cfg, func(o *sts.Options) { setEndpoint(&o.BaseEndpoint, endpoints["sts"]) })
 
+	if len(m.WebIdentity) > 0 {
+		creds, d := webIdentityCredentials(m.WebIdentity[0], stsClient)
+		diags.Append(d...)
+		if diags.HasError() {
+			return nil, diags
+		}
+		cfg.Credentials = creds
+		stsClient = sts.NewFromConfig(cfg, func(o *sts.Options) { setEndpoint(&o.BaseEndpoint, endpoints["sts"]) })
+	}
+
 	if len(m.AssumeRole) > 0 {
 		ar := m.AssumeRole[0]
 		if ar.RoleARN.ValueString() == "" {
@@ -138,8 +173,15 @@ func newClients(ctx context.Context, m providerModel, version string) (*clients,
 	if len(m.DefaultTags) > 0 && !m.DefaultTags[0].Tags.IsNull() {
 		diags.Append(m.DefaultTags[0].Tags.ElementsAs(ctx, &c.DefaultTags, false)...)
 	}
+	if len(m.IgnoreTags) > 0 {
+		c.IgnoreTags = ignoredTags{
+			keys:     stringList(ctx, m.IgnoreTags[0].Keys, &diags),
+			prefixes: stringList(ctx, m.IgnoreTags[0].KeyPrefixes, &diags),
+		}
+	}
 	skipValidation := m.SkipCredentialsValidation.ValueBool()
-	if !skipValidation || !m.SkipRequestingAccountID.ValueBool() {
+	needAccount := len(allowed) > 0 || len(forbidden) > 0
+	if !skipValidation || !m.SkipRequestingAccountID.ValueBool() || needAccount {
 		id, err := stsClient.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 		switch {
 		case err != nil && !skipValidation:
@@ -151,7 +193,117 @@ func newClients(ctx context.Context, m providerModel, version string) (*clients,
 			c.AccountID = aws.ToString(id.Account)
 		}
 	}
+	switch {
+	case needAccount && c.AccountID == "":
+		diags.AddAttributeError(path.Root("allowed_account_ids"), "Cannot check the account id",
+			"allowed_account_ids or forbidden_account_ids is set, but STS GetCallerIdentity did not answer; the account cannot be checked.")
+	case len(allowed) > 0 && !slices.Contains(allowed, c.AccountID):
+		diags.AddAttributeError(path.Root("allowed_account_ids"), "Account not allowed",
+			fmt.Sprintf("The credentials belong to account %s, which is not in allowed_account_ids %v. Use credentials of an allowed account, "+
+				"or check the profile and AWS_* environment variables.", c.AccountID, allowed))
+	case slices.Contains(forbidden, c.AccountID):
+		diags.AddAttributeError(path.Root("forbidden_account_ids"), "Account forbidden",
+			fmt.Sprintf("The credentials belong to account %s, which is in forbidden_account_ids. Use credentials of another account, "+
+				"or check the profile and AWS_* environment variables.", c.AccountID))
+	}
+	if diags.HasError() {
+		return nil, diags
+	}
 	return c, diags
+}
+
+// webIdentityCredentials assumes a role with an OIDC token (STS AssumeRoleWithWebIdentity),
+// from the block or, as the AWS SDKs do, from AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE.
+func webIdentityCredentials(m webIdentityModel, stsClient *sts.Client) (aws.CredentialsProvider, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	at := path.Root("assume_role_with_web_identity").AtListIndex(0)
+	role := m.RoleARN.ValueString()
+	if role == "" {
+		role = os.Getenv("AWS_ROLE_ARN")
+	}
+	if role == "" {
+		diags.AddAttributeError(at.AtName("role_arn"), "Missing role_arn", "assume_role_with_web_identity needs role_arn (or AWS_ROLE_ARN in the environment).")
+	}
+	token, file := m.WebIdentityToken.ValueString(), m.WebIdentityTokenFile.ValueString()
+	if file == "" && token == "" {
+		file = os.Getenv("AWS_WEB_IDENTITY_TOKEN_FILE")
+	}
+	switch {
+	case token != "" && file != "":
+		diags.AddAttributeError(at.AtName("web_identity_token"), "Two web identity tokens",
+			"Set web_identity_token or web_identity_token_file, not both.")
+	case token == "" && file == "":
+		diags.AddAttributeError(at.AtName("web_identity_token_file"), "Missing web identity token",
+			"assume_role_with_web_identity needs web_identity_token or web_identity_token_file (or AWS_WEB_IDENTITY_TOKEN_FILE in the environment).")
+	}
+	duration := time.Hour
+	if v := m.Duration.ValueString(); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 15*time.Minute || d > 12*time.Hour {
+			diags.AddAttributeError(at.AtName("duration"), "Invalid assume_role_with_web_identity duration",
+				fmt.Sprintf("duration is %q; use a Go duration from 15m to 12h, such as \"1h\".", v))
+		}
+		duration = d
+	}
+	if diags.HasError() {
+		return nil, diags
+	}
+	var src stscreds.IdentityTokenRetriever = stscreds.IdentityTokenFile(file)
+	if token != "" {
+		src = staticToken(token)
+	}
+	session := m.SessionName.ValueString()
+	if session == "" {
+		session = "terraform-provider-secretsmanager"
+	}
+	return aws.NewCredentialsCache(stscreds.NewWebIdentityRoleProvider(stsClient, role, src, func(o *stscreds.WebIdentityRoleOptions) {
+		o.RoleSessionName = session
+		o.Duration = duration
+	})), diags
+}
+
+// staticToken is a web identity token given in the provider block.
+type staticToken string
+
+func (t staticToken) GetIdentityToken() ([]byte, error) { return []byte(t), nil }
+
+// ignoredTags are the provider's ignore_tags.
+type ignoredTags struct {
+	keys, prefixes []string
+}
+
+// ignored reports a tag no resource shows or changes: AWS's own aws: tags and those of
+// ignore_tags.
+func (c *clients) ignored(key string) bool {
+	if isAWSTag(key) {
+		return true
+	}
+	if c == nil {
+		return false
+	}
+	if slices.Contains(c.IgnoreTags.keys, key) {
+		return true
+	}
+	for _, p := range c.IgnoreTags.prefixes {
+		if strings.HasPrefix(key, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// stringList is the known strings of a list or set attribute.
+func stringList(ctx context.Context, v interface {
+	IsNull() bool
+	IsUnknown() bool
+	ElementsAs(context.Context, any, bool) diag.Diagnostics
+}, diags *diag.Diagnostics) []string {
+	if v.IsNull() || v.IsUnknown() {
+		return nil
+	}
+	var out []string
+	diags.Append(v.ElementsAs(ctx, &out, false)...)
+	return out
 }
 
 func setEndpoint(dst **string, v string) {

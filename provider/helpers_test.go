@@ -84,16 +84,6 @@ func (e *testEnv) resetCalls(t testing.TB) {
 	}
 }
 
-// calls returns the emulator's call counts since the last reset, by "service.Operation".
-func (e *testEnv) calls(t testing.TB) map[string]int64 {
-	t.Helper()
-	calls, err := e.Control.Calls(context.Background())
-	if err != nil {
-		t.Fatalf("Calls: %v", err)
-	}
-	return calls
-}
-
 // smCalls returns the Secrets Manager calls since the last reset, by operation name.
 func (e *testEnv) smCalls(ctx context.Context) (map[string]int64, error) {
 	all, err := e.Control.Calls(ctx)

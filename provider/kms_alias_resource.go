@@ -34,6 +34,8 @@ const (
 	kmsMaxAliasLen         = 256
 	// kmsAliasSuffixLen is the length of the unique part added to name_prefix.
 	kmsAliasSuffixLen = 26
+	// kmsDefaultAliasNamePrefix starts the name chosen when neither name nor name_prefix is set.
+	kmsDefaultAliasNamePrefix = "alias/terraform-"
 )
 
 var kmsAliasChars = regexp.MustCompile(`^[a-zA-Z0-9/_-]*$`)
@@ -249,7 +251,7 @@ func (r *kmsAliasResource) Create(ctx context.Context, req resource.CreateReques
 	}
 	name := plan.Name.ValueString()
 	if plan.Name.IsUnknown() || plan.Name.IsNull() {
-		prefix := "alias/terraform-"
+		prefix := kmsDefaultAliasNamePrefix
 		if !plan.NamePrefix.IsNull() {
 			prefix = plan.NamePrefix.ValueString()
 		}
@@ -384,4 +386,23 @@ func (r *kmsAliasResource) ImportState(ctx context.Context, req resource.ImportS
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), name)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
+	// A name made from name_prefix gets its prefix back, so that the configuration that
+	// made it plans no change after the import.
+	if p, ok := kmsAliasPrefixFromName(name); ok {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name_prefix"), p)...)
+	}
+}
+
+// kmsAliasGeneratedSuffix matches the suffix added to name_prefix: 26 hex digits here,
+// 18 timestamp digits and 8 hex digits in hashicorp/aws.
+var kmsAliasGeneratedSuffix = regexp.MustCompile(`[0-9a-f]{26}$`)
+
+// kmsAliasPrefixFromName is the name_prefix an alias name was made from, if it looks made
+// from one other than the default (used when neither name nor name_prefix is set).
+func kmsAliasPrefixFromName(name string) (string, bool) {
+	if len(name) <= len(kmsAliasPrefix)+kmsAliasSuffixLen || !kmsAliasGeneratedSuffix.MatchString(name) {
+		return "", false
+	}
+	p := name[:len(name)-kmsAliasSuffixLen]
+	return p, p != kmsDefaultAliasNamePrefix
 }

@@ -138,11 +138,12 @@ func (r *kmsKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"description": schema.StringAttribute{
-				Optional:            true,
-				Computed:            true,
-				Default:             stringdefault.StaticString(""),
-				MarkdownDescription: "Description of the key, at most 8192 characters. Changes in place.",
-				Validators:          []validator.String{stringvalidator.LengthAtMost(kmsMaxDescriptionLen)},
+				Optional: true,
+				Computed: true,
+				MarkdownDescription: "Description of the key, at most 8192 characters. Changes in place. Removing the argument " +
+					"leaves the key's description as it is (as in hashicorp/aws).",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+				Validators:    []validator.String{stringvalidator.LengthAtMost(kmsMaxDescriptionLen)},
 			},
 			"key_usage": schema.StringAttribute{
 				Optional: true,
@@ -172,7 +173,7 @@ func (r *kmsKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 				MarkdownDescription: "Key policy (JSON). When unset, the key gets KMS's default policy, which gives the account's " +
 					"IAM policies control of the key, and that policy is shown here. Equivalent JSON (key order, spacing, " +
 					"`\"x\"` versus `[\"x\"]`) never shows as a change. Removing the attribute leaves the current policy in place.",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown(), keepEquivalentPolicy{}},
 			},
 			"bypass_policy_lockout_safety_check": schema.BoolAttribute{
 				Optional: true,
@@ -319,12 +320,6 @@ func (r *kmsKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		}
 	}
 
-	// A policy that differs from the one in state only in formatting is no change.
-	if state != nil && !config.Policy.IsNull() && !config.Policy.IsUnknown() && !state.Policy.IsNull() &&
-		policiesEquivalent(config.Policy.ValueString(), state.Policy.ValueString()) {
-		plan.Policy = state.Policy
-	}
-
 	// rotation_period_in_days is KMS's when unset: none without rotation, the period in state
 	// while rotation stays on, and unknown (KMS picks 365) when rotation is turned on.
 	if config.RotationPeriodInDays.IsNull() {
@@ -379,7 +374,9 @@ func (r *kmsKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 	if !plan.Policy.IsNull() && !plan.Policy.IsUnknown() {
 		in.Policy = aws.String(plan.Policy.ValueString())
 	}
-	out, err := r.c.KMS.CreateKey(ctx, in)
+	out, err := retryWhileIAMPropagates(ctx, r.c.Propagation, func(ctx context.Context) (*kms.CreateKeyOutput, error) {
+		return r.c.KMS.CreateKey(ctx, in)
+	})
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot create the KMS key", kmsErrorDetail("CreateKey", err))
 		return
@@ -507,7 +504,9 @@ func (r *kmsKeyResource) read(ctx context.Context, keyID string, prior kmsKeyMod
 					return nil, err
 				}
 				for _, t := range page.Tags {
-					out[aws.ToString(t.TagKey)] = aws.ToString(t.TagValue)
+					if k := aws.ToString(t.TagKey); !r.c.ignored(k) {
+						out[k] = aws.ToString(t.TagValue)
+					}
 				}
 			}
 			return out, nil
@@ -603,8 +602,11 @@ func (r *kmsKeyResource) Update(ctx context.Context, req resource.UpdateRequest,
 		}
 	}
 	if !plan.Policy.IsUnknown() && !plan.Policy.IsNull() && !policiesEquivalent(plan.Policy.ValueString(), state.Policy.ValueString()) {
-		if _, err := r.c.KMS.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: id, PolicyName: aws.String("default"),
-			Policy: aws.String(plan.Policy.ValueString()), BypassPolicyLockoutSafetyCheck: plan.BypassPolicyLockoutSafetyCheck.ValueBool()}); err != nil {
+		in := &kms.PutKeyPolicyInput{KeyId: id, PolicyName: aws.String("default"),
+			Policy: aws.String(plan.Policy.ValueString()), BypassPolicyLockoutSafetyCheck: plan.BypassPolicyLockoutSafetyCheck.ValueBool()}
+		if _, err := retryWhileIAMPropagates(ctx, r.c.Propagation, func(ctx context.Context) (*kms.PutKeyPolicyOutput, error) {
+			return r.c.KMS.PutKeyPolicy(ctx, in)
+		}); err != nil {
 			fail("PutKeyPolicy", err)
 			return
 		}

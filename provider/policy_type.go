@@ -105,17 +105,15 @@ func (v policyValue) ValidateAttribute(_ context.Context, req xattr.ValidateAttr
 	}
 }
 
-// keepEquivalentPolicy is a plan modifier for policy attributes: when the configuration
-// differs from the state only in formatting (key order, spacing, "x" versus ["x"]), the plan
-// keeps the state's text, so no update is planned. Semantic equality alone does not cover
-// this case: the framework applies it to values read from AWS, not to configuration changes.
-// Terraform accepts a planned value other than the configured one only for Optional+Computed
-// attributes, so only those can use it; on a Required policy an equivalent rewrite shows as
-// an update, which the resource then applies without an API call.
+// keepEquivalentPolicy is the one plan modifier of every policy attribute: when the planned
+// document says what the one in state says in other words (formatting, key order, "x"
+// versus ["x"]), the plan keeps the state's text, so a reformatted policy never shows a
+// diff. Terraform accepts the prior state's value as a planned value; semantic equality
+// alone does not cover this, as the framework applies it to values read from AWS only.
 type keepEquivalentPolicy struct{}
 
 func (keepEquivalentPolicy) Description(context.Context) string {
-	return "An equivalent policy document does not cause an update."
+	return "keeps the current policy when the configured one is equivalent"
 }
 
 func (m keepEquivalentPolicy) MarkdownDescription(ctx context.Context) string {
@@ -123,10 +121,10 @@ func (m keepEquivalentPolicy) MarkdownDescription(ctx context.Context) string {
 }
 
 func (keepEquivalentPolicy) PlanModifyString(_ context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
-	if req.StateValue.IsNull() || req.StateValue.IsUnknown() || req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+	if req.StateValue.IsNull() || req.StateValue.IsUnknown() || req.PlanValue.IsNull() || req.PlanValue.IsUnknown() {
 		return
 	}
-	if policiesEquivalent(req.ConfigValue.ValueString(), req.StateValue.ValueString()) {
+	if policiesEquivalent(req.StateValue.ValueString(), req.PlanValue.ValueString()) {
 		resp.PlanValue = req.StateValue
 	}
 }

@@ -2,19 +2,16 @@ package provider
 
 import (
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
-	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/emulatortest"
 )
 
 func TestMain(m *testing.M) {
@@ -38,39 +35,24 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// testEnv is an emulator serving one test, with SDK clients to check what the provider did.
+// testEnv is the kit's emulator serving one test, with a KMS client (field, never retrying)
+// to check what the provider did.
 type testEnv struct {
-	URL     string
-	Server  *emulator.Server
-	Control *emulator.Control
-	SM      *secretsmanager.Client
-	KMS     *kms.Client
+	*emulatortest.Env
+	KMS *kms.Client
 }
 
 func newTestEnv(t testing.TB) *testEnv {
 	t.Helper()
-	srv, err := emulator.New(emulator.Options{})
-	if err != nil {
-		t.Fatalf("emulator.New: %v", err)
-	}
-	hs := httptest.NewServer(srv)
-	srv.SetEndpoint(hs.URL)
-	t.Cleanup(func() {
-		hs.Close()
-		if err := srv.Close(); err != nil {
-			t.Errorf("emulator Close: %v", err)
-		}
-	})
-	creds := credentials.NewStaticCredentialsProvider("test", "test", "")
-	return &testEnv{
-		URL:     hs.URL,
-		Server:  srv,
-		Control: emulator.NewControl(hs.URL),
-		SM: secretsmanager.New(secretsmanager.Options{Region: "us-east-1", BaseEndpoint: aws.String(hs.URL),
-			Credentials: creds, RetryMaxAttempts: 1}),
-		KMS: kms.New(kms.Options{Region: "us-east-1", BaseEndpoint: aws.String(hs.URL),
-			Credentials: creds, RetryMaxAttempts: 1}),
-	}
+	env := emulatortest.Start(t)
+	return &testEnv{Env: env, KMS: env.KMS()}
+}
+
+// regionConfig is the kit's SDK configuration (no retries) for another region.
+func (e *testEnv) regionConfig(region string) aws.Config {
+	cfg := e.AWSConfig(1)
+	cfg.Region = region
+	return cfg
 }
 
 // providerConfig is a provider block for the emulator; extra goes inside it (e.g. default_tags).
@@ -95,5 +77,13 @@ provider "secretsmanager" {
 func (e *testEnv) factories() map[string]func() (tfprotov6.ProviderServer, error) {
 	return map[string]func() (tfprotov6.ProviderServer, error){
 		"secretsmanager": providerserver.NewProtocol6WithError(New("test")()),
+	}
+}
+
+// factoriesWith is factories with another retry budget for policies IAM has not caught up
+// with, so that a test of that retry runs in milliseconds.
+func (e *testEnv) factoriesWith(r propagationRetry) map[string]func() (tfprotov6.ProviderServer, error) {
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		"secretsmanager": providerserver.NewProtocol6WithError(&secretsManagerProvider{version: "test", propagation: r}),
 	}
 }

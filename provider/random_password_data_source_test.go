@@ -186,7 +186,7 @@ func testRandomPasswordRejected(t *testing.T, env *testEnv, factories map[string
 			})
 		})
 	}
-	if n := env.calls(t)["secretsmanager.GetRandomPassword"]; n != 0 {
+	if n := env.Calls()["secretsmanager.GetRandomPassword"]; n != 0 {
 		t.Fatalf("invalid options reached AWS: %d GetRandomPassword calls; they must fail at plan time", n)
 	}
 }

@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -23,6 +25,7 @@ var (
 	_ resource.Resource                = (*secretPolicyResource)(nil)
 	_ resource.ResourceWithConfigure   = (*secretPolicyResource)(nil)
 	_ resource.ResourceWithImportState = (*secretPolicyResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*secretPolicyResource)(nil)
 )
 
 // NewSecretPolicyResource is the constructor of secretsmanager_secret_policy.
@@ -55,7 +58,11 @@ func (r *secretPolicyResource) Schema(_ context.Context, _ resource.SchemaReques
 		MarkdownDescription: "The resource policy of a secret (`PutResourcePolicy`): who else may read or manage it. A secret has " +
 			"one policy, so declare it either here or in the `policy` argument of `secretsmanager_secret`, not both.\n\n" +
 			"The policy is checked at plan time for syntax, and at apply time with `ValidateResourcePolicy` before anything is " +
-			"changed. Policies that differ only in formatting, key order, or `[\"x\"]` versus `\"x\"` are equal and never show a diff.",
+			"changed. Policies that differ only in formatting, key order, or `[\"x\"]` versus `\"x\"` are equal and never show a diff.\n\n" +
+			"**Two owners of one policy.** Terraform shows a resource nothing of the other resources, so two policy resources on one " +
+			"secret cannot be refused from the configuration. The plan warns when it sees their effect: the secret already has a " +
+			"different policy when this resource is created, or the policy changed since this resource last applied it. A policy " +
+			"edited in the console gives the same warning.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -71,8 +78,9 @@ func (r *secretPolicyResource) Schema(_ context.Context, _ resource.SchemaReques
 					want: "a secret ARN such as arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf (use secretsmanager_secret.example.arn)"}},
 			},
 			"policy": schema.StringAttribute{
-				CustomType: policyType{},
-				Required:   true,
+				CustomType:    policyType{},
+				Required:      true,
+				PlanModifiers: []planmodifier.String{keepEquivalentPolicy{}},
 				MarkdownDescription: "The policy as a JSON document, best written with `jsonencode()`. It needs `Version`, a " +
 					"`Statement` list, and a `Principal` in every statement; `Resource` is usually `\"*\"` (this secret).",
 			},
@@ -104,6 +112,8 @@ func (r *secretPolicyResource) Create(ctx context.Context, req resource.CreateRe
 		return
 	}
 	plan.ID = types.StringValue(arn)
+	applied, _ := json.Marshal(plan.Policy.ValueString()) // private state holds JSON values
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, secretPolicyPrivateApplied, applied)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
 
@@ -156,6 +166,8 @@ func (r *secretPolicyResource) Update(ctx context.Context, req resource.UpdateRe
 		return
 	}
 	plan.ID = types.StringValue(arn)
+	applied, _ := json.Marshal(plan.Policy.ValueString()) // private state holds JSON values
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, secretPolicyPrivateApplied, applied)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
 
@@ -172,6 +184,50 @@ func (r *secretPolicyResource) Delete(ctx context.Context, req resource.DeleteRe
 				state.ID.ValueString(), err))
 	}
 }
+
+// ModifyPlan says at plan time when another owner of the secret's policy shows: Terraform
+// gives a resource no view of the others, so two secretsmanager_secret_policy resources (or
+// one and the policy argument of secretsmanager_secret) on one secret cannot be detected
+// from the configuration (hashicorp/aws issue 28903). What can be seen is their effect: a
+// secret that already has another policy when this resource is created, and a policy that
+// changed since the last apply. Both are warnings: an edit in the console looks the same.
+func (r *secretPolicyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.c == nil {
+		return
+	}
+	var plan secretPolicyModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() || plan.SecretARN.IsUnknown() || plan.Policy.IsUnknown() {
+		return
+	}
+	const owners = "If another secretsmanager_secret_policy, or the policy argument of secretsmanager_secret, names this secret, " +
+		"the two overwrite each other on every apply: keep exactly one of them per secret."
+	if req.State.Raw.IsNull() {
+		out, err := r.c.SecretsManager.GetResourcePolicy(ctx, &secretsmanager.GetResourcePolicyInput{SecretId: plan.SecretARN.ValueStringPointer()})
+		if err != nil || aws.ToString(out.ResourcePolicy) == "" || policiesEquivalent(aws.ToString(out.ResourcePolicy), plan.Policy.ValueString()) {
+			return // nothing there (or not readable: Create reports it), or already this policy
+		}
+		resp.Diagnostics.AddAttributeWarning(path.Root("secret_arn"), "Secret already has another resource policy",
+			fmt.Sprintf("%s has a resource policy that differs from this one; applying replaces it. %s", plan.SecretARN.ValueString(), owners))
+		return
+	}
+	var state secretPolicyModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || state.Policy.IsNull() || policiesEquivalent(state.Policy.ValueString(), plan.Policy.ValueString()) {
+		return
+	}
+	raw, d := req.Private.GetKey(ctx, secretPolicyPrivateApplied)
+	resp.Diagnostics.Append(d...)
+	var last string
+	if len(raw) > 0 && json.Unmarshal(raw, &last) == nil && !policiesEquivalent(last, state.Policy.ValueString()) {
+		resp.Diagnostics.AddAttributeWarning(path.Root("policy"), "Secret policy changed since the last apply",
+			fmt.Sprintf("The resource policy of %s is no longer the one this resource applied; applying puts it back. %s", state.ID.ValueString(), owners))
+	}
+}
+
+// secretPolicyPrivateApplied keeps the document this resource last applied, to tell a
+// change made elsewhere from a change of the configuration.
+const secretPolicyPrivateApplied = "applied_policy"
 
 // ImportState takes the secret's ARN.
 func (r *secretPolicyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
@@ -211,8 +267,10 @@ func (r *secretPolicyResource) put(ctx context.Context, m secretPolicyModel) (st
 	if diags.HasError() {
 		return "", diags
 	}
-	out, err := r.c.SecretsManager.PutResourcePolicy(ctx, &secretsmanager.PutResourcePolicyInput{
-		SecretId: aws.String(secret), ResourcePolicy: aws.String(doc), BlockPublicPolicy: aws.Bool(block)})
+	in := &secretsmanager.PutResourcePolicyInput{SecretId: aws.String(secret), ResourcePolicy: aws.String(doc), BlockPublicPolicy: aws.Bool(block)}
+	out, err := retryWhileIAMPropagates(ctx, r.c.Propagation, func(ctx context.Context) (*secretsmanager.PutResourcePolicyOutput, error) {
+		return r.c.SecretsManager.PutResourcePolicy(ctx, in)
+	})
 	if err != nil {
 		diags.Append(policyAPIErrorDiag("PutResourcePolicy", secret, err))
 		return "", diags
@@ -232,6 +290,10 @@ func policyAPIErrorDiag(op, secret string, err error) diag.Diagnostic {
 			fmt.Sprintf("%s: %s Name specific principals or add a limiting condition (aws:PrincipalOrgID, aws:SourceAccount), or set "+
 				"block_public_policy = false if the secret must be public.", op, msg))
 	case "MalformedPolicyDocumentException":
+		var exhausted *propagationExhaustedError
+		if errors.As(err, &exhausted) {
+			msg += " (" + exhausted.Note() + ")"
+		}
 		return diag.NewAttributeErrorDiagnostic(path.Root("policy"), "Malformed policy",
 			fmt.Sprintf("%s: %s Fix the policy document: it needs Version, a Statement list, and Effect, Principal and Action in each statement.", op, msg))
 	case "InvalidRequestException":

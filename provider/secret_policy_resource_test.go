@@ -171,7 +171,7 @@ func TestAccSecretPolicyLifecycle(t *testing.T) {
 			},
 			Check: func(*terraform.State) error {
 				for _, op := range []string{"secretsmanager.PutResourcePolicy", "secretsmanager.ValidateResourcePolicy"} {
-					if n := pt.calls(t)[op]; n != 0 {
+					if n := pt.Calls()[op]; n != 0 {
 						return fmt.Errorf("%d %s calls for an equivalent policy", n, op)
 					}
 				}
@@ -262,7 +262,7 @@ resource "secretsmanager_secret_policy" "p" {
 		})
 	}
 	for _, op := range []string{"secretsmanager.ValidateResourcePolicy", "secretsmanager.PutResourcePolicy"} {
-		if n := pt.calls(t)[op]; n != 0 {
+		if n := pt.Calls()[op]; n != 0 {
 			t.Errorf("%d %s calls: invalid input must fail at plan time", n, op)
 		}
 	}
@@ -284,7 +284,7 @@ resource "terraform_data" "doc" {
 		}},
 	})
 	for _, op := range []string{"secretsmanager.ValidateResourcePolicy", "secretsmanager.PutResourcePolicy"} {
-		if n := pt.calls(t)[op]; n != 0 {
+		if n := pt.Calls()[op]; n != 0 {
 			t.Errorf("%d %s calls for a malformed policy", n, op)
 		}
 	}
@@ -324,7 +324,7 @@ func TestAccSecretPolicyPublicNothingApplied(t *testing.T) {
 	if got, err := pt.awsPolicy(t.Context()); err != nil || got != "" {
 		t.Fatalf("after a refused public policy: policy %q, error %v", got, err)
 	}
-	if n := pt.calls(t)["secretsmanager.PutResourcePolicy"]; n != 0 {
+	if n := pt.Calls()["secretsmanager.PutResourcePolicy"]; n != 0 {
 		t.Fatalf("%d PutResourcePolicy calls for a refused policy", n)
 	}
 }

@@ -40,6 +40,10 @@ var (
 	_ resource.ResourceWithValidateConfig = (*secretResource)(nil)
 )
 
+// secretPrivateImportedPolicy marks a secret imported with its policy, which the resource
+// then does not delete while the configuration leaves policy unset.
+const secretPrivateImportedPolicy = "imported_policy"
+
 const (
 	secretMaxNameLen             = 512
 	secretMaxDescriptionLen      = 2048
@@ -154,14 +158,18 @@ func (r *secretResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 				Validators: []validator.String{stringvalidator.LengthBetween(1, 2048)},
 			},
 			"policy": schema.StringAttribute{
-				Optional:   true,
+				Optional: true,
+				// Computed only so that a policy read at import, which another resource may
+				// manage, can stay in the plan without a diff (see ModifyPlan).
+				Computed:   true,
 				CustomType: policyType{},
 				MarkdownDescription: "Resource policy of the secret as a JSON document (use `jsonencode()` or `data.aws_iam_policy_document`). " +
 					"Documents that differ only in formatting, key order or single values versus one-element lists are equal and never show a diff. " +
 					"Unset, this resource neither reads nor changes the policy, so `secretsmanager_secret_policy` can manage it instead; " +
-					"removing the argument deletes the policy this resource had set.",
+					"removing the argument deletes the policy this resource had set. An import reads the policy, so that a configuration setting it " +
+					"plans no change; while the configuration leaves it unset, the imported policy is shown here but never changed or deleted.",
 				Validators:    []validator.String{stringvalidator.LengthAtMost(iampolicy.MaxLength)},
-				PlanModifiers: []planmodifier.String{secretPolicyKeepEquivalent{}},
+				PlanModifiers: []planmodifier.String{keepEquivalentPolicy{}},
 			},
 			"block_public_policy": schema.BoolAttribute{
 				Optional: true,
@@ -297,6 +305,21 @@ func (r *secretResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	r.planReplicas(ctx, prior, retryFailed, &plan, resp)
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	if cfg.Policy.IsNull() {
+		// Unset, policy is not this resource's: none on a new secret; on an existing one the
+		// one it had set is deleted (null), and one read at import is kept as it is until
+		// the configuration sets policy (secretsmanager_secret_policy may manage it).
+		plan.Policy = policyValue{StringValue: types.StringNull()}
+		if !creating {
+			imported, diags := req.Private.GetKey(ctx, secretPrivateImportedPolicy)
+			resp.Diagnostics.Append(diags...)
+			var state secretResourceModel
+			resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+			if len(imported) > 0 {
+				plan.Policy = state.Policy
+			}
+		}
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
@@ -468,8 +491,11 @@ func (r *secretResource) Read(ctx context.Context, req resource.ReadRequest, res
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	// The policy is read only when this resource manages it: that keeps a refresh to one call.
-	next, found, deleted, diags := r.readSecret(ctx, state.ID.ValueString(), state, !state.Policy.IsNull())
+	// The policy is read only when this resource manages it, or was just imported: that keeps
+	// a refresh to one call.
+	imported, diags := req.Private.GetKey(ctx, secretPrivateImportedPolicy)
+	resp.Diagnostics.Append(diags...)
+	next, found, deleted, diags := r.readSecret(ctx, state.ID.ValueString(), state, !state.Policy.IsNull() || len(imported) > 0)
 	resp.Diagnostics.Append(diags...)
 	if diags.HasError() {
 		return
@@ -537,7 +563,9 @@ func (r *secretResource) readSecret(ctx context.Context, id string, prior secret
 
 	all := map[string]string{}
 	for _, t := range out.Tags {
-		all[aws.ToString(t.Key)] = aws.ToString(t.Value)
+		if k := aws.ToString(t.Key); !r.client.ignored(k) {
+			all[k] = aws.ToString(t.Value)
+		}
 	}
 	var tagDiags diag.Diagnostics
 	m.TagsAll, tagDiags = secretTagsValue(ctx, all, false)
@@ -604,6 +632,15 @@ func (r *secretResource) Update(ctx context.Context, req resource.UpdateRequest,
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	var configured policyValue
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("policy"), &configured)...)
+	if !configured.IsNull() {
+		// The configuration manages the policy from now on.
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, secretPrivateImportedPolicy, nil)...)
+	} else if imported, _ := req.Private.GetKey(ctx, secretPrivateImportedPolicy); len(imported) > 0 {
+		// Kept in the plan only to avoid a diff; never written by this resource.
+		plan.Policy = state.Policy
 	}
 	sm := r.client.SecretsManager
 	arn := state.ARN.ValueString()
@@ -683,7 +720,7 @@ func (r *secretResource) updateTags(ctx context.Context, arn string, plan, state
 	}
 	var remove []string
 	for k := range have {
-		if _, ok := want[k]; !ok {
+		if _, ok := want[k]; !ok && !r.client.ignored(k) {
 			remove = append(remove, k)
 		}
 	}
@@ -858,9 +895,11 @@ func (r *secretResource) ImportState(ctx context.Context, req resource.ImportSta
 		resp.Diagnostics.AddError("Missing import id", "Import a secret by its ARN or name: terraform import secretsmanager_secret.example my/secret")
 		return
 	}
-	// Read resolves the name to the ARN and fills the rest. The policy is not read: it is
-	// taken over only when the configuration sets policy, so that a policy managed by
-	// secretsmanager_secret_policy is left alone.
+	// Read resolves the name to the ARN and fills the rest, the policy too: a configuration
+	// that sets policy then plans no change. The private mark makes the plan keep a policy
+	// the configuration does not set (secretsmanager_secret_policy may manage it) rather
+	// than delete it; see ModifyPlan.
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, secretPrivateImportedPolicy, []byte(`true`))...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("recovery_window_in_days"), int64(secretDefaultRecoveryWindow))...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("force_overwrite_replica_secret"), false)...)
@@ -868,8 +907,9 @@ func (r *secretResource) ImportState(ctx context.Context, req resource.ImportSta
 }
 
 func (r *secretResource) putPolicy(ctx context.Context, arn, doc string, block bool) error {
-	_, err := r.client.SecretsManager.PutResourcePolicy(ctx, &secretsmanager.PutResourcePolicyInput{
-		SecretId: aws.String(arn), ResourcePolicy: aws.String(doc), BlockPublicPolicy: aws.Bool(block),
+	in := &secretsmanager.PutResourcePolicyInput{SecretId: aws.String(arn), ResourcePolicy: aws.String(doc), BlockPublicPolicy: aws.Bool(block)}
+	_, err := retryWhileIAMPropagates(ctx, r.client.Propagation, func(ctx context.Context) (*secretsmanager.PutResourcePolicyOutput, error) {
+		return r.client.SecretsManager.PutResourcePolicy(ctx, in)
 	})
 	if err == nil {
 		return nil
@@ -1141,27 +1181,5 @@ func (secretTagsValidator) ValidateMap(_ context.Context, req validator.MapReque
 		if s, ok := elems[k].(types.String); ok && !s.IsUnknown() && utf8.RuneCountInString(s.ValueString()) > 256 {
 			resp.Diagnostics.AddAttributeError(req.Path.AtMapKey(k), "Invalid tag value", fmt.Sprintf("The value of tag %q is longer than 256 characters; shorten it.", k))
 		}
-	}
-}
-
-// secretPolicyKeepEquivalent plans the prior policy when the configured one says the same
-// thing in other words (formatting, key order, "x" versus ["x"]), so reformatting a policy
-// never shows a diff. Terraform accepts a planned value equal to the prior state.
-type secretPolicyKeepEquivalent struct{}
-
-func (secretPolicyKeepEquivalent) Description(context.Context) string {
-	return "keeps the current policy when the configured one is equivalent"
-}
-
-func (m secretPolicyKeepEquivalent) MarkdownDescription(ctx context.Context) string {
-	return m.Description(ctx)
-}
-
-func (secretPolicyKeepEquivalent) PlanModifyString(_ context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
-	if req.StateValue.IsNull() || req.PlanValue.IsNull() || req.PlanValue.IsUnknown() {
-		return
-	}
-	if policiesEquivalent(req.StateValue.ValueString(), req.PlanValue.ValueString()) {
-		resp.PlanValue = req.StateValue
 	}
 }

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
@@ -32,13 +31,11 @@ const secretAddr = "secretsmanager_secret.s"
 
 // secretSM is a Secrets Manager client of the test's emulator for another region.
 func secretSM(env *testEnv, region string) *secretsmanager.Client {
-	return secretsmanager.New(secretsmanager.Options{Region: region, BaseEndpoint: aws.String(env.URL),
-		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""), RetryMaxAttempts: 1})
+	return secretsmanager.NewFromConfig(env.regionConfig(region))
 }
 
 func secretKMS(env *testEnv, region string) *kms.Client {
-	return kms.New(kms.Options{Region: region, BaseEndpoint: aws.String(env.URL),
-		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""), RetryMaxAttempts: 1})
+	return kms.NewFromConfig(env.regionConfig(region))
 }
 
 // secretNewKey creates a KMS key for a test and returns its id and ARN.
@@ -224,7 +221,7 @@ resource "secretsmanager_secret" "s" {
 			},
 		},
 	})
-	if n := env.calls(t)["secretsmanager.CreateSecret"]; n != 4 {
+	if n := env.Calls()["secretsmanager.CreateSecret"]; n != 4 {
 		t.Errorf("CreateSecret was called %d times, want 4 (2 throttled, then retried; then the rename)", n)
 	}
 }
@@ -339,7 +336,7 @@ resource "secretsmanager_secret" "s" {
 			},
 		},
 	})
-	calls := env.calls(t)
+	calls := env.Calls()
 	if calls["secretsmanager.CreateSecret"] != 1 {
 		t.Errorf("CreateSecret called %d times, want 1 (only the apply whose name was unknown at plan)", calls["secretsmanager.CreateSecret"])
 	}
@@ -384,7 +381,7 @@ func TestAccSecretResource_invalidInput(t *testing.T) {
 		})
 	}
 	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: env.factories(), Steps: steps})
-	for op, n := range env.calls(t) {
+	for op, n := range env.Calls() {
 		if strings.HasPrefix(op, "secretsmanager.") && op != "secretsmanager.DescribeSecret" {
 			t.Errorf("%s was called %d times by plans that must fail before touching AWS", op, n)
 		}
@@ -473,7 +470,7 @@ resource "secretsmanager_secret" "s" {
 					resource.TestCheckTypeSetElemNestedAttrs(secretAddr, "replica.*", map[string]string{"region": "us-west-2", "status": "InSync"}),
 					secretReplicaIn(env, "eu-west-1", name, secretReplicaKey(euKey)),
 					func(s *terraform.State) error {
-						calls := env.calls(t)
+						calls := env.Calls()
 						if calls["secretsmanager.RemoveRegionsFromReplication"] != 0 || calls["secretsmanager.ReplicateSecretToRegions"] != 1 {
 							return fmt.Errorf("adding one replica made calls %v", calls)
 						}
@@ -744,7 +741,7 @@ resource "secretsmanager_secret" "s" {
 				Config:           cfg(secretPolicyReadOnlyReformatted),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: empty, PostApplyPostRefresh: empty},
 				Check: func(*terraform.State) error {
-					if n := env.calls(t)["secretsmanager.PutResourcePolicy"]; n != 0 {
+					if n := env.Calls()["secretsmanager.PutResourcePolicy"]; n != 0 {
 						return fmt.Errorf("PutResourcePolicy called %d times for an equivalent policy", n)
 					}
 					return nil
@@ -949,7 +946,7 @@ resource "secretsmanager_secret" "gone" {
 				Check: resource.ComposeAggregateTestCheckFunc(
 					resource.TestCheckResourceAttr("secretsmanager_secret.kept", "recovery_window_in_days", "10"),
 					func(*terraform.State) error {
-						for op, n := range env.calls(t) {
+						for op, n := range env.Calls() {
 							if n > 0 && op != "secretsmanager.DescribeSecret" && strings.HasPrefix(op, "secretsmanager.") {
 								return fmt.Errorf("changing recovery_window_in_days called %s", op)
 							}

@@ -27,6 +27,7 @@ var (
 	_ resource.Resource                   = (*secretRotationResource)(nil)
 	_ resource.ResourceWithConfigure      = (*secretRotationResource)(nil)
 	_ resource.ResourceWithImportState    = (*secretRotationResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*secretRotationResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*secretRotationResource)(nil)
 )
 
@@ -90,8 +91,9 @@ func (r *secretRotationResource) Schema(_ context.Context, _ resource.SchemaRequ
 				Required: true,
 				MarkdownDescription: "ARN or name of the secret to rotate, e.g. `secretsmanager_secret.db.arn`. " +
 					"Changing it turns rotation off on the old secret and on for the new one.",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
-				Validators:    []validator.String{validatorStringLength{min: 1, max: 2048}},
+				// ModifyPlan replaces the rotation only when secret_id names another secret:
+				// the name and the ARN of the same secret are the same rotation.
+				Validators: []validator.String{validatorStringLength{min: 1, max: 2048}},
 			},
 			"rotation_lambda_arn": schema.StringAttribute{
 				Optional: true,
@@ -408,9 +410,26 @@ func (r *secretRotationResource) Delete(ctx context.Context, req resource.Delete
 
 // ImportState takes the secret's ARN or name.
 func (r *secretRotationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	// secret_id is left empty: Read sets it to the ARN, which is what configurations usually
+	// pass (secretsmanager_secret.x.arn), whichever of name or ARN was imported.
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("secret_id"), req.ID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("rotate_immediately"), true)...)
+}
+
+// ModifyPlan replaces the rotation when secret_id names another secret; naming the same
+// secret by name instead of ARN (or back) is an in-place change without any call.
+func (r *secretRotationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() {
+		return
+	}
+	var planned, priorID, priorSecretID types.String
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("secret_id"), &planned)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &priorID)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("secret_id"), &priorSecretID)...)
+	if resp.Diagnostics.HasError() || planned.Equal(priorSecretID) || svSameSecret(planned, priorID) {
+		return
+	}
+	resp.RequiresReplace = append(resp.RequiresReplace, path.Root("secret_id"))
 }
 
 // rotate calls RotateSecret with the planned configuration.

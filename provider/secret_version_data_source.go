@@ -41,6 +41,7 @@ type secretVersionReadModel struct {
 	VersionStages types.Set    `tfsdk:"version_stages"`
 	CreatedDate   types.String `tfsdk:"created_date"`
 	ARN           types.String `tfsdk:"arn"`
+	SecretARN     types.String `tfsdk:"secret_arn"`
 }
 
 type secretVersionDataModel struct {
@@ -106,6 +107,10 @@ func secretVersionReadAttributes(binaryDescription string) map[string]schema.Att
 		"arn": schema.StringAttribute{
 			Computed:            true,
 			MarkdownDescription: "ARN of the secret.",
+		},
+		"secret_arn": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "ARN of the secret, as `arn` (the name hashicorp/aws v6 also uses).",
 		},
 	}
 }
@@ -179,6 +184,7 @@ func (m *secretVersionReadModel) read(ctx context.Context, c *secretsmanager.Cli
 		return diags
 	}
 	m.ARN = types.StringValue(aws.ToString(out.ARN))
+	m.SecretARN = m.ARN
 	m.VersionID = types.StringValue(aws.ToString(out.VersionId))
 	m.SecretString = types.StringPointerValue(out.SecretString)
 	m.SecretBinary = types.StringNull()

@@ -78,6 +78,7 @@ data "secretsmanager_secret_version" "binary" {
 					current("version_id", knownvalue.StringExact(v2)),
 					current("version_stages", svSetOf("AWSCURRENT")),
 					current("arn", knownvalue.StringExact(arn)),
+					current("secret_arn", knownvalue.StringExact(arn)),
 					current("id", knownvalue.StringExact(arn+"|"+v2)),
 					current("created_date", rfc3339),
 					previous("secret_string", knownvalue.StringExact("ds-first-Ha7")),

@@ -114,7 +114,7 @@ data "secretsmanager_secrets" "all" {}
 					func(*terraform.State) error {
 						// app and all need two pages each, the others one; data sources are read
 						// once, at plan time.
-						if n := env.calls(t)["secretsmanager.ListSecrets"]; n != 2+1+1+1+2 {
+						if n := env.Calls()["secretsmanager.ListSecrets"]; n != 2+1+1+1+2 {
 							return fmt.Errorf("ListSecrets called %d times, want %d", n, 2+1+1+1+2)
 						}
 						return nil

@@ -3,7 +3,9 @@ package provider
 import (
 	"context"
 	"maps"
+	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -48,7 +50,8 @@ func mergedTags(ctx context.Context, defaults map[string]string, own types.Map) 
 }
 
 // planTagsAll sets tags_all in the plan from tags and default_tags, so that a change of
-// default_tags shows in the plan of every resource it touches.
+// default_tags shows in the plan of every resource it touches. A tag whose value is known
+// only after apply (another resource's id) is unknown in tags_all too; the rest are known.
 func planTagsAll(ctx context.Context, c *clients, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() || c == nil {
 		return
@@ -62,9 +65,14 @@ func planTagsAll(ctx context.Context, c *clients, req resource.ModifyPlanRequest
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("tags_all"), types.MapUnknown(types.StringType))...)
 		return
 	}
-	all, diags := mergedTags(ctx, c.DefaultTags, own)
-	resp.Diagnostics.Append(diags...)
-	v, diags := types.MapValueFrom(ctx, types.StringType, all)
+	all := map[string]attr.Value{}
+	for k, v := range c.DefaultTags {
+		all[k] = types.StringValue(v)
+	}
+	if !own.IsNull() {
+		maps.Copy(all, own.Elements())
+	}
+	v, diags := types.MapValue(types.StringType, all)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("tags_all"), v)...)
 }
@@ -87,4 +95,12 @@ func ownTags(defaults, all map[string]string, configured types.Map) map[string]s
 		out[k] = v
 	}
 	return out
+}
+
+// isAWSTag reports a tag key AWS reserves for itself ("aws:…", e.g. the
+// aws:secretsmanager:owningService and aws:rds:primarydbinstancearn tags of a secret RDS
+// manages). Users can neither set nor remove such tags, so they are kept out of tags and
+// tags_all: a plan never removes them and an update never untags them.
+func isAWSTag(key string) bool {
+	return len(key) >= 4 && strings.EqualFold(key[:4], "aws:")
 }

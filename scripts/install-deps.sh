@@ -6,6 +6,7 @@
 #                    mariadb-server (the mysql rotator's tests start their own server)
 #                    openssh-server (the sshkey rotator's tests start their own sshd)
 #   checked only:    terraform >= 1.11, PostgreSQL 15 (initdb, pg_ctl, postgres)
+#   built once:      OpenTofu (.cache/tofu/tofu, from its Go module source)
 #
 # Fast when everything is present: it then runs no apt-get at all.
 # Installing needs root; otherwise it prints the command to run and exits 1.
@@ -93,6 +94,27 @@ rie_module=github.com/aws/aws-lambda-runtime-interface-emulator@v0.0.0-202610302
 if ! go mod download "$rie_module" >/dev/null 2>&1; then
 	echo "install-deps: cannot download $rie_module into the Go module cache (is the Go module proxy reachable?)" >&2
 	status=1
+fi
+
+# OpenTofu, to run the provider's acceptance tests (and the module tests) under it too: built
+# from its Go module source (the module proxy serves it like any module) into the git-ignored
+# .cache/tofu/, once; a few minutes on two cores, skipped when the binary is there.
+tofu_version=v1.12.6
+tofu_bin=$(cd "$(dirname "$0")/.." && pwd)/.cache/tofu/tofu-$tofu_version
+if [[ ! -x $tofu_bin ]]; then
+	echo "install-deps: building OpenTofu $tofu_version into $tofu_bin"
+	tofu_src=$(go mod download -json "github.com/opentofu/opentofu@$tofu_version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+	if [[ -z $tofu_src ]]; then
+		echo "install-deps: cannot download github.com/opentofu/opentofu@$tofu_version into the Go module cache" >&2
+		status=1
+	elif ! (mkdir -p "$(dirname "$tofu_bin")" && cd "$tofu_src" &&
+		GOFLAGS=-mod=mod go build -trimpath -o "$tofu_bin.tmp" ./cmd/tofu && mv "$tofu_bin.tmp" "$tofu_bin"); then
+		echo "install-deps: building OpenTofu $tofu_version failed" >&2
+		status=1
+	fi
+fi
+if [[ -x $tofu_bin ]]; then
+	ln -sfn "tofu-$tofu_version" "$(dirname "$tofu_bin")/tofu"
 fi
 
 exit "$status"

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"maps"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -37,6 +38,7 @@ const (
 	DefaultRotationPollInterval = time.Minute
 	DefaultPendingPollInterval  = 2 * time.Second
 	DefaultMaxEntries           = 1024
+	DefaultMaxMisses            = 128
 	DefaultMinBackoff           = time.Second
 	DefaultMaxBackoff           = 5 * time.Minute
 	DefaultMinRefreshInterval   = time.Second
@@ -50,6 +52,13 @@ type Options struct {
 	// Refreshes run ahead of the bound in the background; when they keep failing, reads get
 	// the last value until the bound, then the error. Default 15 minutes.
 	MaxStaleness time.Duration
+	// StaleIfError extends MaxStaleness while refreshes fail for transient reasons (see
+	// IsTransient: Secrets Manager is down, throttling or unreachable): the last value is
+	// still served, as a stale hit (Stats.StaleHits, ReadInfo.Stale), until MaxStaleness +
+	// StaleIfError after its last confirmation. An answer that the secret or version cannot
+	// be read (not found, access denied, the version lost the stage) withholds the value at
+	// once. Default 0: fail closed at MaxStaleness.
+	StaleIfError time.Duration
 	// RefreshInterval is how often a secret that is being read is checked (one
 	// DescribeSecret; GetSecretValue only when the version changed), minus up to 20% of
 	// jitter. It must be below MaxStaleness, to leave room for retries. Default:
@@ -70,6 +79,11 @@ type Options struct {
 	// MaxEntries bounds the number of cached entries (one per secret id and stage or
 	// version); the least recently read is dropped first. Default 1024.
 	MaxEntries int
+	// MaxMisses bounds the entries kept for ids that never returned a value (not found,
+	// denied, failing): they remember the backoff, so that a loop of reads of a missing
+	// secret makes one call per backoff period, but they never take the place of a secret
+	// that holds a value; the least recently read is dropped first. Default 128.
+	MaxMisses int
 	// MinBackoff and MaxBackoff bound the exponential backoff after failed calls (each
 	// delay is half fixed, half random). Defaults 1 second and 5 minutes.
 	MinBackoff, MaxBackoff time.Duration
@@ -81,6 +95,9 @@ type Options struct {
 	// Refreshes run detached from the callers' contexts, so that one caller giving up does
 	// not fail the others. Default 30 seconds.
 	FetchTimeout time.Duration
+	// Hook, when set, transforms the secrets the cache keeps in memory (see Hook): to keep
+	// them encrypted, say. Default: none.
+	Hook Hook
 	// Logger receives refresh failures (warn), version changes (info) and each API call
 	// (debug); never a secret value. Default: discard.
 	Logger *slog.Logger
@@ -109,6 +126,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.MaxEntries == 0 {
 		o.MaxEntries = DefaultMaxEntries
+	}
+	if o.MaxMisses == 0 {
+		o.MaxMisses = DefaultMaxMisses
 	}
 	if o.MinBackoff == 0 {
 		o.MinBackoff = DefaultMinBackoff
@@ -140,6 +160,12 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.MaxEntries < 1 {
 		errs = append(errs, fmt.Errorf("MaxEntries %d must be at least 1", o.MaxEntries))
+	}
+	if o.MaxMisses < 1 {
+		errs = append(errs, fmt.Errorf("MaxMisses %d must be at least 1", o.MaxMisses))
+	}
+	if o.StaleIfError < 0 {
+		errs = append(errs, fmt.Errorf("StaleIfError %s is negative", o.StaleIfError))
 	}
 	if o.MinBackoff < 0 || o.MaxBackoff < o.MinBackoff {
 		errs = append(errs, fmt.Errorf("backoff bounds %s..%s: want 0 < MinBackoff <= MaxBackoff", o.MinBackoff, o.MaxBackoff))
@@ -359,7 +385,45 @@ func (c *Cache) Get(ctx context.Context, secretID string, opts ...GetOption) (*V
 			return s.val, nil
 		}
 	}
+	v, _, err := c.get(ctx, c.key(secretID, opts))
+	return v, err
+}
+
+// ReadInfo tells how current a value returned by GetWithInfo is.
+type ReadInfo struct {
+	// Confirmed is when Secrets Manager last confirmed that the value was the version
+	// holding the stage asked for (for a version read without a stage: when it was fetched).
+	Confirmed time.Time
+	// Stale is true when refreshes are failing and the last value is served anyway: within
+	// MaxStaleness, or past it within StaleIfError for transient failures.
+	Stale bool
+}
+
+// GetWithInfo is Get that also tells when the value was last confirmed and whether it is
+// served stale, for callers that report it (the agent's response headers). It costs more
+// than Get on a hit (no fast path).
+func (c *Cache) GetWithInfo(ctx context.Context, secretID string, opts ...GetOption) (*Value, ReadInfo, error) {
 	return c.get(ctx, c.key(secretID, opts))
+}
+
+// RefreshWithInfo is Refresh that also returns the ReadInfo of the answer.
+func (c *Cache) RefreshWithInfo(ctx context.Context, secretID string, opts ...GetOption) (*Value, ReadInfo, error) {
+	k := c.key(secretID, opts)
+	v, err := c.force(ctx, k, nil)
+	if err != nil {
+		return nil, ReadInfo{}, err
+	}
+	return v, c.infoOf(k, v), nil
+}
+
+// infoOf reads the ReadInfo of v, just returned for k.
+func (c *Cache) infoOf(k key, v *Value) ReadInfo {
+	if e := c.lookup(k); e != nil {
+		if s := e.snap.Load(); s.val == v {
+			return ReadInfo{Confirmed: s.confirmed, Stale: s.failing}
+		}
+	}
+	return ReadInfo{Confirmed: c.clock.Now()}
 }
 
 // GetString returns the secret string (see Get); ErrNoSecretString if it is binary.
@@ -370,6 +434,10 @@ func (c *Cache) GetString(ctx context.Context, secretID string, opts ...GetOptio
 	}
 	if !v.hasString {
 		return "", &Error{SecretID: secretID, VersionID: v.versionID, Err: ErrNoSecretString}
+	}
+	if v.hook != nil {
+		str, _, err := v.open()
+		return str, err
 	}
 	return v.str, nil
 }
@@ -384,7 +452,11 @@ func (c *Cache) GetBinary(ctx context.Context, secretID string, opts ...GetOptio
 	if v.hasString {
 		return nil, &Error{SecretID: secretID, VersionID: v.versionID, Err: ErrNoSecretBinary}
 	}
-	return v.SecretBinary(), nil
+	_, b, err := v.open()
+	if err != nil {
+		return nil, err
+	}
+	return slices.Clone(b), nil
 }
 
 // GetJSON decodes the secret, which must be JSON, into dst (see Get and Value.Decode).
@@ -412,7 +484,7 @@ func (c *Cache) Refresh(ctx context.Context, secretID string, opts ...GetOption)
 // Options.MinRefreshInterval reuse its answer.
 func (c *Cache) Do(ctx context.Context, secretID string, fn func(ctx context.Context, v *Value) error, opts ...GetOption) error {
 	k := c.key(secretID, opts)
-	v, err := c.get(ctx, k)
+	v, _, err := c.get(ctx, k)
 	if err != nil {
 		return err
 	}
@@ -528,12 +600,9 @@ func (c *Cache) insert(k key) (e, victim *entry) {
 		return e, nil
 	}
 	nt := c.tab.Load().clone()
-	if nt.len() >= c.opt.MaxEntries {
-		for e := range nt.all {
-			if victim == nil || e.lastUse.Load() < victim.lastUse.Load() {
-				victim = e
-			}
-		}
+	// A new entry holds no value yet: it counts against MaxMisses until its first value
+	// arrives (admit), so reads of unknown ids evict each other, never a real secret.
+	if victim = lruOf(nt, false, nil, c.opt.MaxMisses); victim != nil {
 		nt.del(victim.key, c.opt.VersionStage)
 		c.st.evictions.Add(1)
 	}
@@ -544,34 +613,77 @@ func (c *Cache) insert(k key) (e, victim *entry) {
 	return e, victim
 }
 
+// lruOf returns the least recently read entry among those that hold a value (or hold none),
+// other than except, if there are at least limit of them; nil otherwise.
+func lruOf(t *table, held bool, except *entry, limit int) *entry {
+	var victim *entry
+	n := 0
+	for e := range t.all {
+		if e.held.Load() != held {
+			continue
+		}
+		n++
+		if e != except && (victim == nil || e.lastUse.Load() < victim.lastUse.Load()) {
+			victim = e
+		}
+	}
+	if n < limit {
+		return nil
+	}
+	return victim
+}
+
+// admit counts e, which just received its first value, against MaxEntries, evicting the
+// least recently read entry holding a value when there are more.
+func (c *Cache) admit(e *entry) {
+	c.mu.Lock()
+	if c.closed.Load() || c.lookup(e.key) != e {
+		c.mu.Unlock()
+		return
+	}
+	nt := c.tab.Load()
+	victim := lruOf(nt, true, e, c.opt.MaxEntries+1)
+	if victim != nil {
+		nt = nt.clone()
+		nt.del(victim.key, c.opt.VersionStage)
+		c.st.evictions.Add(1)
+		c.tab.Store(nt)
+	}
+	c.mu.Unlock()
+	if victim != nil {
+		victim.kill()
+		c.log.LogAttrs(context.Background(), slog.LevelDebug, "evicted", slog.String("secret", victim.key.id), slog.String("stage", victim.key.stage))
+	}
+}
+
 // get is the read path after a missed fast path.
-func (c *Cache) get(ctx context.Context, k key) (*Value, error) {
+func (c *Cache) get(ctx context.Context, k key) (*Value, ReadInfo, error) {
 	if k.id == "" {
 		c.st.errors.Add(1)
-		return nil, &Error{VersionStage: k.stage, VersionID: k.version, Err: errors.New("empty secret id")}
+		return nil, ReadInfo{}, &Error{VersionStage: k.stage, VersionID: k.version, Err: errors.New("empty secret id")}
 	}
 	for {
 		e := c.entryFor(k)
 		if e == nil {
 			c.st.errors.Add(1)
-			return nil, &Error{SecretID: k.id, VersionStage: k.stage, VersionID: k.version, Err: ErrClosed}
+			return nil, ReadInfo{}, &Error{SecretID: k.id, VersionStage: k.stage, VersionID: k.version, Err: ErrClosed}
 		}
 		s := e.snap.Load()
 		switch s.mode {
 		case modeFresh:
 			c.touch(e)
 			c.st.hits.add()
-			return s.val, nil
+			return s.val, ReadInfo{Confirmed: s.confirmed, Stale: s.failing}, nil
 		case modeStale:
 			c.touch(e)
 			c.st.hits.add()
 			c.st.staleHits.add()
-			return s.val, nil
+			return s.val, ReadInfo{Confirmed: s.confirmed, Stale: true}, nil
 		case modeDue:
 			c.touch(e)
 			c.st.hits.add()
 			e.kick()
-			return s.val, nil
+			return s.val, ReadInfo{Confirmed: s.confirmed, Stale: s.failing}, nil
 		}
 		v, err, retry := e.await(ctx)
 		if retry {
@@ -579,8 +691,9 @@ func (c *Cache) get(ctx context.Context, k key) (*Value, error) {
 		}
 		if err != nil {
 			c.st.errors.Add(1)
+			return nil, ReadInfo{}, err
 		}
-		return v, err
+		return v, c.infoOf(k, v), nil
 	}
 }
 

@@ -25,8 +25,10 @@ const (
 
 // snapshot is what readers see of an entry: immutable, swapped atomically.
 type snapshot struct {
-	mode mode
-	val  *Value
+	mode      mode
+	val       *Value
+	confirmed time.Time // when val was last confirmed current
+	failing   bool      // the last refresh failed: val is served stale
 }
 
 var emptySnapshot = &snapshot{mode: modeNone}
@@ -47,6 +49,7 @@ type entry struct {
 	key     key
 	snap    atomic.Pointer[snapshot]
 	lastUse atomic.Uint64 // cache epoch at the last read
+	held    atomic.Bool   // has held a value: counts against MaxEntries, else MaxMisses
 
 	mu             sync.Mutex
 	dead           bool      // invalidated, evicted or closed: no more timers or refreshes
@@ -75,17 +78,37 @@ func newEntry(c *Cache, k key) *entry {
 
 func (e *entry) deadline() time.Time { return e.verified.Add(e.c.opt.MaxStaleness) }
 
+// pinned reports whether the entry is a version read without a stage: a version's value
+// never changes, so it is never checked again. A version read with a stage is checked like
+// a stage read, since the stage can move away from it.
+func (e *entry) pinned() bool { return e.key.version != "" && e.key.stage == "" }
+
+// servableUntil is when val stops being served: MaxStaleness after its last confirmation,
+// extended by StaleIfError while the refreshes fail for transient reasons (the service or
+// the network is down), cut short as soon as Secrets Manager answers that the secret or
+// version cannot be read.
+func (e *entry) servableUntilLocked() time.Time {
+	d := e.deadline()
+	if e.lastErr != nil {
+		if !IsTransient(e.lastErr) {
+			return e.verified
+		}
+		d = d.Add(e.c.opt.StaleIfError)
+	}
+	return d
+}
+
 // servableLocked reports whether val may be handed out at now.
 func (e *entry) servableLocked(now time.Time) bool {
 	if e.val == nil {
 		return false
 	}
-	return e.key.version != "" || now.Before(e.deadline())
+	return e.pinned() || now.Before(e.servableUntilLocked())
 }
 
 func (e *entry) errorLocked(now time.Time) error {
 	return &Error{SecretID: e.key.id, VersionStage: e.key.stage, VersionID: e.key.version,
-		Stale: e.val != nil && !e.servableLocked(now), RetryAt: e.retryAt, Err: e.lastErr}
+		Stale: e.val != nil && !e.servableLocked(now) && IsTransient(e.lastErr), RetryAt: e.retryAt, Err: e.lastErr}
 }
 
 func (e *entry) logAttrs(attrs ...slog.Attr) []slog.Attr {
@@ -136,16 +159,18 @@ func (e *entry) finish(f *flight, start time.Time, res fetchResult) {
 		e.describeDenied = true
 		c.log.LogAttrs(c.ctx, slog.LevelWarn, "DescribeSecret is denied; refreshing with GetSecretValue alone", e.logAttrs()...)
 	}
+	first := false
 	if res.err == nil {
+		first = !e.held.Swap(true)
 		old := e.val
 		e.val, e.verified, e.failures, e.lastErr, e.retryAt = res.val, start, 0, nil, time.Time{}
-		e.snap.Store(&snapshot{mode: modeFresh, val: res.val})
+		e.snap.Store(&snapshot{mode: modeFresh, val: res.val, confirmed: start})
 		if old != nil && old.versionID != res.val.versionID {
 			c.st.versionChanges.Add(1)
 			c.log.LogAttrs(c.ctx, slog.LevelInfo, "secret version changed", e.logAttrs(
 				slog.String("old_version", old.versionID), slog.String("new_version", res.val.versionID))...)
 		}
-		if e.key.version == "" {
+		if !e.pinned() {
 			var why string
 			e.nextCheck, why = c.pol.next(now, &e.meta, e.haveMeta, e.pendingStreak, c.opt.Random())
 			c.log.LogAttrs(c.ctx, slog.LevelDebug, "next check", e.logAttrs(
@@ -157,7 +182,7 @@ func (e *entry) finish(f *flight, start time.Time, res fetchResult) {
 		e.lastErr = res.err
 		e.retryAt = now.Add(c.pol.backoff(e.failures, c.opt.Random()))
 		if e.servableLocked(now) {
-			e.snap.Store(&snapshot{mode: modeStale, val: e.val})
+			e.snap.Store(&snapshot{mode: modeStale, val: e.val, confirmed: e.verified, failing: true})
 		} else {
 			e.snap.Store(emptySnapshot)
 		}
@@ -170,6 +195,9 @@ func (e *entry) finish(f *flight, start time.Time, res fetchResult) {
 	}
 	e.rescheduleLocked(now)
 	e.mu.Unlock()
+	if first {
+		c.admit(e)
+	}
 	close(f.done)
 }
 
@@ -187,8 +215,8 @@ func (e *entry) rescheduleLocked(now time.Time) {
 	if !at.After(now) {
 		at = time.Time{} // passed: the entry is idle, its next read refreshes it
 	}
-	if e.key.version == "" && e.servableLocked(now) && (at.IsZero() || e.deadline().Before(at)) {
-		at = e.deadline()
+	if !e.pinned() && e.servableLocked(now) && (at.IsZero() || e.servableUntilLocked().Before(at)) {
+		at = e.servableUntilLocked()
 	}
 	if at.IsZero() {
 		return
@@ -198,7 +226,9 @@ func (e *entry) rescheduleLocked(now time.Time) {
 	}
 	e.timerGen++
 	gen := e.timerGen
-	e.stopTimer = e.c.clock.AfterFunc(max(at.Sub(now), 0), func() { e.tick(gen) })
+	// Measured from the clock as it is now: a refresh that finished in the background may
+	// have seen an earlier time.
+	e.stopTimer = e.c.clock.AfterFunc(max(at.Sub(e.c.clock.Now()), 0), func() { e.tick(gen) })
 }
 
 // tick runs when the entry's timer fires: it withholds a value past MaxStaleness, and
@@ -231,7 +261,7 @@ func (e *entry) tick(gen uint64) {
 	case e.lastUse.Load() < e.mark:
 		// Idle since the last refresh.
 		if servable {
-			e.snap.Store(&snapshot{mode: modeDue, val: e.val})
+			e.snap.Store(&snapshot{mode: modeDue, val: e.val, confirmed: e.verified, failing: e.lastErr != nil})
 			e.rescheduleLocked(now) // the deadline still applies
 		}
 	default:
@@ -259,7 +289,7 @@ func (e *entry) kick() {
 	if e.lastErr != nil {
 		m = modeStale
 	}
-	e.snap.Store(&snapshot{mode: m, val: e.val})
+	e.snap.Store(&snapshot{mode: m, val: e.val, confirmed: e.verified, failing: e.lastErr != nil})
 }
 
 // await serves a read that found nothing to serve: it joins or starts a refresh, or fails
@@ -310,14 +340,20 @@ func (e *entry) forceRefresh(ctx context.Context, seen *Value) (*Value, error, b
 			v := e.val
 			e.mu.Unlock()
 			return v, nil, false
-		case e.lastErr != nil && now.Before(e.retryAt):
-			err := e.errorLocked(now)
-			e.mu.Unlock()
-			return nil, err, false
-		case e.lastErr == nil && e.val != nil && !e.forcedAt.IsZero() && now.Before(e.forcedAt.Add(c.opt.MinRefreshInterval)):
-			v := e.val
-			e.mu.Unlock()
-			return v, nil, false
+		case !e.forcedAt.IsZero() && now.Before(e.forcedAt.Add(c.opt.MinRefreshInterval)):
+			// A forced refresh just ran: share its answer. A backoff after a failed
+			// ordinary read does not hold a forced one back: a secret created after a
+			// "not found" is found at once.
+			if e.lastErr != nil {
+				err := e.errorLocked(now)
+				e.mu.Unlock()
+				return nil, err, false
+			}
+			if e.val != nil {
+				v := e.val
+				e.mu.Unlock()
+				return v, nil, false
+			}
 		}
 		f = e.startLocked(true)
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/aws/smithy-go"
 )
 
 var (
@@ -72,3 +74,40 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
+
+// transientCodes are AWS error codes that say "try again later", whatever their status.
+var transientCodes = map[string]bool{
+	"InternalServiceError": true, "InternalFailure": true, "ServiceUnavailable": true,
+	"ThrottlingException": true, "Throttling": true, "TooManyRequestsException": true,
+	"RequestTimeout": true, "RequestTimeoutException": true, "RequestLimitExceeded": true,
+}
+
+// IsTransient reports whether err, from a refresh, says nothing about the secret itself: a
+// timeout, a network failure, an unreadable answer, a server error or throttling. These are
+// the errors StaleIfError rides out (the AWS Secrets Manager Agent's
+// ignore_transient_errors counts timeouts, I/O and response errors and 5xx answers). An
+// answer from Secrets Manager that the secret or version cannot be read (not found, access
+// denied, invalid request, decryption failure) is not transient.
+func IsTransient(err error) bool {
+	if err == nil {
+		return false
+	}
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		if transientCodes[ae.ErrorCode()] || ae.ErrorFault() == smithy.FaultServer {
+			return true
+		}
+		var hs interface{ HTTPStatusCode() int }
+		if errors.As(err, &hs) && (hs.HTTPStatusCode() >= 500 || hs.HTTPStatusCode() == 429) {
+			return true
+		}
+		return false
+	}
+	var hs interface{ HTTPStatusCode() int }
+	if errors.As(err, &hs) && hs.HTTPStatusCode() >= 400 && hs.HTTPStatusCode() < 500 && hs.HTTPStatusCode() != 429 {
+		return false
+	}
+	// Anything else: timeouts, connection failures, answers that could not be decoded, an
+	// answer without the stage asked for (a race with a rotation).
+	return !errors.Is(err, ErrClosed)
+}

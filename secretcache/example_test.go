@@ -5,34 +5,82 @@ import (
 	"errors"
 	"fmt"
 	"log"
-	"net/http/httptest"
+	"slices"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
-	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/secretcache"
 )
 
-// exampleClient returns a Secrets Manager client for a local emulator holding the secrets
-// of the examples. An application uses secretsmanager.NewFromConfig(cfg) instead.
-func exampleClient() (client *secretsmanager.Client, stop func()) {
-	srv, err := emulator.New(emulator.Options{})
-	if err != nil {
-		log.Fatal(err)
+// memClient is a Secrets Manager in memory for the examples (AWSCURRENT and AWSPREVIOUS
+// only). An application passes secretsmanager.NewFromConfig(cfg) instead.
+type memClient struct {
+	mu      sync.Mutex
+	seq     int
+	secrets map[string]map[string]*memVersion // name -> version id -> version
+}
+
+type memVersion struct {
+	value  string
+	stages []string
+}
+
+func exampleClient() (client *memClient, stop func()) {
+	c := &memClient{secrets: map[string]map[string]*memVersion{}}
+	c.put("prod/db", `{"username":"app","password":"correct horse"}`)
+	c.put("prod/apikey", "k-123")
+	return c, func() {}
+}
+
+// put stores a new AWSCURRENT version of name, as PutSecretValue does.
+func (c *memClient) put(name, value string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.seq++
+	vs := c.secrets[name]
+	if vs == nil {
+		vs = map[string]*memVersion{}
+		c.secrets[name] = vs
 	}
-	hs := httptest.NewServer(srv)
-	client = smClient(hs.URL)
-	ctx := context.Background()
-	for name, value := range map[string]string{
-		"prod/db":     `{"username":"app","password":"correct horse"}`,
-		"prod/apikey": "k-123",
-	} {
-		if _, err := client.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String(name), SecretString: aws.String(value)}); err != nil {
-			log.Fatal(err)
+	for _, v := range vs {
+		v.stages = slices.DeleteFunc(v.stages, func(s string) bool { return s == "AWSPREVIOUS" })
+		if slices.Contains(v.stages, "AWSCURRENT") {
+			v.stages = []string{"AWSPREVIOUS"}
 		}
 	}
-	return client, func() { hs.Close(); _ = srv.Close() }
+	vs[fmt.Sprintf("v%d", c.seq)] = &memVersion{value: value, stages: []string{"AWSCURRENT"}}
+}
+
+func (c *memClient) GetSecretValue(_ context.Context, in *secretsmanager.GetSecretValueInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	name, stage := aws.ToString(in.SecretId), aws.ToString(in.VersionStage)
+	for id, v := range c.secrets[name] {
+		if id == aws.ToString(in.VersionId) || (in.VersionId == nil && slices.Contains(v.stages, stage)) {
+			return &secretsmanager.GetSecretValueOutput{ARN: aws.String("arn:aws:secretsmanager:us-east-1:123456789012:secret:" + name),
+				Name: aws.String(name), VersionId: aws.String(id), SecretString: aws.String(v.value), VersionStages: slices.Clone(v.stages)}, nil
+		}
+	}
+	return nil, &types.ResourceNotFoundException{Message: aws.String("Secrets Manager can't find the specified secret.")}
+}
+
+func (c *memClient) DescribeSecret(_ context.Context, in *secretsmanager.DescribeSecretInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.DescribeSecretOutput, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	name := aws.ToString(in.SecretId)
+	vs := c.secrets[name]
+	if vs == nil {
+		return nil, &types.ResourceNotFoundException{Message: aws.String("Secrets Manager can't find the specified secret.")}
+	}
+	out := &secretsmanager.DescribeSecretOutput{ARN: aws.String("arn:aws:secretsmanager:us-east-1:123456789012:secret:" + name),
+		Name: aws.String(name), VersionIdsToStages: map[string][]string{}}
+	for id, v := range vs {
+		out.VersionIdsToStages[id] = slices.Clone(v.stages)
+	}
+	return out, nil
 }
 
 func Example() {
@@ -79,10 +127,7 @@ func ExampleCache_Do() {
 	}
 
 	// The password changes behind the cache's back (a rotation).
-	if _, err := client.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: aws.String("prod/db"),
-		SecretString: aws.String(`{"username":"app","password":"battery staple"}`)}); err != nil {
-		log.Fatal(err)
-	}
+	client.put("prod/db", `{"username":"app","password":"battery staple"}`)
 	// A database that only knows the new password.
 	login := func(password string) error {
 		if password != "battery staple" {

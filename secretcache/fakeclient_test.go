@@ -31,6 +31,8 @@ type fakeSM struct {
 	entered chan string
 	// lie makes GetSecretValue answer a read of stage with this version regardless.
 	lie string
+	// absent makes the secret unknown, as before it is created.
+	absent bool
 
 	rotationEnabled bool
 	nextRotation    time.Time
@@ -162,7 +164,7 @@ func (f *fakeSM) setBlock(on bool) {
 func (f *fakeSM) enter(ctx context.Context, op, id string) error {
 	f.mu.Lock()
 	f.calls[op]++
-	block, entered, err := f.block, f.entered, f.fail[op]
+	block, entered, err, absent := f.block, f.entered, f.fail[op], f.absent
 	f.mu.Unlock()
 	if block != nil {
 		entered <- op
@@ -175,7 +177,7 @@ func (f *fakeSM) enter(ctx context.Context, op, id string) error {
 	if err != nil {
 		return err
 	}
-	if id != f.name && id != f.arn {
+	if absent || (id != f.name && id != f.arn) {
 		return &types.ResourceNotFoundException{Message: aws.String("Secrets Manager can't find the specified secret.")}
 	}
 	return nil
@@ -230,4 +232,10 @@ func (f *fakeSM) DescribeSecret(ctx context.Context, in *secretsmanager.Describe
 		}
 	}
 	return out, nil
+}
+
+func (f *fakeSM) setAbsent(on bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.absent = on
 }

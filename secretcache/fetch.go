@@ -100,7 +100,7 @@ func (c *Cache) getSecretValue(ctx context.Context, k key) (*Value, error) {
 		c.st.apiErrors.Add(1)
 		return nil, err
 	}
-	return newValue(out), nil
+	return newValue(out, c.opt.Hook), nil
 }
 
 func (c *Cache) logCall(ctx context.Context, op string, k key, err error) {

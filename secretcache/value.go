@@ -26,9 +26,38 @@ type Value struct {
 	str                  string
 	hasString            bool
 	bin                  []byte
+	// With a Hook, str and bin are empty: the secret is in sealed, as hook.Put made it.
+	hook   Hook
+	sealed any
 }
 
-func newValue(out *secretsmanager.GetSecretValueOutput) *Value {
+// Hook transforms what the cache keeps in memory, to encrypt secrets at rest in the
+// process, say (the Hook of aws-secretsmanager-caching-go): Put receives each
+// GetSecretValue answer and returns what the cache stores; Get receives that and returns
+// the answer again, on every read of the secret (so a read with a Hook allocates and costs
+// what Get costs). Only the secret is stored through the hook; the ARN, name, version id and
+// stages are kept as they are.
+type Hook interface {
+	Put(out *secretsmanager.GetSecretValueOutput) any
+	Get(stored any) (*secretsmanager.GetSecretValueOutput, error)
+}
+
+// open returns the secret string (ok false for binary) and bytes, through the hook if any.
+func (v *Value) open() (str string, bin []byte, err error) {
+	if v.hook == nil {
+		return v.str, v.bin, nil
+	}
+	out, err := v.hook.Get(v.sealed)
+	if err != nil {
+		return "", nil, fmt.Errorf("secretcache: the Hook could not restore secret %s version %s: %w", v.arn, v.versionID, err)
+	}
+	if out == nil {
+		return "", nil, fmt.Errorf("secretcache: the Hook restored nothing for secret %s version %s", v.arn, v.versionID)
+	}
+	return aws.ToString(out.SecretString), out.SecretBinary, nil
+}
+
+func newValue(out *secretsmanager.GetSecretValueOutput, hook Hook) *Value {
 	v := &Value{
 		arn:       aws.ToString(out.ARN),
 		name:      aws.ToString(out.Name),
@@ -39,6 +68,10 @@ func newValue(out *secretsmanager.GetSecretValueOutput) *Value {
 	}
 	if out.SecretString != nil {
 		v.str, v.hasString = *out.SecretString, true
+	}
+	if hook != nil {
+		v.hook, v.sealed = hook, hook.Put(out)
+		v.str, v.bin = "", nil
 	}
 	return v
 }
@@ -70,17 +103,26 @@ func (v *Value) CreatedDate() time.Time { return v.created }
 func (v *Value) HasSecretString() bool { return v.hasString }
 
 // SecretString returns the secret string; it is empty when the version holds binary data.
-func (v *Value) SecretString() string { return v.str }
+func (v *Value) SecretString() string {
+	s, _, _ := v.open()
+	return s
+}
 
 // SecretBinary returns a copy of the binary secret, or nil when the version holds a string.
-func (v *Value) SecretBinary() []byte { return slices.Clone(v.bin) }
+func (v *Value) SecretBinary() []byte {
+	_, b, _ := v.open()
+	return slices.Clone(b)
+}
 
 // Decode unmarshals the secret, which must be JSON, into dst (as json.Unmarshal does).
 // A decoding error names the field and the JSON type at fault but never quotes the secret.
 func (v *Value) Decode(dst any) error {
-	data := v.bin
+	str, data, err := v.open()
+	if err != nil {
+		return err
+	}
 	if v.hasString {
-		data = []byte(v.str)
+		data = []byte(str)
 	}
 	if err := json.Unmarshal(data, dst); err != nil {
 		return &DecodeError{SecretARN: v.arn, VersionID: v.versionID, msg: describeJSONError(err), err: err}

@@ -90,9 +90,11 @@ module "rotation" {
   # Room for the rotator's retries with backoff; none outlives the deadline.
   timeout = 120
 
-  settings      = local.settings
-  allowed_hosts = local.allowed_hosts
-  ca_bundle     = var.ca_bundle
+  # The key itself creates its successor; no master credential.
+  rotation_strategy = "single"
+  settings          = local.settings
+  allowed_hosts     = local.allowed_hosts
+  ca_bundle         = var.ca_bundle
 
   secrets = {
     api_key = {

@@ -292,6 +292,10 @@ module "rotation" {
 
   remove_old_key = var.remove_old_key
 
+  # The master key edits authorized_keys, and only the user's, only on these hosts.
+  rotation_strategy = "alternating"
+  allowed_targets   = { for h in local.hosts : h => [var.username] }
+
   secrets = {
     # The schedule is declared below, once the keys are in the secrets.
     (var.username) = {

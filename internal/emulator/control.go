@@ -11,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/rds"
 )
 
 // The control API, under /_emulator/ (not an AWS API). Tests and benchmarks use it through
@@ -74,18 +76,16 @@ type fault struct {
 // control holds the state of the control API. Its mutex is separate from Server.mu so that
 // counting and fault checks never wait for a service operation.
 type control struct {
-	mu          sync.Mutex
-	calls       map[string]int64
-	faults      []*fault
-	rotations   []*RotationRecord
-	dbInstances map[string]DBInstance // region/identifier
-	dbClusters  map[string]DBCluster
+	mu        sync.Mutex
+	calls     map[string]int64
+	faults    []*fault
+	rotations []*RotationRecord
 	// offset is added to the base clock (nanoseconds), so the control API can move time.
 	offset atomic.Int64
 }
 
 func newControl() *control {
-	return &control{calls: map[string]int64{}, dbInstances: map[string]DBInstance{}, dbClusters: map[string]DBCluster{}}
+	return &control{calls: map[string]int64{}}
 }
 
 // beforeOperation counts a call and applies the first fault that matches it.
@@ -278,52 +278,45 @@ func (s *Server) reset() {
 	clear(s.ctrl.calls)
 	s.ctrl.faults = nil
 	s.ctrl.rotations = nil
-	clear(s.ctrl.dbInstances)
-	clear(s.ctrl.dbClusters)
 	s.ctrl.mu.Unlock()
+	s.rds.Reset()
 }
 
 // RegisterDBInstance makes DescribeDBInstances answer for db (region defaults to us-east-1).
 // With MasterUserPassword it also creates the master user secret RDS would manage.
 func (s *Server) RegisterDBInstance(db DBInstance) error {
-	if db.Identifier == "" || db.Engine == "" || db.Address == "" || db.Port == 0 {
-		return fmt.Errorf("DB instance needs identifier, engine, address and port")
+	if err := rds.CheckInstance(db); err != nil {
+		return err
 	}
 	if db.Region == "" {
 		db.Region = DefaultRegion
 	}
 	if db.MasterUserPassword != "" && db.MasterUserSecretARN == "" {
-		arn, err := s.rdsMasterSecret(db.Region, "db", s.dbInstanceARN(db.Region, db.Identifier), "aws:rds:primarydbinstancearn", db.MasterUsername, db.MasterUserPassword)
+		arn, err := s.rdsMasterSecret(db.Region, "db", rds.InstanceARN(db.Region, s.account, db.Identifier), "aws:rds:primarydbinstancearn", db.MasterUsername, db.MasterUserPassword)
 		if err != nil {
 			return err
 		}
 		db.MasterUserSecretARN = arn
 	}
-	db.MasterUserPassword = "" // kept only in the secret
-	s.ctrl.mu.Lock()
-	s.ctrl.dbInstances[db.Region+"/"+db.Identifier] = db
-	s.ctrl.mu.Unlock()
+	s.rds.PutInstance(db) // without the password, which lives only in the secret
 	return nil
 }
 
 // RegisterDBCluster makes DescribeDBClusters answer for c (region defaults to us-east-1).
 func (s *Server) RegisterDBCluster(c DBCluster) error {
-	if c.Identifier == "" || c.Engine == "" || c.Address == "" || c.Port == 0 {
-		return fmt.Errorf("DB cluster needs identifier, engine, address and port")
+	if err := rds.CheckCluster(c); err != nil {
+		return err
 	}
 	if c.Region == "" {
 		c.Region = DefaultRegion
 	}
 	if c.MasterUserPassword != "" && c.MasterUserSecretARN == "" {
-		arn, err := s.rdsMasterSecret(c.Region, "cluster", s.dbClusterARN(c.Region, c.Identifier), "aws:rds:primarydbclusterarn", c.MasterUsername, c.MasterUserPassword)
+		arn, err := s.rdsMasterSecret(c.Region, "cluster", rds.ClusterARN(c.Region, s.account, c.Identifier), "aws:rds:primarydbclusterarn", c.MasterUsername, c.MasterUserPassword)
 		if err != nil {
 			return err
 		}
 		c.MasterUserSecretARN = arn
 	}
-	c.MasterUserPassword = ""
-	s.ctrl.mu.Lock()
-	s.ctrl.dbClusters[c.Region+"/"+c.Identifier] = c
-	s.ctrl.mu.Unlock()
+	s.rds.PutCluster(c)
 	return nil
 }

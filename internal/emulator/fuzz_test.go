@@ -122,7 +122,8 @@ var fuzzValidBodies = map[string][]string{
 		`{"SecretId":"fuzz/secret","ClientRequestToken":"f0000000-0000-4000-8000-000000000041","RotationLambdaARN":"` + fuzzRotator + `","RotationRules":{"ScheduleExpression":"rate(4 hours)","Duration":"2h"}}`,
 	},
 	"CancelRotateSecret": {
-		`{"SecretId":"fuzz/secret"}`,
+		// Only a secret with a rotation function has a rotation to cancel.
+		`{"SecretId":"fuzz/rotating"}`,
 	},
 }
 
@@ -231,6 +232,8 @@ func newFuzzServer(tb testing.TB) *Server {
 		{"", "DeleteSecret", `{"SecretId":"fuzz/deleted","RecoveryWindowInDays":7}`},
 		{"", "CreateSecret", `{"Name":"fuzz/replicated","SecretString":"r","ClientRequestToken":"f0000000-0000-4000-8000-000000000005","AddReplicaRegions":[{"Region":"us-west-2"}]}`},
 		{"us-west-2", "GetSecretValue", `{"SecretId":"fuzz/replicated"}`},
+		{"", "CreateSecret", `{"Name":"fuzz/rotating","SecretString":"r","ClientRequestToken":"f0000000-0000-4000-8000-000000000007"}`},
+		{"", "RotateSecret", `{"SecretId":"fuzz/rotating","ClientRequestToken":"f0000000-0000-4000-8000-000000000008","RotationLambdaARN":"` + fuzzRotator + `","RotationRules":{"AutomaticallyAfterDays":30},"RotateImmediately":false}`},
 		{"us-west-2", "CreateSecret", `{"Name":"fuzz/from-west","SecretString":"w","ClientRequestToken":"f0000000-0000-4000-8000-000000000006","AddReplicaRegions":[{"Region":"us-east-1"}]}`},
 	}
 	for _, st := range setup {

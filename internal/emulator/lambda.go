@@ -21,8 +21,8 @@ package emulator
 //     one at a time, in arrival order; the time spent queued does not count against the
 //     timeout. In-process handlers run concurrently.
 //   - Event invocations are not retried, and there are no destinations or dead-letter queues.
-//   - The Runtime API serves the runtime routes only; the Extensions, Logs and Telemetry APIs
-//     answer 404, so extensions cannot register.
+//   - The Runtime API serves the runtime routes and the Extensions API (lambda_extensions.go);
+//     the Logs and Telemetry APIs answer 404.
 //   - Every function error is reported "Unhandled"; "Handled" belonged to retired runtimes.
 //   - An oversized request body is refused with 413 RequestEntityTooLargeException and a
 //     "Message", as Lambda's front end answers, not the model's RequestTooLargeException.
@@ -64,6 +64,14 @@ type FunctionConfig struct {
 	Env map[string]string
 	// Region of the function; DefaultRegion when empty.
 	Region string
+	// Handler is the function's handler setting, given to executables as _HANDLER (a
+	// Python runtime's "module.function", say). Empty means the executable's file name.
+	Handler string
+	// Extensions are executables started beside an executable function, as Lambda starts
+	// a layer's /opt/extensions/*: in this order, with the function's environment, and
+	// speaking the Extensions API at AWS_LAMBDA_RUNTIME_API (lambda_extensions.go). Each
+	// registers under its file name; the names must differ.
+	Extensions []string
 }
 
 const (
@@ -108,10 +116,13 @@ func (l *lambdaState) initLocked() {
 // function is one registered function.
 type function struct {
 	name, region, arn string
+	account           string
 	timeout           time.Duration
 	env               map[string]string
-	handler           Handler // in-process, or
-	path              string  // executable
+	handlerSetting    string   // _HANDLER; the file name when empty
+	extensions        []string // absolute paths of extension executables
+	handler           Handler  // in-process, or
+	path              string   // executable
 	logs              *logRing
 	log               *slog.Logger
 
@@ -147,6 +158,7 @@ func (s *Server) newFunction(name string, cfg FunctionConfig) (*function, error)
 		name:    name,
 		region:  region,
 		arn:     arn,
+		account: s.account,
 		timeout: timeout,
 		env:     maps.Clone(cfg.Env),
 		logs:    &logRing{},
@@ -191,8 +203,48 @@ func (s *Server) RegisterExecutable(name, path string, cfg FunctionConfig) (arn 
 		return "", fmt.Errorf("register executable %s: %s is not an executable file", name, abs)
 	}
 	fn.path = abs
+	fn.handlerSetting = cfg.Handler
+	seen := map[string]bool{}
+	for _, p := range cfg.Extensions {
+		ext, err := executablePath(p)
+		if err != nil {
+			return "", fmt.Errorf("register executable %s: extension: %w", name, err)
+		}
+		if seen[filepath.Base(ext)] {
+			return "", fmt.Errorf("register executable %s: two extensions are named %s; an extension registers under its file name, so the names must differ", name, filepath.Base(ext))
+		}
+		seen[filepath.Base(ext)] = true
+		fn.extensions = append(fn.extensions, ext)
+	}
+	if len(fn.extensions) > maxExtensions {
+		return "", fmt.Errorf("register executable %s: %d extensions; Lambda allows at most %d", name, len(fn.extensions), maxExtensions)
+	}
 	s.addFunction(fn)
 	return fn.arn, nil
+}
+
+// executablePath returns the absolute path of an executable regular file.
+func executablePath(path string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	st, err := os.Stat(abs)
+	if err != nil {
+		return "", err
+	}
+	if !st.Mode().IsRegular() || st.Mode().Perm()&0o111 == 0 {
+		return "", fmt.Errorf("%s is not an executable file", abs)
+	}
+	return abs, nil
+}
+
+// handlerName is the function's handler setting, _HANDLER.
+func (fn *function) handlerName() string {
+	if fn.handlerSetting != "" {
+		return fn.handlerSetting
+	}
+	return filepath.Base(fn.path)
 }
 
 func (s *Server) addFunction(fn *function) {

@@ -89,6 +89,16 @@ type sandbox struct {
 	served    int         // invocations delivered
 	initErr   invokeResult
 	initReady time.Duration // process start to first /next
+
+	// The runtime starts after the extensions have registered; halted stops a late start.
+	runtimeStarted, halted bool
+
+	ext           extState
+	extStop       chan struct{} // closed at the end of the shutdown phase: ends extension polls
+	extFailed     chan struct{} // closed at the first extension failure
+	extFailOnce   sync.Once
+	extFailType   string
+	extFailReason string
 }
 
 // ---- the invoker's side ----
@@ -116,7 +126,11 @@ func (fn *function) invokeExec(ctx context.Context, endpoint string, inv *invoca
 		}
 		res, retry := sb.run(ctx, timer.C, inv)
 		if res.reset || retry {
-			fn.discard(sb)
+			reason := shutdownFailure
+			if res.errorType == errTypeTimeout {
+				reason = shutdownTimeout
+			}
+			fn.discard(sb, reason)
 		}
 		if retry {
 			continue // the warm process had exited before it took the event: start another
@@ -135,33 +149,52 @@ func (fn *function) invokeExec(ctx context.Context, endpoint string, inv *invoca
 // already exited (between invocations) before taking the event.
 func (sb *sandbox) run(ctx context.Context, timeout <-chan time.Time, inv *invocation) (res invokeResult, retry bool) {
 	fn := sb.fn
-	select {
-	case sb.next <- inv:
-	case <-sb.exited:
+	// The event goes to the runtime only when every extension waits for it.
+handOver:
+	for {
 		sb.mu.Lock()
+		next, changed := sb.next, sb.ext.changed
+		if !sb.extensionsIdleLocked() {
+			next = nil
+		}
 		warm := sb.served > 0
 		sb.mu.Unlock()
-		if warm {
-			return invokeResult{}, true
+		select {
+		case next <- inv:
+			break handOver
+		case <-changed:
+			continue
+		case <-sb.exited:
+			if warm {
+				return invokeResult{}, true
+			}
+			inv.finish(sb.exitResult(inv.id))
+		case <-sb.extFailed:
+			if warm {
+				return invokeResult{}, true
+			}
+			inv.finish(sb.extFailure(inv.id))
+		case <-sb.initFailed:
+			sb.mu.Lock()
+			res := sb.initErr
+			sb.mu.Unlock()
+			inv.finish(res)
+		case <-sb.stopping:
+			inv.finish(invokeResult{err: fmt.Errorf("invoke %s: %w", fn.name, errFunctionClosed)})
+		case <-timeout:
+			inv.finish(timeoutResult(inv.id, fn.timeout))
+		case <-ctx.Done():
+			inv.finish(invokeResult{err: fmt.Errorf("invoke %s: %w", fn.name, context.Cause(ctx)), reset: true})
 		}
-		inv.finish(sb.exitResult(inv.id))
-	case <-sb.initFailed:
-		sb.mu.Lock()
-		res := sb.initErr
-		sb.mu.Unlock()
-		inv.finish(res)
-	case <-sb.stopping:
-		inv.finish(invokeResult{err: fmt.Errorf("invoke %s: %w", fn.name, errFunctionClosed)})
-	case <-timeout:
-		inv.finish(timeoutResult(inv.id, fn.timeout))
-	case <-ctx.Done():
-		inv.finish(invokeResult{err: fmt.Errorf("invoke %s: %w", fn.name, context.Cause(ctx)), reset: true})
+		break
 	}
 	select {
 	case res = <-inv.done:
 		return res, false
 	case <-sb.exited:
 		inv.finish(sb.exitResult(inv.id))
+	case <-sb.extFailed:
+		inv.finish(sb.extFailure(inv.id))
 	case <-sb.stopping:
 		inv.finish(invokeResult{err: fmt.Errorf("invoke %s: %w", fn.name, errFunctionClosed)})
 	case <-timeout:
@@ -195,7 +228,11 @@ func (fn *function) sandbox(endpoint string) (sb *sandbox, cold bool, err error)
 		select {
 		case <-fn.sb.exited:
 			// It exited between invocations (after a panic, say): Lambda starts a new one.
-			fn.sb.stop()
+			fn.sb.stop(shutdownFailure)
+			fn.sb = nil
+		case <-fn.sb.extFailed:
+			// An extension failed between invocations.
+			fn.sb.stop(shutdownFailure)
 			fn.sb = nil
 		default:
 			return fn.sb, false, nil
@@ -210,13 +247,13 @@ func (fn *function) sandbox(endpoint string) (sb *sandbox, cold bool, err error)
 }
 
 // discard stops sb and forgets it, so that the next invocation starts a new process.
-func (fn *function) discard(sb *sandbox) {
+func (fn *function) discard(sb *sandbox, reason string) {
 	fn.mu.Lock()
 	if fn.sb == sb {
 		fn.sb = nil
 	}
 	fn.mu.Unlock()
-	sb.stop()
+	sb.stop(reason)
 }
 
 // close stops the function's process for good.
@@ -227,11 +264,12 @@ func (fn *function) close() {
 	fn.sb = nil
 	fn.mu.Unlock()
 	if sb != nil {
-		sb.stop()
+		sb.stop(shutdownSpindown)
 	}
 }
 
-// start launches the executable with a new Runtime API listener.
+// start launches the extensions and the executable with a new Runtime API listener. With
+// extensions, the executable starts in the background once they have registered.
 func (fn *function) start(endpoint string) (*sandbox, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -244,7 +282,10 @@ func (fn *function) start(endpoint string) (*sandbox, error) {
 		exited:     make(chan struct{}),
 		initFailed: make(chan struct{}),
 		stopping:   make(chan struct{}),
+		extStop:    make(chan struct{}),
+		extFailed:  make(chan struct{}),
 		state:      stStarted,
+		ext:        extState{changed: make(chan struct{})},
 	}
 	sb.srv = &http.Server{
 		Handler:           sb.routes(),
@@ -252,70 +293,105 @@ func (fn *function) start(endpoint string) (*sandbox, error) {
 		ErrorLog:          slog.NewLogLogger(fn.log.Handler(), slog.LevelDebug),
 	}
 	go func() { _ = sb.srv.Serve(ln) }()
-
-	outR, outW, err := os.Pipe()
-	if err != nil {
-		_ = sb.srv.Close()
-		return nil, fmt.Errorf("stdout pipe for %s: %w", fn.name, err)
-	}
-	errR, errW, err := os.Pipe()
-	if err != nil {
-		_ = sb.srv.Close()
-		_, _ = outR.Close(), outW.Close()
-		return nil, fmt.Errorf("stderr pipe for %s: %w", fn.name, err)
-	}
-	cmd := exec.Command(fn.path)
-	cmd.Dir = filepath.Dir(fn.path)
-	cmd.Env = fn.environ(ln.Addr().String(), endpoint)
-	cmd.Stdout, cmd.Stderr = outW, errW
-	cmd.SysProcAttr = functionProcAttr()
 	if endpoint == "" {
 		fn.log.Warn("starting a function without an emulator endpoint: call SetEndpoint so that its AWS SDK calls reach the emulator")
 	}
+	env := fn.environ(ln.Addr().String(), endpoint)
 	sb.mu.Lock()
 	sb.started = time.Now()
 	sb.mu.Unlock()
+	if len(fn.extensions) == 0 {
+		if err := sb.startRuntime(env); err != nil {
+			_ = sb.srv.Close()
+			return nil, err // "fork/exec PATH: REASON", as Lambda reports a bad entry point
+		}
+		return sb, nil
+	}
+	if err := sb.startExtensions(env); err != nil {
+		sb.stop(shutdownFailure)
+		return nil, err
+	}
+	go sb.boot(env)
+	return sb, nil
+}
+
+// startRuntime launches the function's executable.
+func (sb *sandbox) startRuntime(env []string) error {
+	fn := sb.fn
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		return fmt.Errorf("stdout pipe for %s: %w", fn.name, err)
+	}
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		_, _ = outR.Close(), outW.Close()
+		return fmt.Errorf("stderr pipe for %s: %w", fn.name, err)
+	}
+	cmd := exec.Command(fn.path)
+	cmd.Dir = filepath.Dir(fn.path)
+	cmd.Env = env
+	cmd.Stdout, cmd.Stderr = outW, errW
+	cmd.SysProcAttr = functionProcAttr()
+	sb.mu.Lock()
+	if sb.halted {
+		sb.mu.Unlock()
+		_, _, _, _ = outR.Close(), outW.Close(), errR.Close(), errW.Close()
+		return errFunctionClosed
+	}
 	err = cmd.Start()
 	_, _ = outW.Close(), errW.Close()
 	if err != nil {
-		_ = sb.srv.Close()
+		sb.mu.Unlock()
 		_, _ = outR.Close(), errR.Close()
-		return nil, err // "fork/exec PATH: REASON", as Lambda reports a bad entry point
+		return err
 	}
+	sb.runtimeStarted = true
 	sb.cmd, sb.pid = cmd, cmd.Process.Pid
-	sb.pipes = []*os.File{outR, errR}
+	sb.pipes = append(sb.pipes, outR, errR)
+	sb.mu.Unlock()
+	pid := cmd.Process.Pid
 	sb.output.Add(2)
-	go sb.copyOutput(outR, "stdout")
-	go sb.copyOutput(errR, "stderr")
+	go sb.copyOutput(outR, "stdout", pid)
+	go sb.copyOutput(errR, "stderr", pid)
 	go func() {
 		err := cmd.Wait()
 		sb.exitErr = err
-		killProcessGroup(sb.pid) // whatever the runtime left behind
+		killProcessGroup(pid) // whatever the runtime left behind
 		close(sb.exited)
 		sb.mu.Lock()
 		state := sb.state
 		sb.mu.Unlock()
-		fn.log.Debug("function process exited", "pid", sb.pid, "state", state, "error", err)
+		fn.log.Debug("function process exited", "pid", pid, "state", state, "error", err)
 	}()
-	fn.log.Debug("function process started", "pid", sb.pid, "runtime_api", ln.Addr().String())
-	return sb, nil
+	fn.log.Debug("function process started", "pid", pid, "runtime_api", sb.ln.Addr().String())
+	return nil
 }
 
-// stop kills the process group, waits for the process and its output, and closes the
-// Runtime API server. It is idempotent.
-func (sb *sandbox) stop() {
+// stop kills the runtime's process group, gives the extensions their SHUTDOWN event (with
+// reason), kills them, waits for the processes and their output, and closes the Runtime API
+// server. It is idempotent.
+func (sb *sandbox) stop(reason string) {
 	sb.stopOnce.Do(func() {
 		close(sb.stopping)
-		select {
-		case <-sb.exited:
-		default:
-			killProcessGroup(sb.pid)
+		sb.mu.Lock()
+		sb.halted = true
+		started, pid := sb.runtimeStarted, sb.pid
+		sb.mu.Unlock()
+		if started {
+			select {
+			case <-sb.exited:
+			default:
+				killProcessGroup(pid)
+			}
+			select {
+			case <-sb.exited:
+			case <-time.After(stopGrace):
+				sb.fn.log.Error("function process did not exit after SIGKILL", "pid", pid)
+			}
 		}
-		select {
-		case <-sb.exited:
-		case <-time.After(stopGrace):
-			sb.fn.log.Error("function process did not exit after SIGKILL", "pid", sb.pid)
-		}
+		sb.shutdownExtensions(reason)
+		sb.stopExtensions()
+		close(sb.extStop)
 		_ = sb.srv.Close()
 		done := make(chan struct{})
 		go func() { sb.output.Wait(); close(done) }()
@@ -323,7 +399,10 @@ func (sb *sandbox) stop() {
 		case <-done:
 		case <-time.After(time.Second):
 			// A descendant that left the process group still holds the pipes: stop reading.
-			for _, p := range sb.pipes {
+			sb.mu.Lock()
+			pipes := sb.pipes
+			sb.mu.Unlock()
+			for _, p := range pipes {
 				_ = p.Close()
 			}
 			<-done
@@ -333,7 +412,7 @@ func (sb *sandbox) stop() {
 
 // copyOutput sends the process's output, line by line, to the logger and the function's log.
 // A line longer than the reader's buffer is cut into several.
-func (sb *sandbox) copyOutput(r *os.File, stream string) {
+func (sb *sandbox) copyOutput(r *os.File, stream string, pid int) {
 	defer sb.output.Done()
 	defer r.Close()
 	br := bufio.NewReaderSize(r, 16<<10)
@@ -342,7 +421,7 @@ func (sb *sandbox) copyOutput(r *os.File, stream string) {
 		if len(chunk) > 0 {
 			line := trimNewline(chunk)
 			sb.fn.logs.write(append(bytes.Clone(line), '\n'))
-			sb.fn.log.Debug("function output", "stream", stream, "pid", sb.pid, "line", string(line))
+			sb.fn.log.Debug("function output", "stream", stream, "pid", pid, "line", string(line))
 		}
 		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
 			return
@@ -376,7 +455,7 @@ func (fn *function) environ(runtimeAPI, endpoint string) []string {
 		"AWS_XRAY_CONTEXT_MISSING":        "LOG_ERROR",
 		"LAMBDA_TASK_ROOT":                filepath.Dir(fn.path),
 		"LAMBDA_RUNTIME_DIR":              filepath.Dir(fn.path),
-		"_HANDLER":                        filepath.Base(fn.path),
+		"_HANDLER":                        fn.handlerName(),
 		"TZ":                              ":UTC",
 		"LANG":                            "en_US.UTF-8",
 		"PATH":                            "/usr/local/bin:/usr/bin/:/bin:/opt/bin",
@@ -412,6 +491,7 @@ func (sb *sandbox) routes() http.Handler {
 	mux.HandleFunc("POST "+runtimeAPIPrefix+"/runtime/invocation/{id}/response", sb.handleResponse)
 	mux.HandleFunc("POST "+runtimeAPIPrefix+"/runtime/invocation/{id}/error", sb.handleError)
 	mux.HandleFunc("POST "+runtimeAPIPrefix+"/runtime/init/error", sb.handleInitError)
+	sb.extensionRoutes(mux)
 	mux.HandleFunc("GET "+runtimeAPIPrefix+"/ping", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = w.Write([]byte("pong"))
 	})
@@ -466,6 +546,7 @@ func (sb *sandbox) handleNext(w http.ResponseWriter, r *http.Request) {
 		return
 	case stStarted:
 		sb.initReady = time.Since(sb.started)
+		sb.ext.closed = true // internal extensions register during the runtime's init
 	}
 	sb.state = stReady
 	sb.mu.Unlock()
@@ -474,6 +555,7 @@ func (sb *sandbox) handleNext(w http.ResponseWriter, r *http.Request) {
 		sb.mu.Lock()
 		sb.state, sb.active = stRunning, inv
 		sb.served++
+		sb.dispatchInvokeLocked(inv)
 		sb.mu.Unlock()
 		renderEvent(w, inv)
 	case <-r.Context().Done():

@@ -489,7 +489,7 @@ func TestLambdaRuntimeAPIGarbage(t *testing.T) {
 
 	// Paths, methods and ids that make no sense.
 	rt.expect("GET", "/2018-06-01/runtime/nothing", nil, nil, 404, "")
-	rt.expect("POST", "/2020-01-01/extension/register", strings.NewReader(`{"events":["INVOKE"]}`), nil, 404, "")
+	rt.expect("POST", "/2020-01-01/extension/register", strings.NewReader(`{"events":["INVOKE"]}`), nil, 403, `"errorType":"Extension.InvalidExtensionName"`)
 	rt.expect("HEAD", "/2018-06-01/runtime/invocation/next", nil, nil, 405, "")
 	rt.expect("POST", "/2018-06-01/runtime/invocation/next", nil, nil, 405, "")
 	rt.expect("GET", "/2018-06-01/runtime/invocation/abc/response", nil, nil, 405, "")

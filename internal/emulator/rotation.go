@@ -3,11 +3,13 @@ package emulator
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"time"
 
+	smmodel "github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/secretsmanager"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/schedule"
 )
 
@@ -51,13 +53,33 @@ func (r *rotationRules) schedule() schedule.Rules {
 	return out
 }
 
+// maxRotationLambdaARNLen is RotationLambdaARNType's length limit (botocore model).
+const maxRotationLambdaARNLen = 2048
+
 func (s *Server) smRotateSecret(region string, in *rotateSecretInput) (any, error) {
+	// The request's own checks come before any lookup of the secret or the function: the
+	// token (LocalStack's provider, made to pass its aws_validated tests), then the ARN's
+	// length (moto: "RotationLambdaARN must <= 2048 characters long.").
+	if in.ClientRequestToken == nil {
+		return nil, errNoToken()
+	}
 	if err := checkToken(in.ClientRequestToken); err != nil {
 		return nil, err
 	}
+	if err := checkSecretID(in.SecretID); err != nil {
+		return nil, err
+	}
+	if in.RotationLambdaARN != nil && len(*in.RotationLambdaARN) > maxRotationLambdaARNLen {
+		return nil, invalidParameter("RotationLambdaARN must <= 2048 characters long.")
+	}
 	if in.RotationRules != nil {
-		if err := in.RotationRules.schedule().Validate(); err != nil {
-			return nil, invalidParameter("%s", err.Error())
+		// The emulator's own rules (package secretsmanager), not the provider's.
+		if err := smmodel.CheckRotationRules(smmodel.RotationRules{
+			AutomaticallyAfterDays: in.RotationRules.AutomaticallyAfterDays,
+			ScheduleExpression:     in.RotationRules.ScheduleExpression,
+			Duration:               in.RotationRules.Duration,
+		}); err != nil {
+			return nil, ruleError(err)
 		}
 	}
 	sec, err := s.secretForWrite(region, in.SecretID)
@@ -76,9 +98,6 @@ func (s *Server) smRotateSecret(region string, in *rotateSecretInput) (any, erro
 	}
 	if sec.stuckPending() != nil {
 		return nil, invalidRequest(msgRotationIncomplete)
-	}
-	if in.ClientRequestToken == nil {
-		return nil, errNoToken()
 	}
 	token := *in.ClientRequestToken
 	if v := sec.Versions[token]; v != nil {
@@ -271,6 +290,10 @@ func (s *Server) smCancelRotateSecret(region string, in *secretIDInput) (any, er
 	if err != nil {
 		return nil, err
 	}
+	if sec.RotationLambdaARN == "" {
+		// The CancelRotateSecret reference lists this InvalidRequestException case; moto answers it.
+		return nil, invalidRequest("You tried to enable rotation on a secret that doesn't already have a Lambda function ARN configured and you didn't include such an ARN as a parameter in this call.")
+	}
 	out := &cancelRotateSecretOutput{ARN: sec.ARN, Name: sec.Name}
 	if job := s.rotations[sec.ARN]; job != nil {
 		out.VersionID = job.token
@@ -313,4 +336,13 @@ func (s *Server) runDueRotations() {
 			s.changed(sec)
 		}
 	}
+}
+
+// ruleError turns a refusal of the model into the API error it is.
+func ruleError(err error) error {
+	var re *smmodel.RuleError
+	if errors.As(err, &re) {
+		return newError(re.Type, "%s", re.Message)
+	}
+	return err
 }

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/iampolicy"
+	smmodel "github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/secretsmanager"
 )
 
 // smOperations is the Secrets Manager API. Handlers run with Server.mu held.
@@ -134,7 +134,17 @@ func checkSecretID(id *string) error {
 	if len(*id) < 1 || len(*id) > 2048 {
 		return validationError("secretId", "Member must have length between 1 and 2048", *id)
 	}
+	// An id that is not an ARN is a name, and one with characters a name cannot have is
+	// refused before any lookup, by every operation (LocalStack's aws_validated
+	// test_invalid_secret_name).
+	if !strings.HasPrefix(*id, "arn:") && !secretNamePattern.MatchString(*id) {
+		return errInvalidName()
+	}
 	return nil
+}
+
+func errInvalidName() error {
+	return newError("ValidationException", "Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!")
 }
 
 // purge removes a secret for good, with its replicas.
@@ -185,7 +195,7 @@ func checkName(name *string) error {
 		return validationError("name", "Member must have length between 1 and 512", *name)
 	}
 	if !secretNamePattern.MatchString(*name) {
-		return newError("ValidationException", "Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!")
+		return errInvalidName()
 	}
 	return nil
 }
@@ -299,6 +309,9 @@ func (s *Server) smCreateSecret(region string, in *createSecretInput) (any, erro
 		if existing.isDeleted() {
 			return nil, invalidRequest("You can't create this secret because a secret with this name is already scheduled for deletion.")
 		}
+		if in.ClientRequestToken != nil && existing.Versions[*in.ClientRequestToken] != nil {
+			return s.retriedCreate(existing, in)
+		}
 		return nil, newError("ResourceExistsException", "The operation failed because the secret %s already exists.", *in.Name)
 	}
 	now := s.now()
@@ -333,6 +346,25 @@ func (s *Server) smCreateSecret(region string, in *createSecretInput) (any, erro
 		out.ReplicationStatus = replicationStatuses(sec)
 	}
 	return out, nil
+}
+
+// retriedCreate answers a CreateSecret whose ClientRequestToken names a version of the
+// existing secret: a retry with the same value succeeds with that version, another value is
+// refused (CreateSecret reference, ClientRequestToken).
+func (s *Server) retriedCreate(sec *smSecret, in *createSecretInput) (any, error) {
+	v := sec.Versions[*in.ClientRequestToken]
+	same := false
+	if v.hasValue() && (in.SecretString != nil || in.SecretBinary != nil) {
+		var err error
+		if same, err = s.holdsValue(sec, v, in.SecretString, in.SecretBinary); err != nil {
+			return nil, err
+		}
+	}
+	if !same {
+		return nil, newError("ResourceExistsException",
+			"You can't use ClientRequestToken %s because that value is already in use for a version of secret %s.", v.ID, sec.ARN)
+	}
+	return &createSecretOutput{ARN: sec.ARN, Name: sec.Name, VersionID: v.ID, ReplicationStatus: replicationStatuses(sec)}, nil
 }
 
 // errNoToken: the SDKs and the CLI fill ClientRequestToken in; AWS refuses a request that
@@ -559,7 +591,7 @@ func (s *Server) smBatchGetSecretValue(region string, in *batchGetSecretValueInp
 			return nil, validationError("secretIdList", "Member must have length less than or equal to 20", len(in.SecretIDList))
 		}
 		if in.MaxResults != nil {
-			return nil, invalidParameter("'Filters' not specified. 'Filters' must also be specified when 'MaxResults' is provided in a request.")
+			return nil, invalidParameter("'Filters' not specified. 'Filters' must also be specified when 'MaxResults' is provided.")
 		}
 		for _, id := range in.SecretIDList {
 			v, err := s.batchRead(region, id)
@@ -630,6 +662,9 @@ func (s *Server) smPutSecretValue(region string, in *putSecretValueInput) (any, 
 			return nil, check
 		}
 	}
+	if in.ClientRequestToken == nil {
+		return nil, errNoToken() // before the lookup, as AWS answers a raw request
+	}
 	if in.SecretString == nil && in.SecretBinary == nil {
 		return nil, invalidRequest("You must provide either SecretString or SecretBinary.")
 	}
@@ -640,6 +675,10 @@ func (s *Server) smPutSecretValue(region string, in *putSecretValueInput) (any, 
 	stages := in.VersionStages
 	if stages == nil {
 		stages = []string{stageCurrent}
+	}
+	if !slices.Contains(stages, stageCurrent) && sec.versionByStage(stageCurrent) == nil {
+		// The first version of a secret is always current (PutSecretValue reference).
+		stages = append(slices.Clone(stages), stageCurrent)
 	}
 	v, created, err := s.putVersion(sec, in.ClientRequestToken, in.SecretString, in.SecretBinary, stages)
 	if err != nil {
@@ -732,6 +771,9 @@ func (s *Server) smUpdateSecret(region string, in *updateSecretInput) (any, erro
 		if check != nil {
 			return nil, check
 		}
+	}
+	if (in.SecretString != nil || in.SecretBinary != nil) && in.ClientRequestToken == nil {
+		return nil, errNoToken() // before the lookup, as AWS answers a raw request
 	}
 	sec, err := s.secretForWrite(region, in.SecretID)
 	if err != nil {
@@ -940,6 +982,9 @@ type deleteSecretOutput struct {
 }
 
 func (s *Server) smDeleteSecret(region string, in *deleteSecretInput) (any, error) {
+	if err := checkSecretID(in.SecretID); err != nil {
+		return nil, err
+	}
 	force := in.ForceDeleteWithoutRecovery != nil && *in.ForceDeleteWithoutRecovery
 	days := int64(defaultRecoveryDays)
 	if in.RecoveryWindowInDays != nil {
@@ -950,9 +995,6 @@ func (s *Server) smDeleteSecret(region string, in *deleteSecretInput) (any, erro
 		if force {
 			return nil, invalidParameter("You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.")
 		}
-	}
-	if err := checkSecretID(in.SecretID); err != nil {
-		return nil, err
 	}
 	now := s.now()
 	sec := s.lookupSecret(region, *in.SecretID)
@@ -1110,7 +1152,7 @@ func (s *Server) smPutResourcePolicy(region string, in *putResourcePolicyInput) 
 	if err != nil {
 		return nil, err
 	}
-	findings, public := iampolicy.Check(*in.ResourcePolicy)
+	findings, public := smmodel.CheckPolicy(*in.ResourcePolicy)
 	if len(findings) > 0 {
 		return nil, newError("MalformedPolicyDocumentException", "This policy has invalid syntax.")
 	}
@@ -1166,9 +1208,10 @@ func (s *Server) smValidateResourcePolicy(region string, in *validateResourcePol
 		}
 	}
 	// ValidateResourcePolicy also checks that the policy does not grant broad access.
-	findings, public := iampolicy.Check(*in.ResourcePolicy)
+	findings, public := smmodel.CheckPolicy(*in.ResourcePolicy)
 	if public {
-		findings = append(findings, iampolicy.PublicAccessFinding())
+		findings = append(findings, smmodel.PolicyFinding{CheckName: smmodel.CheckPublic,
+			ErrorMessage: "The resource policy grants public access: an Allow statement applies to every principal without a condition that limits it to known accounts, organizations, networks or resources."})
 	}
 	entries := make([]validationErrorEntry, 0, len(findings))
 	for _, f := range findings {
@@ -1191,7 +1234,7 @@ func checkReplicaRegions(primary string, regions []replicaRegionType) error {
 			return invalidParameter("Invalid replica region.")
 		}
 		if *r.Region == primary {
-			return invalidParameter("Invalid replica region: %s is the secret's primary region.", primary)
+			return invalidParameter("Invalid replica region.")
 		}
 		if seen[*r.Region] {
 			return invalidParameter("Invalid replica region: %s appears more than once.", *r.Region)
@@ -1277,7 +1320,7 @@ func (s *Server) smRemoveRegionsFromReplication(region string, in *removeRegions
 	}
 	for _, r := range in.RemoveReplicaRegions {
 		if sec.replica(r) == nil {
-			return nil, invalidParameter("Invalid replica region: %s is not a replica region of this secret.", r)
+			return nil, invalidParameter("Invalid replica region.")
 		}
 	}
 	for _, r := range in.RemoveReplicaRegions {

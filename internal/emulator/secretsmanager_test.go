@@ -510,7 +510,9 @@ func TestListSecretsFilters(t *testing.T) {
 		{"all splits camel case", []types.Filter{f("all", "test")}, []string{"ThisTestSecret"}},
 		{"all searches tags", []types.Filter{f("all", "DATA")}, []string{"prod/db/password", "dev/db/password"}},
 		{"all words", []types.Filter{f("all", "db dev")}, []string{"dev/db/password"}},
-		{"primary-region", []types.Filter{f("primary-region", "us-east")}, []string{"prod/db/password", "prod/api-key", "dev/db/password", "ThisTestSecret"}},
+		// Only secrets that take part in replication have a primary region (moto's
+		// test_filter_with_primary_region).
+		{"primary-region", []types.Filter{f("primary-region", "us-east")}, nil},
 		{"primary-region other", []types.Filter{f("primary-region", "eu-")}, nil},
 		{"owning-service", []types.Filter{f("owning-service", "rds")}, nil},
 	}
@@ -527,17 +529,20 @@ func TestListSecretsFilters(t *testing.T) {
 		})
 	}
 	bad := []struct {
-		name    string
-		filters []types.Filter
+		name       string
+		filters    []types.Filter
+		code, want string
 	}{
-		{"unknown key", []types.Filter{f("colour", "x")}},
-		{"bad character", []types.Filter{f("name", "a*b")}},
-		{"no values", []types.Filter{{Key: "name"}}},
+		{"unknown key", []types.Filter{f("colour", "x")}, "ValidationException", "at 'filters.1.member.key'"},
+		{"unknown second key", []types.Filter{f("name", "x"), f("colour", "x")}, "ValidationException", "at 'filters.2.member.key'"},
+		{"bad character", []types.Filter{f("name", "a*b")}, "ValidationException", "1 validation error detected"},
+		{"no values", []types.Filter{{Key: "name"}}, "InvalidParameterException", "Invalid filter values for key: name"},
+		{"no key", []types.Filter{{Values: []string{"x"}}}, "InvalidParameterException", "Invalid filter key"},
 	}
 	for _, tc := range bad {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := c.ListSecrets(t.Context(), &secretsmanager.ListSecretsInput{Filters: tc.filters})
-			wantAPIError(t, err, "ValidationException", "1 validation error detected")
+			wantAPIError(t, err, tc.code, tc.want)
 		})
 	}
 }

@@ -15,6 +15,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/awsapi"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/rds"
 )
 
 // DefaultAccountID is the one account every resource of the emulator belongs to.
@@ -49,6 +52,8 @@ type Server struct {
 
 	persist *persister
 	ctrl    *control
+	// rds holds the DB instances and clusters tests register (package rds); own mutex.
+	rds rds.Registry
 
 	// rotations in flight, by secret ARN; guarded by mu.
 	rotations map[string]*rotationJob
@@ -118,7 +123,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveControl(w, r)
 	case strings.HasPrefix(r.URL.Path, "/2015-03-31/functions/"):
 		s.serveLambdaInvoke(w, r)
-	case target == "" && isQueryRequest(r):
+	case target == "" && awsapi.IsQueryRequest(r):
 		s.serveQuery(w, r)
 	case target != "":
 		writeJSONError(w, newError("UnknownOperationException", "The operation %s is not supported by this endpoint.", target))

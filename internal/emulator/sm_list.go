@@ -1,10 +1,10 @@
 package emulator
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
-	"unicode"
 )
 
 // ListSecrets: filters, sorting and paging.
@@ -169,23 +169,28 @@ func compileFilters(filters []filter) (filterSet, error) {
 		return nil, validationError("filters", "Member must have length less than or equal to 10", len(filters))
 	}
 	out := make(filterSet, 0, len(filters))
-	for _, f := range filters {
+	for i, f := range filters {
+		// Messages as moto's list_secrets tests give them; the member path is numbered, as
+		// AWS's request validation numbers list members.
 		if f.Key == nil {
-			return nil, validationError("filters.member.key", "Member must not be null", nil)
+			return nil, invalidParameter("Invalid filter key")
 		}
 		switch *f.Key {
 		case "description", "name", "tag-key", "tag-value", "primary-region", "owning-service", "all":
 		default:
-			return nil, validationError("filters.member.key",
+			return nil, validationError(fmt.Sprintf("filters.%d.member.key", i+1),
 				"Member must satisfy enum value set: [all, name, tag-key, description, tag-value, primary-region, owning-service]", *f.Key)
 		}
-		if len(f.Values) < 1 || len(f.Values) > 10 {
-			return nil, validationError("filters.member.values", "Member must have length between 1 and 10", len(f.Values))
+		if len(f.Values) == 0 {
+			return nil, invalidParameter("Invalid filter values for key: %s", *f.Key)
+		}
+		if len(f.Values) > 10 {
+			return nil, validationError(fmt.Sprintf("filters.%d.member.values", i+1), "Member must have length less than or equal to 10", len(f.Values))
 		}
 		cf := compiledFilter{key: *f.Key}
 		for _, v := range f.Values {
 			if len(v) > 512 || !filterValuePattern.MatchString(v) {
-				return nil, validationError("filters.member.values.member",
+				return nil, validationError(fmt.Sprintf("filters.%d.member.values", i+1),
 					"Member must satisfy regular expression pattern: ^\\!?[a-zA-Z0-9 :_@\\/\\+\\=\\.\\-\\!]*$", v)
 			}
 			text, neg := strings.CutPrefix(v, "!")
@@ -196,115 +201,130 @@ func compileFilters(filters []filter) (filterSet, error) {
 	return out, nil
 }
 
-// match: every filter must pass. Within one filter a secret passes when it matches any plain
-// value and none of the negated ones; a filter of only negated values passes every secret
-// that matches none of them.
+// match: every filter must pass (filters are ANDed). The values of one filter are ORed: a
+// secret passes when it matches a plain value, or does not match a negated one ("!x").
 func (fs filterSet) match(sec *smSecret) bool {
 	for _, f := range fs {
-		hasPlain, matchedPlain := false, false
+		pass := false
 		for _, v := range f.values {
-			hit := matchFilter(f.key, v.text, sec)
-			if v.negate {
-				if hit {
-					return false
-				}
-				continue
+			if matchFilter(f.key, v.text, sec) != v.negate {
+				pass = true
+				break
 			}
-			hasPlain = true
-			matchedPlain = matchedPlain || hit
 		}
-		if hasPlain && !matchedPlain {
+		if !pass {
 			return false
 		}
 	}
 	return true
 }
 
-// matchFilter applies one filter value. name, tag-key, tag-value, primary-region and
-// owning-service are case-sensitive prefix matches of the whole attribute. description and
-// all match by words: every word of the value must begin, case-insensitively, some word of
-// the attribute. (The Filter reference calls description a prefix match; AWS in fact matches
-// it by words, so "a secret" finds "an secret" but not "asecret".)
+// matchFilter applies one filter value. name, tag-key, tag-value and owning-service are
+// case-sensitive prefix matches of the whole attribute. primary-region matches only secrets
+// that take part in replication (moto's test_filter_with_primary_region). description and
+// all match by words, case-insensitively: every word of the value must begin some word of one
+// attribute (moto's aws_verified test_with_all_filter and
+// test_with_filter_with_value_with_multiple_words; the Filter reference calls description a
+// prefix match, which AWS does not do).
 func matchFilter(key, value string, sec *smSecret) bool {
 	switch key {
 	case "name":
 		return strings.HasPrefix(sec.Name, value)
 	case "description":
-		if sec.Description == nil {
-			return false
-		}
-		desc := words(*sec.Description)
-		for _, w := range words(value) {
-			if !slices.ContainsFunc(desc, func(d string) bool { return hasPrefixFold(d, w) }) {
-				return false
-			}
-		}
-		return true
+		return sec.Description != nil && wordsMatch(value, *sec.Description)
 	case "tag-key":
 		return slices.ContainsFunc(sec.Tags, func(t tag) bool { return strings.HasPrefix(t.Key, value) })
 	case "tag-value":
 		return slices.ContainsFunc(sec.Tags, func(t tag) bool { return strings.HasPrefix(t.Value, value) })
 	case "primary-region":
 		primary := sec.PrimaryRegion
-		if primary == "" {
+		if primary == "" && len(sec.Replicas) > 0 {
 			primary = sec.Region
 		}
-		return strings.HasPrefix(primary, value)
+		return primary != "" && strings.HasPrefix(primary, value)
 	case "owning-service":
-		return strings.HasPrefix(sec.OwningService, value)
+		return sec.OwningService != "" && strings.HasPrefix(sec.OwningService, value)
 	case "all":
-		attrs := allWords(sec)
-		for _, w := range words(value) {
-			if !slices.ContainsFunc(attrs, func(a string) bool { return hasPrefixFold(a, w) }) {
-				return false
-			}
+		// The attributes "all" searches: name, description, tag keys and values.
+		if wordsMatch(value, sec.Name) || (sec.Description != nil && wordsMatch(value, *sec.Description)) {
+			return true
 		}
-		return true
+		return slices.ContainsFunc(sec.Tags, func(t tag) bool { return wordsMatch(value, t.Key) || wordsMatch(value, t.Value) })
 	}
 	return false
 }
 
-// allWords is what the "all" filter searches: the words of the name, description, tag keys
-// and values, primary region and owning service.
-func allWords(sec *smSecret) []string {
-	out := words(sec.Name)
-	if sec.Description != nil {
-		out = append(out, words(*sec.Description)...)
+// wordsMatch reports whether every word of value begins, case-insensitively, a word of attr.
+// A value without words ("+") matches nothing.
+func wordsMatch(value, attr string) bool {
+	want := searchWords(value)
+	if len(want) == 0 {
+		return false
 	}
-	for _, t := range sec.Tags {
-		out = append(out, words(t.Key)...)
-		out = append(out, words(t.Value)...)
+	have := searchWords(attr)
+	for _, w := range want {
+		if !slices.ContainsFunc(have, func(h string) bool { return hasPrefixFold(h, w) }) {
+			return false
+		}
 	}
-	primary := sec.PrimaryRegion
-	if primary == "" {
-		primary = sec.Region
-	}
-	out = append(out, words(primary)...)
-	return append(out, words(sec.OwningService)...)
+	return true
 }
 
-// words splits s the way the Secrets Manager console search does: at punctuation and spaces,
-// from lower to upper case, and between letters and digits ("credsDatabase#892" is creds,
-// Database, 892).
-func words(s string) []string {
+// wordSeparators split words, but only when a string uses one kind of them: AWS finds
+// nothing in "prod-AppBeta/x" (neither "prod", "AppBeta" nor "x" finds it), while
+// "prod/AppBeta/x" and "prod+AppBeta+x" are found by each (moto's aws_verified
+// test_with_all_filter_special_characters).
+const wordSeparators = "/-_+=.@"
+
+// searchWords splits s into the words the description and all filters match: at spaces, at
+// the separator when s uses only one kind, and where a capital letter starts a lowercase run
+// ("MyTestPhrase" is My, Test, Phrase; "COMPANYthings" is COMPAN, Ythings, as AWS splits it).
+func searchWords(s string) []string {
 	var out []string
-	start := -1
-	var prev rune
-	for i, r := range s {
-		alnum := unicode.IsLetter(r) || unicode.IsDigit(r)
-		boundary := !alnum || (start >= 0 && ((unicode.IsLower(prev) && unicode.IsUpper(r)) ||
-			(unicode.IsLetter(prev) && unicode.IsDigit(r)) || (unicode.IsDigit(prev) && unicode.IsLetter(r))))
-		if boundary && start >= 0 {
-			out = append(out, s[start:i])
-			start = -1
+	for _, field := range strings.Fields(s) {
+		var seps []rune
+		for _, r := range field {
+			if strings.ContainsRune(wordSeparators, r) && !slices.Contains(seps, r) {
+				seps = append(seps, r)
+			}
 		}
-		if alnum && start < 0 {
-			start = i
+		switch len(seps) {
+		case 0:
+			out = append(out, caseWords(field)...)
+		case 1:
+			for _, part := range strings.Split(field, string(seps[0])) {
+				out = append(out, caseWords(part)...)
+			}
+		default:
+			// Not indexed: AWS finds "prod-AppBeta/x" neither by "AppBeta" nor by "prod".
 		}
-		prev = r
 	}
-	if start >= 0 {
-		out = append(out, s[start:])
+	return out
+}
+
+// caseWords cuts s before each character that is not a lowercase ASCII letter and is
+// followed by one, keeping such a character with the lowercase run that follows it.
+func caseWords(s string) []string {
+	isLower := func(b byte) bool { return 'a' <= b && b <= 'z' }
+	var out []string
+	last := 0
+	for i := 0; i+1 < len(s); {
+		if isLower(s[i]) || !isLower(s[i+1]) {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(s) && isLower(s[j]) {
+			j++
+		}
+		if i > last {
+			out = append(out, s[last:i])
+		}
+		out = append(out, s[i:j])
+		last, i = j, j
+	}
+	if last < len(s) {
+		out = append(out, s[last:])
 	}
 	return out
 }

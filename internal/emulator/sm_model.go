@@ -2,13 +2,13 @@ package emulator
 
 import (
 	"cmp"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/awsapi"
 )
 
 // Staging labels with a meaning of their own.
@@ -250,17 +250,7 @@ func secretARN(region, account, name string) string {
 	return fmt.Sprintf("arn:aws:secretsmanager:%s:%s:secret:%s-%s", region, account, name, randomSuffix(6))
 }
 
-const suffixAlphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-
-func randomSuffix(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	for i := range b {
-		// 256 is not a multiple of 62; the slight bias does not matter for a name suffix.
-		b[i] = suffixAlphabet[int(b[i])%len(suffixAlphabet)]
-	}
-	return string(b)
-}
+func randomSuffix(n int) string { return awsapi.RandomString(n) }
 
 func replaceARNRegion(arn, region string) string {
 	parts := strings.SplitN(arn, ":", 5)
@@ -272,14 +262,7 @@ func replaceARNRegion(arn, region string) string {
 }
 
 // newUUID returns a random (version 4) UUID, the form Secrets Manager uses for version ids.
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
+func newUUID() string { return awsapi.NewUUID() }
 
 // dateOnly truncates t to midnight UTC: Secrets Manager records access dates, not times.
 func dateOnly(t time.Time) time.Time {

@@ -11,23 +11,19 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/awsapi"
 )
 
 // maxBodyBytes bounds a request body. The largest legal Secrets Manager request is a 64 KiB
 // binary secret (about 88 KiB in base64) plus a few fields; 1 MiB leaves room for KMS.
 const maxBodyBytes = 1 << 20
 
-// apiError is an AWS error as the JSON protocols return it.
-type apiError struct {
-	Type    string
-	Message string
-	Status  int
-}
-
-func (e *apiError) Error() string { return e.Type + ": " + e.Message }
+// apiError is an AWS error (package awsapi, shared with the service packages).
+type apiError = awsapi.Error
 
 func newError(typ, format string, args ...any) *apiError {
-	return &apiError{Type: typ, Message: fmt.Sprintf(format, args...), Status: http.StatusBadRequest}
+	return awsapi.NewError(typ, format, args...)
 }
 
 func invalidParameter(format string, args ...any) error {
@@ -40,12 +36,7 @@ func invalidRequest(format string, args ...any) error {
 
 // validationError words a constraint violation as AWS's request validation does.
 func validationError(member, constraint string, value any) error {
-	v := "null"
-	if value != nil {
-		v = fmt.Sprintf("'%v'", value)
-	}
-	return newError("ValidationException",
-		"1 validation error detected: Value %s at '%s' failed to satisfy constraint: %s", v, member, constraint)
+	return awsapi.ValidationError(member, constraint, value)
 }
 
 // sensitiveValidationError is validationError for members whose value must not be echoed:

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/emulatortest"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/apikey"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation"
 )
@@ -47,18 +48,18 @@ func TestRevokeModes(t *testing.T) {
 			}
 			e.registerInProcess()
 			id0, key0 := e.svc.issue("app")
-			arn := e.createSecret("api", e.secret(id0, key0, e.svc.settings(tc.settings), nil))
+			arn := e.CreateSecret("api", e.secret(id0, key0, e.svc.settings(tc.settings), nil))
 
 			keys := []string{key0}
 			ids := []string{id0}
 			for n := 1; n <= 3; n++ {
-				before := holder(e.stages(arn), rotation.StageCurrent)
+				before := emulatortest.Holder(e.Stages(arn), rotation.StageCurrent)
 				rec := e.rotate(arn, n)
 				if rec.Outcome != "succeeded" {
 					t.Fatalf("rotation %d: %s\n%s", n, rec.Error, e.logs)
 				}
-				stages := e.stages(arn)
-				if holder(stages, rotation.StageCurrent) != rec.Token || holder(stages, rotation.StagePrevious) != before || holder(stages, rotation.StagePending) != "" {
+				stages := e.Stages(arn)
+				if emulatortest.Holder(stages, rotation.StageCurrent) != rec.Token || emulatortest.Holder(stages, rotation.StagePrevious) != before || emulatortest.Holder(stages, rotation.StagePending) != "" {
 					t.Errorf("rotation %d: labels %v; want AWSCURRENT on %s, AWSPREVIOUS on %s, no AWSPENDING", n, stages, rec.Token, before)
 				}
 				cur := e.checkCurrent(arn)
@@ -126,12 +127,12 @@ func TestMasterCredential(t *testing.T) {
 		s.maxActive = 3 // two secrets' keys, and a new one
 	})
 	e.registerInProcess()
-	masterARN := e.createSecret("admin", `{"admin_token":"`+e.svc.master+`","note":"master"}`)
+	masterARN := e.CreateSecret("admin", `{"admin_token":"`+e.svc.master+`","note":"master"}`)
 	settings := e.svc.settings(map[string]any{"master_key_field": "admin_token", "master_auth_header": "X-Admin-Token", "master_auth_scheme": "{key}"})
 
 	// Without masterarn the current key is refused: the error says so.
 	id0, key0 := e.svc.issue("app")
-	single := e.createSecret("single", e.secret(id0, key0, settings, nil))
+	single := e.CreateSecret("single", e.secret(id0, key0, settings, nil))
 	rec := e.rotate(single, 1)
 	if rec.Outcome != "failed" || !strings.Contains(rec.Error, "HTTP 403") || !strings.Contains(rec.Error, "authenticated with the current key") {
 		t.Fatalf("single-key rotation on a service that wants the admin token: %s %s", rec.Outcome, rec.Error)
@@ -140,8 +141,10 @@ func TestMasterCredential(t *testing.T) {
 		t.Fatalf("a refused rotation changed the service (active %v)", e.svc.activeIDs())
 	}
 
+	e.alternating()
+	e.registerInProcess()
 	id1, key1 := e.svc.issue("app2")
-	arn := e.createSecret("alternating", e.secret(id1, key1, settings, map[string]any{"masterarn": masterARN}))
+	arn := e.CreateSecret("alternating", e.secret(id1, key1, settings, map[string]any{"masterarn": masterARN}))
 	e.svc.resetLog()
 	keys := []string{key1}
 	for n := 1; n <= 2; n++ {
@@ -174,10 +177,14 @@ func TestServiceSpecificExample(t *testing.T) {
 	e := newEnv(t)
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: e.svc.ca.ClientTLS("127.0.0.1")}}
 	t.Cleanup(client.CloseIdleConnections)
-	e.registerStrategy(apikey.NewStrategy(acmeKeys{base: e.svc.base, client: client}, apikey.Options{RevokeMode: apikey.RevokeOverlap, LookupEnv: e.lookup}))
+	r, err := apikey.NewWithService(acmeKeys{base: e.svc.base, client: client}, apikey.Options{Strategy: apikey.Single, RevokeMode: apikey.RevokeOverlap, LookupEnv: e.lookup})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.registerStrategy(r)
 
 	id0, key0 := e.svc.issue("app")
-	arn := e.createSecret("acme", e.secret(id0, key0, nil, nil))
+	arn := e.CreateSecret("acme", e.secret(id0, key0, nil, nil))
 	keys := []string{key0}
 	for n := 1; n <= 2; n++ {
 		rec := e.rotate(arn, n)
@@ -201,7 +208,7 @@ func TestServiceSpecificExample(t *testing.T) {
 
 	id1, key1 := e.svc.issue("immediate")
 	e.svc.configure(func(s *keyService) { s.maxActive = 4 })
-	imm := e.createSecret("acme-immediate", e.secret(id1, key1, map[string]any{"revoke_mode": "immediate"}, nil))
+	imm := e.CreateSecret("acme-immediate", e.secret(id1, key1, map[string]any{"revoke_mode": "immediate"}, nil))
 	if rec := e.rotate(imm, 1); rec.Outcome != "succeeded" {
 		t.Fatalf("rotation: %s", rec.Error)
 	}

@@ -35,7 +35,7 @@ func BenchmarkRotation(b *testing.B) {
 			}
 			register()
 			id0, key0 := e.svc.issue("bench")
-			arn := e.createSecret("bench", e.secret(id0, key0, nil, nil))
+			arn := e.CreateSecret("bench", e.secret(id0, key0, nil, nil))
 			if mode == "in-process" {
 				for k, v := range envSettings(b, settings) {
 					e.setVar(k, v)
@@ -47,7 +47,7 @@ func BenchmarkRotation(b *testing.B) {
 			if rec := e.rotate(arn, n); rec.Outcome != "succeeded" {
 				b.Fatalf("rotation: %s", rec.Error)
 			}
-			if err := e.ctl.ResetCalls(context.Background()); err != nil {
+			if err := e.Control.ResetCalls(context.Background()); err != nil {
 				b.Fatal(err)
 			}
 			e.svc.resetLog()
@@ -67,7 +67,7 @@ func BenchmarkRotation(b *testing.B) {
 				inside += rec.Finished.Sub(rec.Started)
 			}
 			b.StopTimer()
-			calls, err := e.ctl.Calls(context.Background())
+			calls, err := e.Control.Calls(context.Background())
 			if err != nil {
 				b.Fatal(err)
 			}

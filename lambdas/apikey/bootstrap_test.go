@@ -12,6 +12,7 @@ import (
 
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/apikey"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation"
 )
 
 // bootstrap is ./lambda built once per test process, as for provided.al2023.
@@ -66,7 +67,7 @@ func (e *env) registerBootstrap(tb testing.TB, extra map[string]string) {
 	for k, v := range extra {
 		vars[k] = v
 	}
-	arn, err := e.srv.RegisterExecutable("apikey", buildBootstrap(tb), emulator.FunctionConfig{Timeout: 30 * time.Second, Env: vars})
+	arn, err := e.Server.RegisterExecutable("apikey", buildBootstrap(tb), emulator.FunctionConfig{Timeout: 30 * time.Second, Env: vars})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -94,14 +95,17 @@ func TestBootstrap(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.svc.configure(func(s *keyService) { s.maxActive = 4 })
+	// One function for a secret with and one without a master secret: auto, by choice.
 	vars := envSettings(t, e.svc.settings(map[string]any{"revoke_mode": "overlap"}))
+	vars[rotation.EnvStrategy] = "auto"
+	vars[apikey.EnvAllowedHosts] = e.svc.addr
 	e.registerBootstrap(t, vars)
 
 	id0, key0 := e.svc.issue("env-configured")
-	byEnv := e.createSecret("by-env", e.secret(id0, key0, nil, nil))
-	masterARN := e.createSecret("admin", `{"admin_token":"`+e.svc.master+`"}`)
+	byEnv := e.CreateSecret("by-env", e.secret(id0, key0, nil, nil))
+	masterARN := e.CreateSecret("admin", `{"admin_token":"`+e.svc.master+`"}`)
 	id1, key1 := e.svc.issue("secret-configured")
-	bySecret := e.createSecret("by-secret", e.secret(id1, key1,
+	bySecret := e.CreateSecret("by-secret", e.secret(id1, key1,
 		map[string]any{"revoke_mode": "immediate", "master_key_field": "admin_token"}, map[string]any{"masterarn": masterARN}))
 
 	e.svc.inject(svcFault{op: "create", status: 429, retryAfter: "0"})
@@ -109,7 +113,7 @@ func TestBootstrap(t *testing.T) {
 	for n := 1; n <= 2; n++ {
 		rec := e.rotate(byEnv, n)
 		if rec.Outcome != "succeeded" {
-			t.Fatalf("rotation %d: %s\n%s", n, rec.Error, e.srv.FunctionLogs("apikey"))
+			t.Fatalf("rotation %d: %s\n%s", n, rec.Error, e.Server.FunctionLogs("apikey"))
 		}
 		cur := e.checkCurrent(byEnv)
 		keys = append(keys, cur.Key)
@@ -138,7 +142,7 @@ func TestBootstrap(t *testing.T) {
 		t.Errorf("%d creates with the master token, want 1", masterCreates)
 	}
 
-	logs := e.srv.FunctionLogs("apikey")
+	logs := e.Server.FunctionLogs("apikey")
 	e.checkNoSecrets("the function's output", logs)
 	var steps, retries, calls int
 	for line := range strings.SplitSeq(logs, "\n") {

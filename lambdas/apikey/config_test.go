@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/emulatortest"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/apikey"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation"
 )
@@ -115,6 +116,7 @@ func TestBadConfig(t *testing.T) {
 		{
 			name:    "master secret without the credential field",
 			extra:   map[string]any{"masterarn": "MASTER"},
+			vars:    map[string]string{rotation.EnvStrategy: "alternating", apikey.EnvAllowedHosts: "127.0.0.1"},
 			master:  `{"username":"admin"}`,
 			wantErr: []string{`master secret arn:aws:secretsmanager:`, `secret field "api_key" is missing (setting master_key_field names the field holding the master credential)`},
 		},
@@ -129,14 +131,14 @@ func TestBadConfig(t *testing.T) {
 			e.registerInProcess()
 			id0, key0 := e.svc.issue("app")
 			if tc.master != "" {
-				tc.extra["masterarn"] = e.createSecret("master", tc.master)
+				tc.extra["masterarn"] = e.CreateSecret("master", tc.master)
 			}
 			var settings map[string]any
 			if tc.extra["rotation"] == nil {
 				settings = e.svc.settings(tc.settings)
 			}
-			arn := e.createSecret("api", e.secret(id0, key0, settings, tc.extra))
-			before := holder(e.stages(arn), rotation.StageCurrent)
+			arn := e.CreateSecret("api", e.secret(id0, key0, settings, tc.extra))
+			before := emulatortest.Holder(e.Stages(arn), rotation.StageCurrent)
 			rec := e.rotate(arn, 1)
 			if rec.Outcome != "failed" {
 				t.Fatalf("rotation %s, want failed", rec.Outcome)
@@ -155,7 +157,7 @@ func TestBadConfig(t *testing.T) {
 			if !e.svc.works(key0) {
 				t.Errorf("the current key stopped working")
 			}
-			if holder(e.stages(arn), rotation.StageCurrent) != before {
+			if emulatortest.Holder(e.Stages(arn), rotation.StageCurrent) != before {
 				t.Errorf("AWSCURRENT moved")
 			}
 			made := e.svc.created() - 1
@@ -181,7 +183,7 @@ func TestSettingsPrecedence(t *testing.T) {
 	e.svc.configure(func(s *keyService) { s.maxActive = 4 }) // two secrets, overlapping keys
 	e.registerInProcess()
 	id0, key0 := e.svc.issue("app")
-	arn := e.createSecret("api", e.secret(id0, key0, e.svc.settings(nil), nil))
+	arn := e.CreateSecret("api", e.secret(id0, key0, e.svc.settings(nil), nil))
 	if rec := e.rotate(arn, 1); rec.Outcome != "succeeded" {
 		t.Fatalf("rotation with create_url in the secret and a wrong APIKEY_CREATE_URL: %s", rec.Error)
 	}
@@ -197,7 +199,7 @@ func TestSettingsPrecedence(t *testing.T) {
 		e.setVar("APIKEY_"+strings.ToUpper(k), s)
 	}
 	id1, key1 := e.svc.issue("other")
-	envOnly := e.createSecret("env-only", e.secret(id1, key1, nil, nil))
+	envOnly := e.CreateSecret("env-only", e.secret(id1, key1, nil, nil))
 	if rec := e.rotate(envOnly, 1); rec.Outcome != "succeeded" {
 		t.Fatalf("rotation configured by the environment only: %s", rec.Error)
 	}

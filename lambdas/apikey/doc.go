@@ -8,7 +8,7 @@
 //	  "api_key": "sk_live_...",          // the key clients use (required)
 //	  "key_id": "key_123",               // the service's id for it (required: revoking needs it)
 //	  "previous_key_id": "key_122",      // written by the rotator: the key this one replaced
-//	  "masterarn": "arn:aws:secretsmanager:...",  // optional: manage keys with the master secret's credential
+//	  "masterarn": "arn:aws:secretsmanager:...",  // ROTATION_STRATEGY=alternating: manage keys with the master secret's credential
 //	  "rotation": { ... settings ... },  // optional: per-secret settings (below)
 //	  "anything": "else"                 // other fields are kept, byte for byte
 //	}
@@ -16,9 +16,10 @@
 // # A rotation
 //
 //   - createSecret: revokes previous_key_id if set (see Revoke modes); then creates a key,
-//     authenticated with the current api_key, or with the master secret's credential when
-//     the secret has a masterarn (field master_key_field of the master secret, "api_key"
-//     by default). The pending secret is the current one with api_key, key_id and
+//     authenticated with the current api_key, or, when the function's ROTATION_STRATEGY is
+//     alternating, with the master secret's credential (field master_key_field of the
+//     master secret, "api_key" by default), sent only to the hosts APIKEY_ALLOWED_HOSTS
+//     lists. The pending secret is the current one with api_key, key_id and
 //     previous_key_id (the current key_id) replaced.
 //   - setSecret: nothing; the service made and activated the key in createSecret.
 //   - testSecret: the new key is presented to the test URL; any 2xx answer passes.
@@ -98,7 +99,7 @@
 //
 // # Service-specific rotators
 //
-// A Service has three methods (Create, Test, Revoke); NewStrategy runs it with everything
+// A Service has three methods (Create, Test, Revoke); NewWithService runs it with everything
 // above except the HTTP settings: secret fields, master credential, revoke modes, the
 // rotation token, logging. See the example. A Service that also implements Binder gets the
 // secret of each step (for settings of its own); one that implements OrphanReclaimer is

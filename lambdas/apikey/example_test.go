@@ -94,7 +94,11 @@ func (a acmeKeys) Revoke(ctx context.Context, cred apikey.Credential, keyID stri
 //
 //	func main() {
 //		svc := acmeKeys{base: "https://api.acme.example", client: &http.Client{Timeout: 10 * time.Second}}
-//		rotation.Start(apikey.NewStrategy(svc, apikey.Options{RevokeMode: apikey.RevokeOverlap}))
+//		r, err := apikey.NewWithService(svc, apikey.Options{Strategy: apikey.Single, RevokeMode: apikey.RevokeOverlap})
+//		if err != nil {
+//			log.Fatal(err)
+//		}
+//		rotation.Start(r)
 //	}
 //
 // Its secrets hold api_key and key_id (and masterarn for a master credential); the
@@ -102,14 +106,17 @@ func (a acmeKeys) Revoke(ctx context.Context, cred apikey.Credential, keyID stri
 // revoke_mode and master_key_field.
 func Example_serviceSpecific() {
 	svc := acmeKeys{base: "https://api.acme.example", client: http.DefaultClient}
-	strategy := apikey.NewStrategy(svc, apikey.Options{RevokeMode: apikey.RevokeOverlap})
-	handler := rotation.Handler(strategy)
+	r, err := apikey.NewWithService(svc, apikey.Options{Strategy: apikey.Single, RevokeMode: apikey.RevokeOverlap})
+	if err != nil {
+		panic(err)
+	}
+	handler := rotation.Handler(r)
 	_ = handler // what rotation.Start passes to lambda.Start
 }
 
 // The HTTP contract needs no code: a secret names the service's endpoints in its
 // "rotation" object (or the function's APIKEY_* variables do).
-func ExampleNewHTTPStrategy() {
+func ExampleNewHTTPService() {
 	secret := `{
 	  "api_key": "sk_live_current",
 	  "key_id": "key_123",
@@ -129,14 +136,14 @@ func ExampleNewHTTPStrategy() {
 	if err != nil {
 		panic(err)
 	}
-	svc, err := apikey.NewHTTPService(apikey.HTTPOptions{}).Bind(context.Background(), s)
+	svc, err := apikey.NewHTTPService(apikey.Options{}).Bind(context.Background(), s)
 	fmt.Println(svc != nil, err)
-	// main: rotation.Start(apikey.NewHTTPStrategy(apikey.HTTPOptions{}))
+	// main: rotation.Start(apikey.FromEnv(os.LookupEnv))
 
 	// A mistake names the setting and where it came from.
 	bad := strings.Replace(secret, `"data.secret"`, `"data..secret"`, 1)
 	s, _ = rotation.ParseSecret([]byte(bad))
-	_, err = apikey.NewHTTPService(apikey.HTTPOptions{}).Bind(context.Background(), s)
+	_, err = apikey.NewHTTPService(apikey.Options{}).Bind(context.Background(), s)
 	fmt.Println(err)
 	// Output:
 	// true <nil>

@@ -39,7 +39,7 @@ func runFaultCase(t *testing.T, tc faultCase) {
 	}
 	e.registerInProcess()
 	id0, key0 := e.svc.issue("app")
-	arn := e.createSecret("api", e.secret(id0, key0, e.svc.settings(tc.settings), nil))
+	arn := e.CreateSecret("api", e.secret(id0, key0, e.svc.settings(tc.settings), nil))
 	n := 1
 	for ; n <= tc.warmup; n++ {
 		if rec := e.rotate(arn, n); rec.Outcome != "succeeded" {
@@ -78,7 +78,7 @@ func runFaultCase(t *testing.T, tc faultCase) {
 	e.hook(rotation.StepTest, nil)
 	e.hook(rotation.StepFinish, nil)
 	e.svc.clearFaults()
-	if err := e.ctl.ClearFaults(context.Background()); err != nil {
+	if err := e.Control.ClearFaults(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	e.svc.mu.Lock()
@@ -268,7 +268,7 @@ func TestServiceDown(t *testing.T) {
 			want: "failed", failedStep: rotation.StepFinish,
 			wantErr: []string{"AWSCURRENT moved to the new version, but the cleanup failed", "revoke the replaced key 101 (authenticated with the new key): DELETE https://127.0.0.1:", "connection refused"},
 			check: func(t *testing.T, e *env, rec emulator.RotationRecord) {
-				if got := e.stages(e.firstARN(t))[rec.Token]; !slices.Contains(got, rotation.StageCurrent) {
+				if got := e.Stages(e.firstARN(t))[rec.Token]; !slices.Contains(got, rotation.StageCurrent) {
 					t.Errorf("the new version has labels %v, want AWSCURRENT", got)
 				}
 			},
@@ -290,7 +290,7 @@ func TestServiceDown(t *testing.T) {
 
 // firstARN is the ARN of the only secret of the env.
 func (e *env) firstARN(t *testing.T) string {
-	out, err := e.sm.ListSecrets(context.Background(), &secretsmanager.ListSecretsInput{})
+	out, err := e.SM.ListSecrets(context.Background(), &secretsmanager.ListSecretsInput{})
 	if err != nil || len(out.SecretList) == 0 {
 		t.Fatalf("ListSecrets: %v", err)
 	}
@@ -399,7 +399,7 @@ func TestCrashAfterCreate(t *testing.T) {
 	t.Parallel()
 	putFails := func(e *env) {
 		// The engine's client makes 3 attempts: fail them all.
-		if err := e.ctl.InjectFault(context.Background(), emulator.Fault{Operation: "secretsmanager.PutSecretValue", ErrorCode: "InternalServiceError", Count: 3}); err != nil {
+		if err := e.Control.InjectFault(context.Background(), emulator.Fault{Operation: "secretsmanager.PutSecretValue", ErrorCode: "InternalServiceError", Count: 3}); err != nil {
 			e.t.Fatal(err)
 		}
 	}
@@ -454,7 +454,7 @@ func TestCrashAfterCreate(t *testing.T) {
 			}
 			e.registerInProcess()
 			id0, key0 := e.svc.issue("app")
-			arn := e.createSecret("api", e.secret(id0, key0, e.svc.settings(tc.settings), nil))
+			arn := e.CreateSecret("api", e.secret(id0, key0, e.svc.settings(tc.settings), nil))
 			putFails(e)
 			first := e.rotate(arn, 1)
 			if first.Outcome != "failed" || !strings.Contains(first.Error, "PutSecretValue") {
@@ -485,7 +485,7 @@ func TestCrashAfterCreate(t *testing.T) {
 		e.svc.configure(func(s *keyService) { s.idempotency = false })
 		e.registerInProcess()
 		id0, key0 := e.svc.issue("app")
-		arn := e.createSecret("api", e.secret(id0, key0, e.svc.settings(nil), nil))
+		arn := e.CreateSecret("api", e.secret(id0, key0, e.svc.settings(nil), nil))
 		putFails(e)
 		if rec := e.rotate(arn, 1); rec.Outcome != "failed" {
 			t.Fatalf("rotation %s", rec.Outcome)

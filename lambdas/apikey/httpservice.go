@@ -67,20 +67,11 @@ const (
 	DefaultRetryMaxDelay     = 20 * time.Second
 )
 
-// HTTPOptions configure the HTTP contract.
-type HTTPOptions struct {
-	// LookupEnv replaces os.LookupEnv for the APIKEY_* variables (tests).
-	LookupEnv func(string) (string, bool)
-	// Client replaces the HTTP client built from the environment (system roots plus
-	// APIKEY_CA_BUNDLE, no redirects). It must verify TLS.
-	Client *http.Client
-}
-
 // HTTPService is the HTTP contract: a Service configured by the secret's "rotation" object
 // and APIKEY_* environment variables. See the package documentation for the contract.
 // Its Create, Test and Revoke use the environment's settings only; the strategy uses Bind.
 type HTTPService struct {
-	opts HTTPOptions
+	opts Options
 
 	once   sync.Once
 	hc     *http.Client
@@ -94,8 +85,8 @@ var (
 	_ Binder  = (*HTTPService)(nil)
 )
 
-// NewHTTPService returns the HTTP contract.
-func NewHTTPService(opts HTTPOptions) *HTTPService {
+// NewHTTPService returns the HTTP contract; it uses opts.LookupEnv and opts.Client.
+func NewHTTPService(opts Options) *HTTPService {
 	h := &HTTPService{opts: opts, lookup: opts.LookupEnv}
 	if h.lookup == nil {
 		h.lookup = os.LookupEnv
@@ -103,10 +94,14 @@ func NewHTTPService(opts HTTPOptions) *HTTPService {
 	return h
 }
 
-// NewHTTPStrategy is the rotator of the HTTP contract: NewStrategy(NewHTTPService(opts)),
-// with the revoke mode and master key field from the secret or the environment.
-func NewHTTPStrategy(opts HTTPOptions) *Strategy {
-	return NewStrategy(NewHTTPService(opts), Options{LookupEnv: opts.LookupEnv})
+// masterAllowed: the master credential goes only to the hosts the function's
+// configuration lists. The URLs may come from the secret, which whoever rotates through
+// this function can write; without the allowlist they would send the master anywhere.
+func (h *HTTPService) masterAllowed() error {
+	if len(allowedHosts(h.lookup)) == 0 {
+		return fmt.Errorf("refused by rule %s: a master credential is sent only to the hosts the function's configuration lists; set %s to the key service's host names", EnvAllowedHosts, EnvAllowedHosts)
+	}
+	return nil
 }
 
 func (h *HTTPService) client() (*http.Client, error) {

@@ -21,15 +21,18 @@ func TestLogsHoldNoKeyValues(t *testing.T) {
 			t.Parallel()
 			// One secret per emulator: AdvanceClock would start the other's rotation too.
 			e := newEnv(t)
+			if master {
+				e.alternating()
+			}
 			e.registerInProcess()
 			id0, key0 := e.svc.issue("app")
 			settings := e.svc.settings(map[string]any{"max_attempts": 2})
 			var extra map[string]any
 			if master {
 				settings["master_key_field"] = "admin_token"
-				extra = map[string]any{"masterarn": e.createSecret("admin", `{"admin_token":"`+e.svc.master+`"}`)}
+				extra = map[string]any{"masterarn": e.CreateSecret("admin", `{"admin_token":"`+e.svc.master+`"}`)}
 			}
-			arn := e.createSecret("api", e.secret(id0, key0, settings, extra))
+			arn := e.CreateSecret("api", e.secret(id0, key0, settings, extra))
 
 			var errs []string
 			// The create is refused with the credential quoted back, at every attempt.

@@ -36,7 +36,7 @@ func BenchmarkRotation(b *testing.B) {
 			k0 := newKey(b)
 			f := startFleet(b, tc.hosts, []byte(k0.line("")+"\n"), false)
 			e := newEnv(b)
-			vars := map[string]string{}
+			vars := f.vars(false)
 			if tc.parallel > 0 {
 				vars[sshkey.EnvMaxParallel] = fmt.Sprint(tc.parallel)
 			}
@@ -47,8 +47,8 @@ func BenchmarkRotation(b *testing.B) {
 				}
 				e.inProcess(opts, nil)
 			}
-			arn := e.createSecret("bench", f.secret(k0, nil))
-			if err := e.ctl.ResetCalls(b.Context()); err != nil {
+			arn := e.CreateSecret("bench", f.secret(k0, nil))
+			if err := e.Control.ResetCalls(b.Context()); err != nil {
 				b.Fatal(err)
 			}
 			var n int
@@ -66,7 +66,7 @@ func BenchmarkRotation(b *testing.B) {
 				}
 				rotating += rec.Finished.Sub(rec.Started)
 			}
-			calls, err := e.ctl.Calls(b.Context())
+			calls, err := e.Control.Calls(b.Context())
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -2,6 +2,7 @@ package sshkey_test
 
 import (
 	"encoding/json"
+	"maps"
 	"strings"
 	"testing"
 )
@@ -28,12 +29,14 @@ func TestBootstrap(t *testing.T) {
 			k0, other := newKey(t), newKey(t)
 			f := startFleet(t, 2, []byte(initialFile(k0, other)), tc.alternating)
 			e := newEnv(t)
-			e.executable(tc.vars)
+			vars := f.vars(tc.alternating)
+			maps.Copy(vars, tc.vars)
+			e.executable(vars)
 			extra := map[string]any{}
 			if tc.alternating {
-				extra["masterarn"] = e.createSecret("master", f.masterSecret(nil))
+				extra["masterarn"] = e.CreateSecret("master", f.masterSecret(nil))
 			}
-			arn := e.createSecret("user", f.secret(k0, extra))
+			arn := e.CreateSecret("user", f.secret(k0, extra))
 			keys := []key{k0}
 			for n := 1; n <= 2; n++ {
 				rec := e.rotate(arn, n)
@@ -49,7 +52,7 @@ func TestBootstrap(t *testing.T) {
 				}
 				f.assertLogin("the other user's key", other, true)
 			}
-			logs := e.srv.FunctionLogs("rotator")
+			logs := e.Server.FunctionLogs("rotator")
 			assertNoPrivateKey(t, logs, append(keys, f.master)...)
 			var steps, hosts int
 			for _, line := range strings.Split(logs, "\n") {

@@ -15,8 +15,8 @@
 //	  "key_type": "ed25519",                             // ed25519 (default), rsa, ecdsa
 //	  "key_bits": 3072,                                  // rsa: 3072 (default) to 8192; ecdsa: 256, 384, 521
 //	  "known_hosts": "10.0.1.15 ssh-ed25519 AAAA...\n[bastion.internal]:2222 ssh-ed25519 AAAA...",
-//	  "authorized_keys": ".ssh/authorized_keys",         // default; %h, %u, %% as in sshd_config
-//	  "masterarn": "arn:aws:secretsmanager:...:secret:ssh-admin-AbCdEf"  // alternating mode
+//	  "authorized_keys": ".ssh/authorized_keys",         // single user only; %h, %u, %% as in sshd_config
+//	  "masterarn": "arn:aws:secretsmanager:...:secret:ssh-admin-AbCdEf"  // ROTATION_STRATEGY=alternating
 //	}
 //
 // The rotator adds replaced_public_keys (the keys of the two versions before, which a
@@ -29,9 +29,12 @@
 //     public key commented "secretsmanager:<secret ARN>:<version id>".
 //   - setSecret: on every host (at most SSH_MAX_PARALLEL at once), log in and add the new
 //     public key to authorized_keys over SFTP, with the options of the current key's
-//     line. Single user: log in as the user with the current key (or the pending or
-//     previous one). Alternating: log in as the master secret's account (root, or a user
-//     whose sftp_command runs sftp-server through sudo). The file is replaced atomically:
+//     line. The function's ROTATION_STRATEGY decides who logs in, never the secret.
+//     Single user: the user with the current key (or the pending or previous one).
+//     Alternating: the master secret's account (root, or a user whose sftp_command runs
+//     sftp-server through sudo), only on the hosts and accounts SSHKEY_ALLOWED_TARGETS
+//     lists, never for uid 0, only inside the account's home, and by sshd's StrictModes
+//     rules on every path component without following symbolic links. The file is replaced atomically:
 //     a temporary file in the same directory, the original's mode and owner, then
 //     posix-rename. A key already present is not added again, and every other line is
 //     kept byte for byte. The current key is never removed here, so a host that fails

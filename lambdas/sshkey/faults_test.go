@@ -14,7 +14,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation"
-	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/sshkey"
 )
 
 // snapshot is everything a retried step could change: each host's authorized_keys
@@ -33,14 +32,14 @@ func snapshot(e *env, f *fleet, arn string) string {
 		fmt.Fprintf(&b, "host %d: %v %s %q\n", i+1, fi.Sys(), fi.ModTime(), data)
 	}
 	ctx := context.Background()
-	out, err := e.sm.ListSecretVersionIds(ctx, &secretsmanager.ListSecretVersionIdsInput{SecretId: aws.String(arn), IncludeDeprecated: aws.Bool(true)})
+	out, err := e.SM.ListSecretVersionIds(ctx, &secretsmanager.ListSecretVersionIdsInput{SecretId: aws.String(arn), IncludeDeprecated: aws.Bool(true)})
 	if err != nil {
 		return b.String() + "ListSecretVersionIds: " + err.Error()
 	}
 	var versions []string
 	for _, v := range out.Versions {
 		val := "<no value>"
-		if got, err := e.sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(arn), VersionId: v.VersionId}); err == nil {
+		if got, err := e.SM.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(arn), VersionId: v.VersionId}); err == nil {
 			val = aws.ToString(got.SecretString)
 		}
 		st := slices.Clone(v.VersionStages)
@@ -65,7 +64,7 @@ func TestRetriedStepsChangeNothing(t *testing.T) {
 			var arn string
 			var mu sync.Mutex
 			retried := map[string]int{}
-			e.inProcess(sshkey.Options{}, func(step string, _ []byte, invoke func() error) error {
+			e.inProcess(f.options(alternating), func(step string, _ []byte, invoke func() error) error {
 				if err := invoke(); err != nil {
 					return err
 				}
@@ -84,9 +83,9 @@ func TestRetriedStepsChangeNothing(t *testing.T) {
 			})
 			extra := map[string]any{}
 			if alternating {
-				extra["masterarn"] = e.createSecret("master", f.masterSecret(nil))
+				extra["masterarn"] = e.CreateSecret("master", f.masterSecret(nil))
 			}
-			arn = e.createSecret("user", f.secret(k0, extra))
+			arn = e.CreateSecret("user", f.secret(k0, extra))
 			for n := 1; n <= 2; n++ {
 				if rec := e.rotate(arn, n); rec.Outcome != "succeeded" {
 					t.Fatalf("rotation %d: %s\n%s", n, rec.Error, e.allLogs())
@@ -119,7 +118,7 @@ func TestHostDown(t *testing.T) {
 			var mu sync.Mutex
 			var rotations int
 			var finishEvent []byte
-			eng := e.inProcess(sshkey.Options{}, func(s string, payload []byte, invoke func() error) error {
+			eng := e.inProcess(f.options(false), func(s string, payload []byte, invoke func() error) error {
 				mu.Lock()
 				if s == "createSecret" {
 					rotations++
@@ -136,7 +135,7 @@ func TestHostDown(t *testing.T) {
 				}
 				return invoke()
 			})
-			arn := e.createSecret("user", f.secret(k0, nil))
+			arn := e.CreateSecret("user", f.secret(k0, nil))
 			if rec := e.rotate(arn, 1); rec.Outcome != "succeeded" {
 				t.Fatalf("rotation 1: %s", rec.Error)
 			}
@@ -239,8 +238,8 @@ func TestHostKeyNotVerified(t *testing.T) {
 				want = "the host is not in known_hosts"
 			}
 			e := newEnv(t)
-			e.inProcess(sshkey.Options{}, nil)
-			arn := e.createSecret("user", f.secret(k0, extra))
+			e.inProcess(f.options(false), nil)
+			arn := e.CreateSecret("user", f.secret(k0, extra))
 			rec := e.rotate(arn, 1)
 			if rec.Outcome != "failed" {
 				t.Fatalf("rotation with a %s host key: %s", tc, rec.Outcome)
@@ -274,19 +273,19 @@ func TestSecretsManagerCalls(t *testing.T) {
 	}{
 		{"single user", func(*env) map[string]any { return nil }, 14},
 		{"alternating", func(e *env) map[string]any {
-			return map[string]any{"masterarn": e.createSecret("master", f.masterSecret(nil))}
-		}, 16},
+			return map[string]any{"masterarn": e.CreateSecret("master", f.masterSecret(nil))}
+		}, 17}, // testSecret reads the master secret too, for its known_hosts
 	} {
 		e := newEnv(t)
-		e.inProcess(sshkey.Options{}, nil)
-		arn := e.createSecret("user", f.secret(k0, tc.extra(e)))
-		if err := e.ctl.ResetCalls(t.Context()); err != nil {
+		e.inProcess(f.options(tc.name == "alternating"), nil)
+		arn := e.CreateSecret("user", f.secret(k0, tc.extra(e)))
+		if err := e.Control.ResetCalls(t.Context()); err != nil {
 			t.Fatal(err)
 		}
 		if rec := e.rotate(arn, 1); rec.Outcome != "succeeded" {
 			t.Fatalf("%s: %s", tc.name, rec.Error)
 		}
-		calls, err := e.ctl.Calls(t.Context())
+		calls, err := e.Control.Calls(t.Context())
 		if err != nil {
 			t.Fatal(err)
 		}

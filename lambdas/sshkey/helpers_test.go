@@ -1,36 +1,28 @@
 package sshkey_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
-	"log/slog"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"golang.org/x/crypto/ssh"
 
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/emulatortest"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/testenv"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation/rotationtest"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/sshkey"
 )
 
@@ -120,9 +112,10 @@ func (k key) line(comment string) string {
 
 // fleet is a set of sshd servers for the test user, each with its own authorized_keys.
 type fleet struct {
-	tb      testing.TB
-	servers []*testenv.SSHD
-	master  key // root's key, when started with a master
+	tb       testing.TB
+	servers  []*testenv.SSHD
+	master   key    // root's key, when started with a master
+	rootKeys string // root's authorized_keys (with a master), which no rotation may touch
 }
 
 // startFleet starts n sshd servers whose authorized_keys hold authorizedKeys (mode
@@ -133,7 +126,11 @@ func startFleet(tb testing.TB, n int, authorizedKeys []byte, withMaster bool) *f
 	var config []string
 	if withMaster {
 		f.master = newKey(tb)
-		rootKeys := filepath.Join(tb.TempDir(), "root_authorized_keys")
+		rootKeys := filepath.Join(tb.TempDir(), "rootssh", "authorized_keys")
+		f.rootKeys = rootKeys
+		if err := os.Mkdir(filepath.Dir(rootKeys), 0o700); err != nil {
+			tb.Fatal(err)
+		}
 		if err := os.WriteFile(rootKeys, []byte(f.master.line("master")+"\n"), 0o600); err != nil {
 			tb.Fatal(err)
 		}
@@ -166,6 +163,35 @@ func (f *fleet) knownHosts() string {
 		lines = append(lines, s.KnownHosts())
 	}
 	return strings.Join(lines, "\n") + "\n"
+}
+
+// targets is the allowlist of the fleet: the test user on every host.
+func (f *fleet) targets() string {
+	t := map[string][]string{}
+	for _, h := range f.hosts() {
+		t[h] = []string{testenv.SSHUser}
+	}
+	b, _ := json.Marshal(t)
+	return string(b)
+}
+
+// vars is the function's environment for the fleet in one strategy.
+func (f *fleet) vars(alternating bool) map[string]string {
+	if !alternating {
+		return map[string]string{sshkey.EnvStrategy: "single"}
+	}
+	return map[string]string{sshkey.EnvStrategy: "alternating", sshkey.EnvAllowedTargets: f.targets()}
+}
+
+// options are the rotator's options for the fleet in one strategy.
+func (f *fleet) options(alternating bool) sshkey.Options {
+	f.tb.Helper()
+	vars := f.vars(alternating)
+	o, err := sshkey.OptionsFromEnv(func(k string) (string, bool) { v, ok := vars[k]; return v, ok })
+	if err != nil {
+		f.tb.Fatal(err)
+	}
+	return o
 }
 
 // secret is the JSON of a user secret for the fleet.
@@ -256,53 +282,27 @@ func (f *fleet) file(i int) fileState {
 	return fileState{data: string(data), mode: fi.Mode().Perm(), uid: st.Uid, inode: st.Ino, mtime: fi.ModTime()}
 }
 
-// env is an emulator with the SSH key rotator registered as "rotator".
+// env is the test kit's emulator with the SSH key rotator registered as "rotator".
 type env struct {
+	*emulatortest.Env
 	t     testing.TB
-	srv   *emulator.Server
-	url   string
-	ctl   *emulator.Control
-	sm    *secretsmanager.Client
 	fnARN string
-	logs  *syncBuffer // the in-process engine's log
+	logs  *emulatortest.LogBuffer // the in-process engine's log
 }
 
 func newEnv(tb testing.TB) *env {
 	tb.Helper()
-	srv, err := emulator.New(emulator.Options{})
-	if err != nil {
-		tb.Fatalf("emulator.New: %v", err)
-	}
-	hs := httptest.NewServer(srv)
-	srv.SetEndpoint(hs.URL)
-	tb.Cleanup(func() {
-		hs.Close()
-		if err := srv.Close(); err != nil {
-			tb.Errorf("emulator Close: %v", err)
-		}
-	})
-	return &env{t: tb, srv: srv, url: hs.URL, ctl: emulator.NewControl(hs.URL), sm: smClient(hs.URL, 1), logs: &syncBuffer{}}
-}
-
-// smClient is an SDK client for the emulator; with attempts > 1 it retries at once.
-func smClient(url string, attempts int) *secretsmanager.Client {
-	return secretsmanager.New(secretsmanager.Options{
-		Region:       "us-east-1",
-		BaseEndpoint: aws.String(url),
-		Credentials:  credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", ""),
-		Retryer: retry.NewStandard(func(o *retry.StandardOptions) {
-			o.MaxAttempts = attempts
-			o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return time.Millisecond, nil })
-			o.RateLimiter = ratelimit.None
-		}),
-	})
+	return &env{Env: emulatortest.Start(tb), t: tb, logs: emulatortest.NewLogBuffer(tb)}
 }
 
 // engine returns an engine for the rotator logging JSON to e.logs.
 func (e *env) engine(opts sshkey.Options) *rotation.Engine {
-	return rotation.New(sshkey.New(opts),
-		rotation.WithClient(smClient(e.url, 3)),
-		rotation.WithLogger(slog.New(slog.NewJSONHandler(e.logs, nil))))
+	e.t.Helper()
+	r, err := sshkey.New(opts)
+	if err != nil {
+		e.t.Fatalf("sshkey.New: %v", err)
+	}
+	return rotationtest.Engine(e.Env, r, e.logs, nil)
 }
 
 // inProcess registers the rotator in-process; wrap, when given, stands between the
@@ -319,40 +319,22 @@ func (e *env) inProcess(opts sshkey.Options, wrap func(step string, payload []by
 			return nil, wrap(string(ev.Step), payload, func() error { _, err := eng.Invoke(ctx, payload); return err })
 		}
 	}
-	e.fnARN = e.srv.RegisterHandler("rotator", h, emulator.FunctionConfig{Timeout: 60 * time.Second})
+	e.fnARN = e.Register("rotator", h, emulator.FunctionConfig{Timeout: 60 * time.Second})
 	return eng
 }
 
 // executable registers the built bootstrap with the environment variables.
 func (e *env) executable(vars map[string]string) {
-	e.t.Helper()
-	arn, err := e.srv.RegisterExecutable("rotator", bootstrap(e.t), emulator.FunctionConfig{Timeout: 60 * time.Second, Env: vars})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	e.fnARN = arn
-}
-
-func (e *env) createSecret(name, value string) string {
-	e.t.Helper()
-	out, err := e.sm.CreateSecret(context.Background(), &secretsmanager.CreateSecretInput{Name: aws.String(name), SecretString: aws.String(value)})
-	if err != nil {
-		e.t.Fatalf("CreateSecret %s: %v", name, err)
-	}
-	return aws.ToString(out.ARN)
+	e.fnARN = e.RegisterExecutable("rotator", bootstrap(e.t), emulator.FunctionConfig{Timeout: 60 * time.Second, Env: vars})
 }
 
 // rotate starts a rotation and waits until n rotations of arn finished; it returns the last.
 func (e *env) rotate(arn string, n int) emulator.RotationRecord {
 	e.t.Helper()
-	_, err := e.sm.RotateSecret(context.Background(), &secretsmanager.RotateSecretInput{
-		SecretId: aws.String(arn), RotationLambdaARN: aws.String(e.fnARN),
-		RotationRules: &types.RotationRulesType{AutomaticallyAfterDays: aws.Int64(30)},
-	})
-	if err != nil {
+	if _, err := e.SM.RotateSecret(e.t.Context(), emulatortest.RotateInput(arn, e.fnARN)); err != nil {
 		e.t.Fatalf("RotateSecret: %v", err)
 	}
-	return e.wait(arn, n)
+	return e.WaitRotated(arn, n)
 }
 
 // rotateAgain is the next rotation after a failure: Secrets Manager reattempts a rotation
@@ -360,12 +342,10 @@ func (e *env) rotate(arn string, n int) emulator.RotationRecord {
 // clock passes the date); otherwise a new RotateSecret.
 func (e *env) rotateAgain(arn string, n int) emulator.RotationRecord {
 	e.t.Helper()
-	stages := e.stages(arn)
-	if p := holder(stages, rotation.StagePending); p != "" && p != holder(stages, rotation.StageCurrent) {
-		if err := e.ctl.AdvanceClock(context.Background(), 31*24*time.Hour); err != nil {
-			e.t.Fatal(err)
-		}
-		rec := e.wait(arn, n)
+	stages := e.Stages(arn)
+	if p := emulatortest.Holder(stages, rotation.StagePending); p != "" && p != emulatortest.Holder(stages, rotation.StageCurrent) {
+		e.AdvanceClock(31 * 24 * time.Hour)
+		rec := e.WaitRotated(arn, n)
 		if rec.Token != p {
 			e.t.Errorf("reattempt used token %s, want the pending %s", rec.Token, p)
 		}
@@ -374,44 +354,11 @@ func (e *env) rotateAgain(arn string, n int) emulator.RotationRecord {
 	return e.rotate(arn, n)
 }
 
-func (e *env) wait(arn string, n int) emulator.RotationRecord {
-	e.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	recs, err := e.ctl.WaitRotations(ctx, arn, n)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return recs[n-1]
-}
-
-func (e *env) stages(arn string) map[string][]string {
-	e.t.Helper()
-	d, err := e.sm.DescribeSecret(context.Background(), &secretsmanager.DescribeSecretInput{SecretId: aws.String(arn)})
-	if err != nil {
-		e.t.Fatalf("DescribeSecret: %v", err)
-	}
-	return d.VersionIdsToStages
-}
-
-func holder(stages map[string][]string, label string) string {
-	for id, st := range stages {
-		if slices.Contains(st, label) {
-			return id
-		}
-	}
-	return ""
-}
-
 // value returns the secret at a stage as a map of strings (non-strings as JSON).
 func (e *env) value(arn, stage string) map[string]string {
 	e.t.Helper()
-	out, err := e.sm.GetSecretValue(context.Background(), &secretsmanager.GetSecretValueInput{SecretId: aws.String(arn), VersionStage: aws.String(stage)})
-	if err != nil {
-		e.t.Fatalf("GetSecretValue %s: %v", stage, err)
-	}
 	var m map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(aws.ToString(out.SecretString)), &m); err != nil {
+	if err := json.Unmarshal([]byte(e.Value(arn, stage)), &m); err != nil {
 		e.t.Fatal(err)
 	}
 	res := map[string]string{}
@@ -433,7 +380,7 @@ func (e *env) currentKey(arn string) key {
 }
 
 // allLogs is the in-process log and the executable's output.
-func (e *env) allLogs() string { return e.logs.String() + e.srv.FunctionLogs("rotator") }
+func (e *env) allLogs() string { return e.logs.String() + e.Server.FunctionLogs("rotator") }
 
 // assertNoPrivateKey fails if logs hold any part of a private key: the PEM whole, or any
 // of its base64 lines.
@@ -455,21 +402,4 @@ func assertNoPrivateKey(tb testing.TB, logs string, keys ...key) {
 			}
 		}
 	}
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -43,7 +43,9 @@ func (e *HostKeyError) Error() string {
 
 func (e *HostKeyError) Unwrap() error { return e.Err }
 
-// hostKeyChecker verifies host keys against known_hosts lines.
+// hostKeyChecker verifies host keys against known_hosts lines, under the host name as
+// dialled only: like OpenSSH, a name that known_hosts lacks is not looked up under its
+// address.
 type hostKeyChecker struct {
 	cb ssh.HostKeyCallback
 }
@@ -69,24 +71,10 @@ func newHostKeyChecker(text string) (*hostKeyChecker, error) {
 	return &hostKeyChecker{cb: cb}, nil
 }
 
-// check looks the key up under the host name, then, for a name known_hosts does not
-// have, under the address connected to (as OpenSSH's CheckHostIP does).
-func (c *hostKeyChecker) check(addr string, remote net.Addr, key ssh.PublicKey) error {
-	err := c.cb(addr, remote, key)
-	var ke *knownhosts.KeyError
-	if !errors.As(err, &ke) || len(ke.Want) > 0 || remote == nil {
-		return err
-	}
-	if host, _, serr := net.SplitHostPort(addr); serr != nil || net.ParseIP(strings.Trim(host, "[]")) != nil {
-		return err // already an address
-	}
-	return c.cb("", remote, key)
-}
-
 // callback is the HostKeyCallback for a connection to addr; its errors are *HostKeyError.
 func (c *hostKeyChecker) callback(addr string) ssh.HostKeyCallback {
 	return func(hostname string, remote net.Addr, key ssh.PublicKey) error {
-		err := c.check(addr, remote, key)
+		err := c.cb(addr, remote, key)
 		if err == nil {
 			return nil
 		}
@@ -122,7 +110,7 @@ var probeKey = func() ssh.PublicKey {
 // be verified. nil (the defaults) when known_hosts has no plain key for the host.
 func (c *hostKeyChecker) algorithms(addr string, remote net.Addr) []string {
 	var ke *knownhosts.KeyError
-	if err := c.check(addr, remote, probeKey); !errors.As(err, &ke) {
+	if err := c.cb(addr, remote, probeKey); !errors.As(err, &ke) {
 		return nil
 	}
 	var algos []string

@@ -53,7 +53,6 @@ func TestRotateSingleUser(t *testing.T) {
 		{name: "ed25519 default", wantType: ssh.KeyAlgoED25519},
 		{name: "rsa", extra: map[string]any{"key_type": "rsa"}, wantType: ssh.KeyAlgoRSA, wantBits: 3072},
 		{name: "ecdsa p384", extra: map[string]any{"key_type": "ecdsa", "key_bits": 384}, wantType: ssh.KeyAlgoECDSA384},
-		{name: "by host name with known_hosts by address", extra: map[string]any{"host": "localhost", "port": "placeholder"}, wantType: ssh.KeyAlgoED25519},
 		{name: "ecdsa with %h path", extra: map[string]any{"key_type": "ecdsa-sha2-nistp256", "authorized_keys": "%h/.ssh/authorized_keys", "host": nil}, wantType: ssh.KeyAlgoECDSA256},
 	}
 	for _, tc := range cases {
@@ -62,14 +61,9 @@ func TestRotateSingleUser(t *testing.T) {
 			k0, other := newKey(t), newKey(t)
 			original := initialFile(k0, other)
 			f := startFleet(t, 2, []byte(original), false)
-			if tc.extra["host"] == "localhost" {
-				// Names that known_hosts does not have; it lists the addresses.
-				tc.extra = map[string]any{"host": fmt.Sprintf("localhost:%d", f.servers[0].Port),
-					"hosts": []string{fmt.Sprintf("localhost:%d", f.servers[1].Port)}}
-			}
 			e := newEnv(t)
-			e.inProcess(sshkey.Options{}, nil)
-			arn := e.createSecret("ssh-"+strings.NewReplacer(" ", "-", "%", "").Replace(tc.name), f.secret(k0, tc.extra))
+			e.inProcess(f.options(false), nil)
+			arn := e.CreateSecret("ssh-"+strings.NewReplacer(" ", "-", "%", "").Replace(tc.name), f.secret(k0, tc.extra))
 			uid := testUID(t)
 
 			keys := []key{k0}
@@ -122,7 +116,7 @@ func TestRotateSingleUser(t *testing.T) {
 					want = strings.Replace(want, keyOptions+k0.line("initial")+"\n", "", 1)
 				}
 				for i := max(1, n-1); i <= n; i++ {
-					recs, _ := e.ctl.Rotations(t.Context())
+					recs, _ := e.Control.Rotations(t.Context())
 					want += keyOptions + keys[i].line(sshkey.Comment(arn, recs[i-1].Token)) + "\n"
 				}
 				for i := range f.servers {
@@ -163,9 +157,9 @@ func TestRotateAlternating(t *testing.T) {
 			original := "# no key of the secret here\n" + other.line("other") + "\n"
 			f := startFleet(t, 2, []byte(original), true)
 			e := newEnv(t)
-			e.inProcess(sshkey.Options{}, nil)
-			masterARN := e.createSecret("ssh-master", f.masterSecret(tc.master))
-			arn := e.createSecret("ssh-user", f.secret(k0, map[string]any{"masterarn": masterARN}))
+			e.inProcess(f.options(true), nil)
+			masterARN := e.CreateSecret("ssh-master", f.masterSecret(tc.master))
+			arn := e.CreateSecret("ssh-user", f.secret(k0, map[string]any{"masterarn": masterARN}))
 			f.assertLogin("before rotation, the user's key", k0, false)
 			uid := testUID(t)
 
@@ -216,8 +210,8 @@ func TestAWSSampleSecret(t *testing.T) {
 	k0 := newKey(t)
 	f := startFleet(t, 1, []byte(k0.line("")+"\n"), false)
 	e := newEnv(t)
-	e.inProcess(sshkey.Options{}, nil)
-	arn := e.createSecret("sample", f.secret(k0, map[string]any{"private_key": nil, "public_key": nil, "PrivateKey": k0.pem, "PublicKey": k0.line("")}))
+	e.inProcess(f.options(false), nil)
+	arn := e.CreateSecret("sample", f.secret(k0, map[string]any{"private_key": nil, "public_key": nil, "PrivateKey": k0.pem, "PublicKey": k0.line("")}))
 	for n := 1; n <= 2; n++ {
 		if rec := e.rotate(arn, n); rec.Outcome != "succeeded" {
 			t.Fatalf("rotation %d: %s", n, rec.Error)

@@ -67,7 +67,8 @@ type Config struct {
 	KeyType    KeyType // of the next key
 	KeyBits    int     // of the next key; 0 for the type's default
 	KnownHosts string  // known_hosts lines
-	// AuthorizedKeys is the path template (%h, %u, %%, ~/ or relative to the home).
+	// AuthorizedKeys is the secret's path template (%h, %u, %%, ~/ or relative to the
+	// home); "" when the secret has none (the function's configuration decides).
 	AuthorizedKeys string
 	MasterARN      string
 	// Replaced are the public keys of the two versions before this one
@@ -162,14 +163,12 @@ func ParseSecret(s *rotation.Secret) (*Config, error) {
 	if _, err := newHostKeyChecker(c.KnownHosts); err != nil {
 		return nil, &rotation.FieldError{Field: FieldKnownHosts, Problem: "is not in known_hosts format: " + err.Error()}
 	}
-	if c.AuthorizedKeys, err = s.StringOr(FieldAuthorizedKeys, DefaultAuthorizedKeys); err != nil {
+	if c.AuthorizedKeys, err = s.StringOr(FieldAuthorizedKeys, ""); err != nil {
 		return nil, err
 	}
-	if strings.TrimSpace(c.AuthorizedKeys) == "" {
-		c.AuthorizedKeys = DefaultAuthorizedKeys
-	}
-	if strings.ContainsAny(c.AuthorizedKeys, "\x00\n") {
-		return nil, &rotation.FieldError{Field: FieldAuthorizedKeys, Problem: "is not a path"}
+	c.AuthorizedKeys = strings.TrimSpace(c.AuthorizedKeys)
+	if err := checkPathTemplate(c.AuthorizedKeys); err != nil {
+		return nil, &rotation.FieldError{Field: FieldAuthorizedKeys, Problem: err.Error()}
 	}
 	if c.MasterARN, err = s.StringOr(FieldMasterARN, ""); err != nil {
 		return nil, err

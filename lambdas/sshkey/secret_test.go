@@ -63,15 +63,15 @@ func TestParseSecret(t *testing.T) {
 		bits   int
 		path   string
 	}{
-		{"defaults", base(), "[h1.example:22]", sshkey.KeyEd25519, 0, ".ssh/authorized_keys"},
+		{"defaults", base(), "[h1.example:22]", sshkey.KeyEd25519, 0, ""},
 		{"host and hosts, ports, duplicates", with(map[string]any{"port": "2222", "hosts": []string{"h2:2200", "[::1]:23", "h1.example", "fe80::1"}}),
-			"[h1.example:2222 h2:2200 [::1]:23 [fe80::1]:2222]", sshkey.KeyEd25519, 0, ".ssh/authorized_keys"},
-		{"hosts as a comma list", with(map[string]any{"host": nil, "hosts": "a, b:2 c", "port": 2022}), "[a:2022 b:2 c:2022]", sshkey.KeyEd25519, 0, ".ssh/authorized_keys"},
-		{"rsa default size", with(map[string]any{"key_type": "RSA"}), "[h1.example:22]", sshkey.KeyRSA, 3072, ".ssh/authorized_keys"},
-		{"rsa 4096", with(map[string]any{"key_type": "ssh-rsa", "key_bits": "4096"}), "[h1.example:22]", sshkey.KeyRSA, 4096, ".ssh/authorized_keys"},
-		{"ecdsa by SSH name", with(map[string]any{"key_type": "ecdsa-sha2-nistp521"}), "[h1.example:22]", sshkey.KeyECDSA, 521, ".ssh/authorized_keys"},
+			"[h1.example:2222 h2:2200 [::1]:23 [fe80::1]:2222]", sshkey.KeyEd25519, 0, ""},
+		{"hosts as a comma list", with(map[string]any{"host": nil, "hosts": "a, b:2 c", "port": 2022}), "[a:2022 b:2 c:2022]", sshkey.KeyEd25519, 0, ""},
+		{"rsa default size", with(map[string]any{"key_type": "RSA"}), "[h1.example:22]", sshkey.KeyRSA, 3072, ""},
+		{"rsa 4096", with(map[string]any{"key_type": "ssh-rsa", "key_bits": "4096"}), "[h1.example:22]", sshkey.KeyRSA, 4096, ""},
+		{"ecdsa by SSH name", with(map[string]any{"key_type": "ecdsa-sha2-nistp521"}), "[h1.example:22]", sshkey.KeyECDSA, 521, ""},
 		{"known_hosts as lines, path", with(map[string]any{"known_hosts": []string{testKnownHosts}, "authorized_keys": "/etc/ssh/keys/%u"}), "[h1.example:22]", sshkey.KeyEd25519, 0, "/etc/ssh/keys/%u"},
-		{"AWS sample field names", with(map[string]any{"private_key": nil, "PrivateKey": k.pem, "PublicKey": k.line("")}), "[h1.example:22]", sshkey.KeyEd25519, 0, ".ssh/authorized_keys"},
+		{"AWS sample field names", with(map[string]any{"private_key": nil, "PrivateKey": k.pem, "PublicKey": k.line("")}), "[h1.example:22]", sshkey.KeyEd25519, 0, ""},
 	}
 	for _, tc := range ok {
 		t.Run(tc.name, func(t *testing.T) {
@@ -166,11 +166,15 @@ func TestOptionsFromEnv(t *testing.T) {
 	env := func(m map[string]string) func(string) (string, bool) {
 		return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
 	}
-	o, err := sshkey.OptionsFromEnv(env(map[string]string{"SSH_MAX_PARALLEL": "3", "SSH_CONNECT_TIMEOUT": "2.5", "SSH_HOST_TIMEOUT": "1m", "SSH_REMOVE_OLD_KEY": "Immediately"}))
+	o, err := sshkey.OptionsFromEnv(env(map[string]string{"ROTATION_STRATEGY": "single", "SSH_MAX_PARALLEL": "3", "SSH_CONNECT_TIMEOUT": "2.5", "SSH_HOST_TIMEOUT": "1m", "SSH_REMOVE_OLD_KEY": "Immediately"}))
 	if err != nil || o.MaxParallel != 3 || o.ConnectTimeout != 2500*time.Millisecond || o.HostTimeout != time.Minute || o.RemoveOldKey != sshkey.RemoveImmediately {
 		t.Errorf("%+v, %v", o, err)
 	}
-	if d := sshkey.New(sshkey.Options{}).Options(); d.MaxParallel != 10 || d.ConnectTimeout != 10*time.Second || d.RemoveOldKey != sshkey.RemoveAtNextRotation {
+	r, err := sshkey.New(sshkey.Options{Strategy: sshkey.Single})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := r.Options(); d.MaxParallel != 10 || d.ConnectTimeout != 10*time.Second || d.RemoveOldKey != sshkey.RemoveAtNextRotation {
 		t.Errorf("defaults %+v", d)
 	}
 	_, err = sshkey.OptionsFromEnv(env(map[string]string{"SSH_MAX_PARALLEL": "0", "SSH_CONNECT_TIMEOUT": "soon", "SSH_REMOVE_OLD_KEY": "never"}))

@@ -20,6 +20,9 @@ locals {
 
   in_vpc = var.vpc_config != null
 
+  # Built rather than read from the function, for the same reason as log_group_arn.
+  function_arn = "arn:${local.partition}:lambda:${local.region}:${local.account}:function:${var.name}"
+
   rotated_arns = distinct([for s in values(var.secrets) : s.arn])
   master_arns  = distinct([for s in var.master_secrets : s.arn])
   rotated_keys = distinct(compact([for s in values(var.secrets) : s.kms_key_arn]))
@@ -49,13 +52,23 @@ locals {
         "secretsmanager:UpdateSecretVersionStage",
       ]
       Resource = local.rotated_arns
+      # Only while the secret names this function as its rotation function: a secret whose
+      # rotation moved to another function (or that was listed by mistake) is out of reach.
+      Condition = {
+        StringEquals = { "secretsmanager:resource/AllowRotationLambdaArn" = local.function_arn }
+      }
     }],
     length(local.master_arns) == 0 ? [] : [{
       Sid    = "ReadMasterSecrets"
       Effect = "Allow"
-      # Read-only: alternating-users rotation logs in with the master secret.
+      # Read-only: alternating-users rotation logs in with the master secret. Never a master
+      # that this function rotates (the key is absent on a secret without rotation, which
+      # StringNotEquals lets through).
       Action   = ["secretsmanager:GetSecretValue"]
       Resource = local.master_arns
+      Condition = {
+        StringNotEquals = { "secretsmanager:resource/AllowRotationLambdaArn" = local.function_arn }
+      }
     }],
     length(local.rds_managed_master_arns) == 0 ? [] : [{
       Sid    = "ReadTagsOfRDSManagedMasterSecrets"

@@ -182,6 +182,10 @@ variable "master_secrets" {
   nullable = false
 
   validation {
+    condition     = length(setintersection([for s in var.master_secrets : s.arn], [for s in values(var.secrets) : s.arn])) == 0
+    error_message = "master_secrets: a master secret cannot also be a secret this function rotates (the function would hold write access to the credential that manages its users). Rotate master secrets with a function of their own, in single-user mode."
+  }
+  validation {
     condition     = alltrue([for s in var.master_secrets : can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$", s.arn))])
     error_message = "master_secrets: each arn must be the full ARN of a secret."
   }

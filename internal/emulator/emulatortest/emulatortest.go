@@ -16,6 +16,7 @@ package emulatortest
 import (
 	"context"
 	"encoding/base64"
+	"fmt"
 	"net/http/httptest"
 	"sort"
 	"strings"
@@ -74,26 +75,47 @@ func WithOptions(opts emulator.Options) Option {
 // closed (and its rotations and functions stopped) when the test ends.
 func Start(t testing.TB, opts ...Option) *Env {
 	t.Helper()
+	e, stop, err := StartServer(opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := stop(); err != nil {
+			t.Errorf("emulator Close: %v", err)
+		}
+	})
+	return e.For(t)
+}
+
+// StartServer runs an emulator like Start, for a server that outlives one test (one
+// started in TestMain or shared by a package's tests): the caller stops it with stop. The
+// Env has no test (T is nil); For gives a copy bound to one, for the methods that fail it.
+func StartServer(opts ...Option) (env *Env, stop func() error, err error) {
 	var o emulator.Options
 	for _, opt := range opts {
 		opt(&o)
 	}
 	srv, err := emulator.New(o)
 	if err != nil {
-		t.Fatalf("emulator.New: %v", err)
+		return nil, nil, fmt.Errorf("emulator.New: %w", err)
 	}
 	hs := httptest.NewServer(srv)
 	// Functions run by the emulator (Lambda bootstraps) call it back on this URL.
 	srv.SetEndpoint(hs.URL)
-	t.Cleanup(func() {
+	stop = func() error {
 		hs.Close()
-		if err := srv.Close(); err != nil {
-			t.Errorf("emulator Close: %v", err)
-		}
-	})
-	e := &Env{T: t, Server: srv, URL: hs.URL, Control: emulator.NewControl(hs.URL)}
+		return srv.Close()
+	}
+	e := &Env{Server: srv, URL: hs.URL, Control: emulator.NewControl(hs.URL)}
 	e.SM = e.SecretsManager(1)
-	return e
+	return e, stop, nil
+}
+
+// For is a copy of the Env whose helper methods fail t; the emulator is the same.
+func (e *Env) For(t testing.TB) *Env {
+	c := *e
+	c.T = t
+	return &c
 }
 
 // Retryer retries at once (1 ms back-off, no rate limit) up to attempts times in all; 1

@@ -147,3 +147,26 @@ func TestLogBufferForbid(t *testing.T) {
 		})
 	}
 }
+
+// TestStartServer: a server started outside a test serves until stopped, and For binds the
+// helpers to a test.
+func TestStartServer(t *testing.T) {
+	env, stop, err := emulatortest.StartServer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if env.T != nil {
+		t.Errorf("StartServer's Env has a test: %v", env.T)
+	}
+	e := env.For(t)
+	arn := e.CreateSecret("shared", "v1")
+	if got := env.For(t).Value(arn, ""); got != "v1" {
+		t.Errorf("value through another For: %q, want v1", got)
+	}
+	if err := stop(); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	if _, err := e.ValueErr(arn, ""); err == nil {
+		t.Errorf("GetSecretValue succeeded after stop")
+	}
+}

@@ -324,8 +324,10 @@ func (d *demo) startEmulator(ctx context.Context) (string, error) {
 	if err := os.WriteFile(caFile, d.pg.CA.CertPEM, 0o644); err != nil {
 		return "", err
 	}
+	// The mode is the function's configuration, never the secret's: single user here, as
+	// the postgres-rotation module would set it.
 	arn, err := srv.RegisterExecutable(functionName, d.bootstrap, emulator.FunctionConfig{
-		Env: map[string]string{"SSL_ROOT_CERT": caFile},
+		Env: map[string]string{"SSL_ROOT_CERT": caFile, "ROTATION_STRATEGY": "single"},
 	})
 	if err != nil {
 		return "", err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -163,5 +164,95 @@ func TestStripWarnings(t *testing.T) {
 	}
 	if got := tailLines("a\nb\nc\n", 2); got != "...\nb\nc" {
 		t.Errorf("tailLines = %q", got)
+	}
+}
+
+// TestDemoAll runs `make demo-all`'s code path: every scene against its real servers (MariaDB,
+// two sshd, a key service, the cache agent) and the built rotators, through the emulator.
+func TestDemoAll(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts MariaDB and sshd and builds the rotators; skipped with -short")
+	}
+	out := &syncBuffer{}
+	start := time.Now()
+	results, err := RunAll(t.Context(), AllOptions{Root: moduleRoot(t), Out: out})
+	t.Logf("demo-all output (%s):\n%s", time.Since(start).Round(time.Millisecond), out)
+	if err != nil {
+		t.Fatalf("demo-all failed: %v", err)
+	}
+	if len(results) != len(scenes) {
+		t.Fatalf("%d scenes ran, want %d", len(results), len(scenes))
+	}
+	s := out.String()
+	for _, want := range []*regexp.Regexp{
+		// MariaDB: both users log in after each rotation; the password of two rotations ago
+		// does not; the connection from before lives on.
+		regexp.MustCompile(`after:  AWSCURRENT app_clone logs in; AWSPREVIOUS app logs in\n`),
+		regexp.MustCompile(`after:  AWSCURRENT app logs in; AWSPREVIOUS app_clone logs in\n`),
+		regexp.MustCompile(`app's first password \(two rotations ago\) REFUSED; the client's connection from before still answers: true`),
+		// SSH.
+		regexp.MustCompile(`after:  AWSCURRENT key logs in on both; AWSPREVIOUS logs in on both`),
+		regexp.MustCompile(`the first key, two rotations old: REFUSED on both`),
+		// API key.
+		regexp.MustCompile(`after:  AWSCURRENT key_2 answers 200; the first key answers 401; active keys \[key_2\]`),
+		// Replica.
+		regexp.MustCompile(`after:  us-west-2 holds key_2, the rotated key: true \(replication InSync, seen \S+ after`),
+		// Agent.
+		regexp.MustCompile(`before: the agent answers key_1\n`),
+		regexp.MustCompile(`after:  the agent answers key_2, \S+ after the rotation finished`),
+		regexp.MustCompile(`All 5 scenes passed in `),
+	} {
+		if !want.MatchString(s) {
+			t.Errorf("the output does not match %s", want)
+		}
+	}
+	if n := strings.Count(s, "everything it started removed"); n != len(scenes) {
+		t.Errorf("%d scenes say they cleaned up, want %d", n, len(scenes))
+	}
+	demoAllDirGone(t, s)
+}
+
+// TestDemoAllInterrupted stops demo-all in the middle of the SSH scene, as Ctrl-C does: the
+// scene's sshd servers are stopped and everything is removed.
+func TestDemoAllInterrupted(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts sshd and builds the rotators; skipped with -short")
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	out := &syncBuffer{}
+	onStep := func(scene, step string) {
+		if scene == "ssh" && step == "rotation 1" {
+			cancel()
+		}
+	}
+	_, err := RunAll(ctx, AllOptions{Root: moduleRoot(t), Out: out, Scenes: []string{"ssh"}, onStep: onStep})
+	t.Logf("demo-all output:\n%s\nRunAll: %v", out, err)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("RunAll = %v, want it cancelled", err)
+	}
+	s := out.String()
+	m := regexp.MustCompile(`on (127\.0\.0\.1:\d+) and (127\.0\.0\.1:\d+)`).FindStringSubmatch(s)
+	if m == nil {
+		t.Fatalf("the output does not name the sshd addresses")
+	}
+	for _, addr := range m[1:] {
+		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+			c.Close()
+			t.Errorf("sshd at %s still accepts connections after the interrupted scene", addr)
+		}
+	}
+	demoAllDirGone(t, s)
+}
+
+func demoAllDirGone(t *testing.T, out string) {
+	t.Helper()
+	m := regexp.MustCompile(`cleaned up: (\S*secretsmanager-demo-all-\d+) removed`).FindStringSubmatch(out)
+	if m == nil {
+		t.Errorf("the clean-up line does not name the temporary directory as removed")
+		return
+	}
+	if _, err := os.Stat(m[1]); !os.IsNotExist(err) {
+		t.Errorf("%s is still there after demo-all (stat: %v)", m[1], err)
 	}
 }

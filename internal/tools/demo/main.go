@@ -15,6 +15,12 @@
 //
 // Each step prints one line with its duration; a failure names the step and the reason.
 // -v also shows terraform's output and the emulator's and the rotator's logs.
+//
+// With -all (`make demo-all`) it runs the other scenes instead, each with its own emulator
+// and servers, removed when the scene ends (also on Ctrl-C): MariaDB alternating users with
+// a master secret, an SSH key rotated on two sshd hosts, an API key rotated against a local
+// key service, a secret replicated to a second region, and the cache agent answering a
+// client before and after a rotation (see scenes.go).
 package main
 
 import (
@@ -24,12 +30,15 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
 func main() {
 	fl := flag.NewFlagSet("demo", flag.ContinueOnError)
 	verbose := fl.Bool("v", false, "also show terraform's output and the emulator's and the rotator's logs")
+	all := fl.Bool("all", false, "run the scenes of demo-all instead: MariaDB alternating users, SSH keys on two hosts, an API key, a replica region, the cache agent")
+	only := fl.String("scenes", "", "with -all: only these scenes, comma-separated ("+sceneNames()+")")
 	if err := fl.Parse(os.Args[1:]); err != nil {
 		os.Exit(2)
 	}
@@ -55,7 +64,15 @@ func main() {
 		cancelCleanup()
 	}()
 
-	err = Run(ctx, Options{Root: root, Out: os.Stdout, Verbose: *verbose, CleanupContext: cleanupCtx})
+	if *all {
+		var names []string
+		if *only != "" {
+			names = strings.Split(*only, ",")
+		}
+		_, err = RunAll(ctx, AllOptions{Root: root, Out: os.Stdout, Verbose: *verbose, Scenes: names})
+	} else {
+		err = Run(ctx, Options{Root: root, Out: os.Stdout, Verbose: *verbose, CleanupContext: cleanupCtx})
+	}
 	switch {
 	case err == nil:
 	case errors.Is(err, context.Canceled) && ctx.Err() != nil:

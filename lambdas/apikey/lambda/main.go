@@ -3,13 +3,15 @@
 //
 //	CGO_ENABLED=0 go build -tags lambda.norpc -trimpath -ldflags=-s -o bootstrap ./lambdas/apikey/lambda
 //
-// Settings come from each secret's "rotation" object and APIKEY_* environment variables;
-// see lambdas/apikey/README.md.
+// ROTATION_STRATEGY chooses the strategy; settings come from each secret's "rotation"
+// object and APIKEY_* environment variables; see lambdas/apikey/README.md.
 package main
 
 import (
+	"os"
+
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/apikey"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation"
 )
 
-func main() { rotation.Start(apikey.NewHTTPStrategy(apikey.HTTPOptions{})) }
+func main() { rotation.Start(apikey.FromEnv(os.LookupEnv)) }

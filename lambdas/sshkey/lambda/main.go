@@ -10,5 +10,5 @@ import (
 )
 
 func main() {
-	rotation.Start(sshkey.NewFromEnv(os.LookupEnv))
+	rotation.Start(sshkey.FromEnv(os.LookupEnv))
 }

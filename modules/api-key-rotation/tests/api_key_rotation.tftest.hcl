@@ -31,8 +31,9 @@ provider "secretsmanager" {
 }
 
 variables {
-  name     = "modtest-api-key-rotation"
-  filename = "../testdata/rotator.zip"
+  name              = "modtest-api-key-rotation"
+  filename          = "../testdata/rotator.zip"
+  rotation_strategy = "single"
 }
 
 run "setup" {
@@ -46,8 +47,9 @@ run "setup" {
 
 run "service_settings" {
   variables {
-    secrets        = { app = { arn = run.setup.app_secret_arn, kms_key_arn = run.setup.key_arn } }
-    master_secrets = [{ arn = run.setup.master_secret_arn }]
+    secrets           = { app = { arn = run.setup.app_secret_arn, kms_key_arn = run.setup.key_arn } }
+    master_secrets    = [{ arn = run.setup.master_secret_arn }]
+    rotation_strategy = "alternating"
     settings = {
       create_url  = "https://api.example.com/v1/keys"
       key_path    = "data.secret"
@@ -62,6 +64,7 @@ run "service_settings" {
 
   assert {
     condition = output.environment_variables == tomap({
+      ROTATION_STRATEGY    = "alternating"
       APIKEY_CREATE_URL    = "https://api.example.com/v1/keys"
       APIKEY_KEY_PATH      = "data.secret"
       APIKEY_KEY_ID_PATH   = "data.id"
@@ -98,7 +101,7 @@ run "ca_bundle_and_default_egress" {
   }
 
   assert {
-    condition     = output.environment_variables == tomap({ APIKEY_CA_BUNDLE = "/opt/certs/internal-ca.pem" })
+    condition     = output.environment_variables == tomap({ ROTATION_STRATEGY = "single", APIKEY_CA_BUNDLE = "/opt/certs/internal-ca.pem" })
     error_message = "ca_bundle must become APIKEY_CA_BUNDLE."
   }
   assert {
@@ -107,13 +110,14 @@ run "ca_bundle_and_default_egress" {
   }
 }
 
-run "warns_about_master_secret_without_allowed_hosts" {
+run "rejects_master_secret_without_allowed_hosts" {
   command = plan
   variables {
-    secrets        = { app = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:api-AbCdEf" } }
-    master_secrets = [{ arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-AbCdEf" }]
+    secrets           = { app = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:api-AbCdEf" } }
+    master_secrets    = [{ arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-AbCdEf" }]
+    rotation_strategy = "alternating"
   }
-  expect_failures = [check.allowed_hosts_with_master_secrets]
+  expect_failures = [var.allowed_hosts]
 }
 
 run "rejects_misspelt_setting" {
@@ -159,4 +163,40 @@ run "rejects_settings_in_environment_variables" {
     environment_variables = { APIKEY_TEST_URL = "https://api.example.com/v1/me" }
   }
   expect_failures = [var.environment_variables]
+}
+
+
+run "rejects_alternating_without_master_secrets" {
+  command = plan
+  variables {
+    secrets           = { app = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf" } }
+    rotation_strategy = "alternating"
+    allowed_hosts     = ["api.example.com"]
+  }
+  expect_failures = [var.master_secrets]
+}
+
+run "rejects_master_secrets_in_single_mode" {
+  command = plan
+  variables {
+    secrets        = { app = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf" } }
+    master_secrets = [{ arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-AbCdEf" }]
+  }
+  expect_failures = [var.master_secrets]
+}
+
+run "warns_about_auto" {
+  command = plan
+  variables {
+    secrets           = { app = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf" } }
+    master_secrets    = [{ arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-AbCdEf" }]
+    rotation_strategy = "auto"
+    allowed_hosts     = ["api.example.com"]
+  }
+  expect_failures = [check.rotation_strategy_is_explicit]
+
+  assert {
+    condition     = output.environment_variables["ROTATION_STRATEGY"] == "auto"
+    error_message = "An explicit auto must reach the function."
+  }
 }

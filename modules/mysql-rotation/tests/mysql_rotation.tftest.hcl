@@ -31,8 +31,9 @@ provider "secretsmanager" {
 }
 
 variables {
-  name     = "modtest-mysql-rotation"
-  filename = "../testdata/rotator.zip"
+  name              = "modtest-mysql-rotation"
+  filename          = "../testdata/rotator.zip"
+  rotation_strategy = "single"
 }
 
 run "setup" {
@@ -49,12 +50,13 @@ run "alternating_users_with_rds_managed_master" {
     secrets = {
       app = { arn = run.setup.app_secret_arn, kms_key_arn = run.setup.key_arn }
     }
-    master_secrets = [{ arn = run.setup.master_secret_arn }]
+    master_secrets    = [{ arn = run.setup.master_secret_arn, rds_db_arn = "arn:aws:rds:us-east-1:123456789012:db:shop" }]
+    rotation_strategy = "alternating"
   }
 
   assert {
     condition = output.environment_variables == tomap({
-      ROTATION_STRATEGY          = "auto"
+      ROTATION_STRATEGY          = "alternating"
       PASSWORD_LENGTH            = "32"
       EXCLUDE_CHARACTERS         = "/@\"'\\"
       EXCLUDE_NUMBERS            = "false"
@@ -67,7 +69,7 @@ run "alternating_users_with_rds_managed_master" {
   }
   assert {
     condition = [for s in jsondecode(output.role_policy_json).Statement : s.Sid] == [
-    "RotateSecrets", "ReadMasterSecrets", "GenerateRandomPasswords", "UseKeysOfRotatedSecrets", "WriteLogs"]
+    "RotateSecrets", "ReadMasterSecrets", "ReadTagsOfRDSManagedMasterSecrets", "GenerateRandomPasswords", "UseKeysOfRotatedSecrets", "WriteLogs", "FindRDSManagedMasterEndpoints"]
     error_message = "Unexpected statements: ${output.role_policy_json}"
   }
   assert {
@@ -76,8 +78,11 @@ run "alternating_users_with_rds_managed_master" {
       Effect   = "Allow"
       Action   = ["secretsmanager:GetSecretValue"]
       Resource = [run.setup.master_secret_arn]
+      Condition = { StringNotEquals = {
+        "secretsmanager:resource/AllowRotationLambdaArn" = "arn:aws:lambda:us-east-1:123456789012:function:modtest-mysql-rotation"
+      } }
     }
-    error_message = "The master secret must be readable only: the MySQL rotator takes the endpoint from the user's secret."
+    error_message = "The master secret must be readable only."
   }
   assert {
     condition = alltrue([for s in jsondecode(output.role_policy_json).Statement :
@@ -85,8 +90,17 @@ run "alternating_users_with_rds_managed_master" {
     error_message = "Only GetRandomPassword may be granted on \"*\"."
   }
   assert {
-    condition     = !strcontains(output.role_policy_json, "rds:") && !strcontains(output.role_policy_json, "ec2:")
-    error_message = "No RDS or EC2 permission."
+    condition = one([for s in jsondecode(output.role_policy_json).Statement : s if s.Sid == "FindRDSManagedMasterEndpoints"]) == {
+      Sid      = "FindRDSManagedMasterEndpoints"
+      Effect   = "Allow"
+      Action   = ["rds:DescribeDBInstances", "rds:DescribeDBClusters"]
+      Resource = ["arn:aws:rds:us-east-1:123456789012:db:shop"]
+    }
+    error_message = "The rotator finds an RDS-managed master's endpoint through the RDS API, on that database only: ${output.role_policy_json}"
+  }
+  assert {
+    condition     = !strcontains(output.role_policy_json, "ec2:")
+    error_message = "No EC2 permission outside a VPC."
   }
   assert {
     condition = (output.function_arn == "arn:aws:lambda:us-east-1:123456789012:function:modtest-mysql-rotation" &&
@@ -165,4 +179,38 @@ run "rejects_two_packages" {
     secrets   = { app = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf" } }
   }
   expect_failures = [var.filename]
+}
+
+
+run "rejects_alternating_without_master_secrets" {
+  command = plan
+  variables {
+    secrets           = { app = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf" } }
+    rotation_strategy = "alternating"
+  }
+  expect_failures = [var.master_secrets]
+}
+
+run "rejects_master_secrets_in_single_mode" {
+  command = plan
+  variables {
+    secrets        = { app = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf" } }
+    master_secrets = [{ arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-AbCdEf" }]
+  }
+  expect_failures = [var.master_secrets]
+}
+
+run "warns_about_auto" {
+  command = plan
+  variables {
+    secrets           = { app = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf" } }
+    master_secrets    = [{ arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-AbCdEf" }]
+    rotation_strategy = "auto"
+  }
+  expect_failures = [check.rotation_strategy_is_explicit]
+
+  assert {
+    condition     = output.environment_variables["ROTATION_STRATEGY"] == "auto"
+    error_message = "An explicit auto must reach the function."
+  }
 }

@@ -31,8 +31,9 @@ provider "secretsmanager" {
 }
 
 variables {
-  name     = "modtest-postgres-rotation"
-  filename = "../testdata/rotator.zip"
+  name              = "modtest-postgres-rotation"
+  filename          = "../testdata/rotator.zip"
+  rotation_strategy = "single"
 }
 
 run "setup" {
@@ -53,7 +54,7 @@ run "defaults" {
 
   assert {
     condition = output.environment_variables == tomap({
-      ROTATION_STRATEGY          = "auto"
+      ROTATION_STRATEGY          = "single"
       PASSWORD_LENGTH            = "32"
       EXCLUDE_CHARACTERS         = ":/@\"'\\"
       EXCLUDE_NUMBERS            = "false"
@@ -228,4 +229,38 @@ run "rejects_missing_package" {
     secrets  = { app = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf" } }
   }
   expect_failures = [var.filename]
+}
+
+
+run "rejects_alternating_without_master_secrets" {
+  command = plan
+  variables {
+    secrets           = { app = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf" } }
+    rotation_strategy = "alternating"
+  }
+  expect_failures = [var.master_secrets]
+}
+
+run "rejects_master_secrets_in_single_mode" {
+  command = plan
+  variables {
+    secrets        = { app = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf" } }
+    master_secrets = [{ arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-AbCdEf" }]
+  }
+  expect_failures = [var.master_secrets]
+}
+
+run "warns_about_auto" {
+  command = plan
+  variables {
+    secrets           = { app = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf" } }
+    master_secrets    = [{ arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-AbCdEf" }]
+    rotation_strategy = "auto"
+  }
+  expect_failures = [check.rotation_strategy_is_explicit]
+
+  assert {
+    condition     = output.environment_variables["ROTATION_STRATEGY"] == "auto"
+    error_message = "An explicit auto must reach the function."
+  }
 }

@@ -79,8 +79,11 @@ run "rotates_listed_secrets" {
       Effect   = "Allow"
       Action   = ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"]
       Resource = [run.setup.app_secret_arn, run.setup.report_secret_arn]
+      Condition = { StringEquals = {
+        "secretsmanager:resource/AllowRotationLambdaArn" = "arn:aws:lambda:us-east-1:123456789012:function:modtest-rotation-lambda"
+      } }
     }
-    error_message = "The rotation calls must be granted on the rotated secrets only."
+    error_message = "The rotation calls must be granted on the rotated secrets only, while they name this function as their rotation function."
   }
   assert {
     condition = one([for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s if s.Sid == "ReadMasterSecrets"]) == {
@@ -88,8 +91,11 @@ run "rotates_listed_secrets" {
       Effect   = "Allow"
       Action   = ["secretsmanager:GetSecretValue"]
       Resource = [run.setup.master_secret_arn]
+      Condition = { StringNotEquals = {
+        "secretsmanager:resource/AllowRotationLambdaArn" = "arn:aws:lambda:us-east-1:123456789012:function:modtest-rotation-lambda"
+      } }
     }
-    error_message = "Master secrets must be readable, never writable."
+    error_message = "Master secrets must be readable, never writable, and never while this function rotates them."
   }
   assert {
     condition = one([for s in jsondecode(aws_iam_role_policy.this.policy).Statement : s if s.Sid == "UseKeysOfRotatedSecrets"]) == {
@@ -502,6 +508,18 @@ run "rejects_rds_arn_that_is_not_a_database" {
       rds_db_arn = "arn:aws:rds:us-east-1:123456789012:snapshot:nightly"
     }]
     secrets = { db = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf" } }
+  }
+  expect_failures = [var.master_secrets]
+}
+
+run "rejects_master_secret_that_is_also_rotated" {
+  command = plan
+  variables {
+    master_secrets = [{ arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:dba-AbCdEf" }]
+    secrets = {
+      db  = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf" }
+      dba = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:dba-AbCdEf" }
+    }
   }
   expect_failures = [var.master_secrets]
 }

@@ -31,8 +31,9 @@ provider "secretsmanager" {
 }
 
 variables {
-  name     = "modtest-ssh-key-rotation"
-  filename = "../testdata/rotator.zip"
+  name              = "modtest-ssh-key-rotation"
+  filename          = "../testdata/rotator.zip"
+  rotation_strategy = "single"
 }
 
 run "setup" {
@@ -46,16 +47,20 @@ run "setup" {
 
 run "defaults" {
   variables {
-    secrets        = { app = { arn = run.setup.app_secret_arn } }
-    master_secrets = [{ arn = run.setup.master_secret_arn, kms_key_arn = run.setup.key_arn }]
+    secrets           = { app = { arn = run.setup.app_secret_arn } }
+    master_secrets    = [{ arn = run.setup.master_secret_arn, kms_key_arn = run.setup.key_arn }]
+    rotation_strategy = "alternating"
+    allowed_targets   = { "10.0.1.15" = ["deploy"], "bastion.internal:2222" = ["deploy", "ci"] }
   }
 
   assert {
     condition = output.environment_variables == tomap({
-      SSH_MAX_PARALLEL    = "10"
-      SSH_CONNECT_TIMEOUT = "10s"
-      SSH_HOST_TIMEOUT    = "60s"
-      SSH_REMOVE_OLD_KEY  = "next_rotation"
+      ROTATION_STRATEGY      = "alternating"
+      SSH_MAX_PARALLEL       = "10"
+      SSH_CONNECT_TIMEOUT    = "10s"
+      SSH_HOST_TIMEOUT       = "60s"
+      SSH_REMOVE_OLD_KEY     = "next_rotation"
+      SSHKEY_ALLOWED_TARGETS = "{\"10.0.1.15\":[\"deploy\"],\"bastion.internal:2222\":[\"deploy\",\"ci\"]}"
     })
     error_message = "The function must get the rotator's defaults: ${jsonencode(output.environment_variables)}"
   }
@@ -78,20 +83,23 @@ run "defaults" {
 run "settings_and_default_egress" {
   command = plan
   variables {
-    secrets            = { app = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:deploy-AbCdEf" } }
-    max_parallel_hosts = 4
-    connect_timeout    = "5s"
-    host_timeout       = "1m30s"
-    remove_old_key     = "immediately"
-    vpc_config         = { subnet_ids = ["subnet-0a"], vpc_id = "vpc-01" }
+    secrets              = { app = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:deploy-AbCdEf" } }
+    max_parallel_hosts   = 4
+    connect_timeout      = "5s"
+    host_timeout         = "1m30s"
+    remove_old_key       = "immediately"
+    authorized_keys_file = "%h/.ssh/authorized_keys2"
+    vpc_config           = { subnet_ids = ["subnet-0a"], vpc_id = "vpc-01" }
   }
 
   assert {
     condition = output.environment_variables == tomap({
-      SSH_MAX_PARALLEL    = "4"
-      SSH_CONNECT_TIMEOUT = "5s"
-      SSH_HOST_TIMEOUT    = "1m30s"
-      SSH_REMOVE_OLD_KEY  = "immediately"
+      ROTATION_STRATEGY           = "single"
+      SSH_MAX_PARALLEL            = "4"
+      SSH_CONNECT_TIMEOUT         = "5s"
+      SSH_HOST_TIMEOUT            = "1m30s"
+      SSH_REMOVE_OLD_KEY          = "immediately"
+      SSHKEY_AUTHORIZED_KEYS_FILE = "%h/.ssh/authorized_keys2"
     })
     error_message = "Every setting must reach its environment variable: ${jsonencode(output.environment_variables)}"
   }
@@ -138,4 +146,77 @@ run "rejects_settings_in_environment_variables" {
     environment_variables = { SSH_REMOVE_OLD_KEY = "immediately" }
   }
   expect_failures = [var.environment_variables]
+}
+
+
+run "rejects_alternating_without_master_secrets" {
+  command = plan
+  variables {
+    secrets           = { app = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf" } }
+    rotation_strategy = "alternating"
+    allowed_targets   = { "10.0.1.15" = ["deploy"] }
+  }
+  expect_failures = [var.master_secrets]
+}
+
+run "rejects_master_secrets_in_single_mode" {
+  command = plan
+  variables {
+    secrets        = { app = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf" } }
+    master_secrets = [{ arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-AbCdEf" }]
+  }
+  expect_failures = [var.master_secrets]
+}
+
+run "warns_about_auto" {
+  command = plan
+  variables {
+    secrets           = { app = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf" } }
+    master_secrets    = [{ arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-AbCdEf" }]
+    rotation_strategy = "auto"
+    allowed_targets   = { "10.0.1.15" = ["deploy"] }
+  }
+  expect_failures = [check.rotation_strategy_is_explicit]
+
+  assert {
+    condition     = output.environment_variables["ROTATION_STRATEGY"] == "auto"
+    error_message = "An explicit auto must reach the function."
+  }
+}
+
+run "rejects_root_in_allowed_targets" {
+  command = plan
+  variables {
+    secrets         = { app = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:deploy-AbCdEf" } }
+    allowed_targets = { "10.0.1.15" = ["deploy", "root"] }
+  }
+  expect_failures = [var.allowed_targets]
+}
+
+run "rejects_allowed_target_with_user_in_host" {
+  command = plan
+  variables {
+    secrets         = { app = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:deploy-AbCdEf" } }
+    allowed_targets = { "deploy@10.0.1.15" = ["deploy"] }
+  }
+  expect_failures = [var.allowed_targets]
+}
+
+run "rejects_alternating_without_allowed_targets" {
+  command = plan
+  variables {
+    secrets           = { app = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:deploy-AbCdEf" } }
+    master_secrets    = [{ arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-AbCdEf" }]
+    rotation_strategy = "alternating"
+  }
+  expect_failures = [var.allowed_targets]
+}
+
+run "rejects_authorized_keys_file_outside_the_home" {
+  command = plan
+  variables {
+    secrets              = { app = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:deploy-AbCdEf" } }
+    authorized_keys_file = "/root/.ssh/authorized_keys"
+  }
+  expect_failures = [var.authorized_keys_file]
 }

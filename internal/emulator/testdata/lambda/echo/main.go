@@ -11,6 +11,7 @@
 //	sleep      start a child process, print its pid, then sleep past any timeout
 //	getSecret  read a secret through Secrets Manager at the endpoint from the environment
 //	big        return a string of size bytes
+//	get        return the body of an HTTP GET of url (a Lambda extension's local endpoint)
 package main
 
 import (
@@ -18,6 +19,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"strings"
@@ -37,6 +40,7 @@ type request struct {
 	Env      []string `json:"env"`
 	SecretID string   `json:"secretId"`
 	Size     int      `json:"size"`
+	URL      string   `json:"url"`
 }
 
 type info struct {
@@ -110,6 +114,17 @@ func handle(ctx context.Context, payload json.RawMessage) (json.RawMessage, erro
 			return nil, fmt.Errorf("get secret value: %w", err)
 		}
 		return json.Marshal(map[string]string{"secretString": aws.ToString(out.SecretString), "versionId": aws.ToString(out.VersionId)})
+	case "get":
+		resp, err := http.Get(req.URL)
+		if err != nil {
+			return nil, fmt.Errorf("get: %w", err)
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			return nil, fmt.Errorf("get: %w", err)
+		}
+		return body, nil
 	case "big":
 		return json.Marshal(strings.Repeat("x", req.Size))
 	}
