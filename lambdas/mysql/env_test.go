@@ -18,8 +18,6 @@ import (
 	"testing"
 	"time"
 
-	lambdadb "github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/internal/db"
-
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	gomysql "github.com/go-sql-driver/mysql"
@@ -178,7 +176,7 @@ func newEmu(t testing.TB, db *server) *emu {
 }
 
 // rotator is the strategy under test, trusting the test CA.
-func (e *emu) rotator(mode lambdadb.Mode) *mysql.Rotator {
+func (e *emu) rotator(mode rotation.Mode) *mysql.Rotator {
 	r, err := mysql.New(mysql.Options{Mode: mode, RootCertFiles: []string{e.db.db.CAFile}})
 	if err != nil {
 		e.t.Fatalf("mysql.New: %v", err)

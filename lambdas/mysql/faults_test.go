@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	lambdadb "github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/internal/db"
-
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/testenv"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/mysql"
@@ -34,11 +32,11 @@ const (
 var kinds = []string{kindSingle, kindDual, kindAlternating}
 
 // modeOf is the strategy that rotates a kind of user.
-func modeOf(kind string) lambdadb.Mode {
+func modeOf(kind string) rotation.Mode {
 	if kind == kindAlternating {
-		return lambdadb.ModeAlternating
+		return rotation.ModeAlternating
 	}
-	return lambdadb.ModeSingle
+	return rotation.ModeSingle
 }
 
 // setupUser creates a user of the kind with a secret, and returns the secret's ARN.
@@ -332,9 +330,9 @@ func TestBadSecrets(t *testing.T) {
 			user, pw := "b"+randomWord(8), "Bad-"+randomWord(12)
 			srv.createUser(t, user, "%", pw)
 			secret := tc.secret(e, user, pw)
-			mode := lambdadb.ModeSingle
+			mode := rotation.ModeSingle
 			if _, ok := secret["masterarn"]; ok {
-				mode = lambdadb.ModeAlternating
+				mode = rotation.ModeAlternating
 			}
 			e.register(e.engine(e.rotator(mode), nil).Invoke)
 			arn := e.createSecret(user, secret)

@@ -37,7 +37,7 @@ var Engines = []string{"mysql", "aurora-mysql", "mariadb"}
 // as in the AWS samples.
 const CloneSuffix = "_clone"
 
-// Environment variables: db.EnvStrategy (ROTATION_STRATEGY), db.EnvRootCert
+// Environment variables: rotation.EnvStrategy (ROTATION_STRATEGY), db.EnvRootCert
 // (SSL_ROOT_CERT), and the engine's (rotation.PasswordPolicy,
 // rotation.EnvSecretsManagerEndpoint).
 
@@ -51,8 +51,8 @@ var DefaultPasswordPolicy = rotation.PasswordPolicy{
 
 // Options configure a Rotator.
 type Options struct {
-	// Mode selects the strategy; the zero Mode is db.ModeSingle.
-	Mode db.Mode
+	// Mode selects the strategy; the zero Mode is rotation.ModeSingle.
+	Mode rotation.Mode
 	// RootCertFiles are PEM files of extra certificate authorities to trust.
 	RootCertFiles []string
 	// ConnectTimeout bounds each connection attempt; 5 s when zero.
@@ -67,7 +67,7 @@ type Options struct {
 // OptionsFromEnv reads the rotator's environment variables with lookup (os.LookupEnv).
 func OptionsFromEnv(lookup func(string) (string, bool)) (Options, error) {
 	var o Options
-	m, err := db.StrategyFromEnv(lookup)
+	m, err := rotation.StrategyFromEnv(lookup)
 	if err != nil {
 		return o, err
 	}
@@ -125,9 +125,9 @@ func FromEnv(lookup func(string) (string, bool)) *Rotator {
 	return &Rotator{err: fmt.Errorf("configuration: %w", err)}
 }
 
-// mode decides the strategy for a secret, from the configuration (db.Mode.For); in
+// mode decides the strategy for a secret, from the configuration (rotation.Mode.For); in
 // the opt-in auto mode it logs the warning every time.
-func (r *Rotator) mode(run *rotation.Run, d *rotation.DBSecret) (db.Mode, error) {
+func (r *Rotator) mode(run *rotation.Run, d *rotation.DBSecret) (rotation.Mode, error) {
 	m, warning, err := r.opts.Mode.For(d.MasterARN != "")
 	if err != nil {
 		return "", err
@@ -182,7 +182,7 @@ func (r *Rotator) NewPending(ctx context.Context, run *rotation.Run) (*rotation.
 		return nil, err
 	}
 	next := cur.WithPassword(pw)
-	if mode == db.ModeAlternating {
+	if mode == rotation.ModeAlternating {
 		next.SetString(rotation.FieldUsername, otherUser(cur.Username))
 	}
 	return next, nil
@@ -213,7 +213,7 @@ func (r *Rotator) Set(ctx context.Context, run *rotation.Run) error {
 	if err != nil {
 		return err
 	}
-	if mode == db.ModeAlternating {
+	if mode == rotation.ModeAlternating {
 		return r.setAlternating(ctx, run, pend, cur)
 	}
 	// Single user: the password changes in finishSecret (Install), right before AWSCURRENT
@@ -246,7 +246,7 @@ func (r *Rotator) Install(ctx context.Context, run *rotation.Run) (func(context.
 	if err != nil {
 		return nil, err
 	}
-	if mode == db.ModeAlternating {
+	if mode == rotation.ModeAlternating {
 		return nil, nil // setSecret did the work; the current user is untouched
 	}
 	return r.installSingle(ctx, run, pend, cur)
@@ -271,7 +271,7 @@ func (r *Rotator) Test(ctx context.Context, run *rotation.Run) error {
 	if err != nil {
 		return err
 	}
-	if mode != db.ModeAlternating {
+	if mode != rotation.ModeAlternating {
 		s, _, err := r.loginSingle(ctx, run, pend, cur)
 		if err != nil {
 			return err
@@ -316,7 +316,7 @@ func (r *Rotator) Finish(ctx context.Context, run *rotation.Run) error {
 	if err != nil {
 		return err
 	}
-	if mode == db.ModeAlternating {
+	if mode == rotation.ModeAlternating {
 		return nil
 	}
 	return r.finishSingle(ctx, run, cur)

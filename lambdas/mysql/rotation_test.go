@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	lambdadb "github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/internal/db"
-
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/testenv"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/mysql"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation"
@@ -87,7 +85,7 @@ func TestSingleUser(t *testing.T) {
 				}
 			}
 			var sawBoth bool
-			var strategy rotation.Strategy = dualProbe{Rotator: e.rotator(lambdadb.ModeSingle), probe: func(ctx context.Context, run *rotation.Run) {
+			var strategy rotation.Strategy = dualProbe{Rotator: e.rotator(rotation.ModeSingle), probe: func(ctx context.Context, run *rotation.Run) {
 				// In finishSecret, after AWSCURRENT moved and before the old password is
 				// dropped: with dual passwords, both work.
 				c, _ := run.Current(ctx)
@@ -99,7 +97,7 @@ func TestSingleUser(t *testing.T) {
 				}
 			}}
 			if tc.punct {
-				strategy = punctuationStrategy{e.rotator(lambdadb.ModeSingle)}
+				strategy = punctuationStrategy{e.rotator(rotation.ModeSingle)}
 			}
 			eng := e.engine(strategy, tc.env)
 			e.register(eng.Invoke)
@@ -205,7 +203,7 @@ func TestAlternatingUsers(t *testing.T) {
 	}
 	srv.exec(t, "GRANT DELETE ON shop.orders TO "+quoteAccount(user, "127.0.0.1"))
 	masterARN := e.createSecret("master", dbSecret(srv, "master", "Master-Passw0rd"))
-	e.register(e.engine(e.rotator(lambdadb.ModeAlternating), nil).Invoke)
+	e.register(e.engine(e.rotator(rotation.ModeAlternating), nil).Invoke)
 	arn := e.createSecret("app", dbSecret(srv, user, "App-Passw0rd", "masterarn", masterARN))
 
 	checkClone := func(when string) {

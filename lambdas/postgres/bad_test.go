@@ -76,9 +76,9 @@ func TestBadSecrets(t *testing.T) {
 		{name: "current password wrong, alternating", secret: func(s setup) map[string]any {
 			return map[string]any{"masterarn": s.master, "password": "Wrong-pw-1"}
 		}, wantErr: []string{"setSecret", "with the current password (checked before the master changes anything)", "(28P01)"}},
-		{name: "alternating without masterarn", env: map[string]string{lambdadb.EnvStrategy: "alternating"},
+		{name: "alternating without masterarn", env: map[string]string{rotation.EnvStrategy: "alternating"},
 			wantErr: []string{"createSecret", `refused: ROTATION_STRATEGY=alternating needs the master secret's ARN in the secret's "masterarn" field`}},
-		{name: "unknown strategy", env: map[string]string{lambdadb.EnvStrategy: "sometimes"},
+		{name: "unknown strategy", env: map[string]string{rotation.EnvStrategy: "sometimes"},
 			wantErr: []string{"createSecret", `configuration: ROTATION_STRATEGY="sometimes": want single, alternating or auto`}},
 		{name: "missing root certificate file", env: map[string]string{lambdadb.EnvRootCert: "/nonexistent/ca.pem"},
 			wantErr: []string{"createSecret", "configuration: SSL_ROOT_CERT: read the CA certificates: open /nonexistent/ca.pem"}},
@@ -114,9 +114,9 @@ func TestBadSecrets(t *testing.T) {
 				fields = tc.secret(s)
 			}
 			if tc.env == nil {
-				mode := lambdadb.ModeSingle
+				mode := rotation.ModeSingle
 				if _, ok := fields["masterarn"]; ok {
-					mode = lambdadb.ModeAlternating
+					mode = rotation.ModeAlternating
 				}
 				e.useRotator(pg, postgres.Options{Mode: mode}, nil)
 			}

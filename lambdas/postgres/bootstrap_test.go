@@ -47,7 +47,7 @@ func TestBootstrap(t *testing.T) {
 			user := "boot_" + modeName(alt)
 			createUser(t, pg, user, "Initial-pw-1", "")
 			e := newEmulator(t)
-			e.registerBootstrap(t, pg, 30*time.Second, map[string]string{rotation.EnvExcludeCharacters: "", "AWS_LAMBDA_LOG_LEVEL": "DEBUG", lambdadb.EnvStrategy: modeName(alt)})
+			e.registerBootstrap(t, pg, 30*time.Second, map[string]string{rotation.EnvExcludeCharacters: "", "AWS_LAMBDA_LOG_LEVEL": "DEBUG", rotation.EnvStrategy: modeName(alt)})
 			extra := map[string]any{"port": strconv.Itoa(pg.Port)}
 			if alt {
 				extra["masterarn"] = e.createSecret("master", pgSecret(pg, pg.Superuser, pg.Password, "postgres", nil))
@@ -112,7 +112,7 @@ func TestBootstrapKilled(t *testing.T) {
 				if how == "timeout" {
 					timeout = 2 * time.Second
 				}
-				vars := map[string]string{lambdadb.EnvStrategy: modeName(alt)}
+				vars := map[string]string{rotation.EnvStrategy: modeName(alt)}
 				f.e.registerBootstrap(t, pg, timeout, vars)
 				f.recover()
 				ctx := context.Background()

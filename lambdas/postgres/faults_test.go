@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	lambdadb "github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/internal/db"
-
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator"
@@ -47,9 +45,9 @@ func newFixture(t testing.TB, pg *testenv.Postgres, user string, alternating boo
 }
 
 func (f *fixture) rotator() *postgres.Rotator {
-	mode := lambdadb.ModeSingle
+	mode := rotation.ModeSingle
 	if f.alternating {
-		mode = lambdadb.ModeAlternating
+		mode = rotation.ModeAlternating
 	}
 	return newRotator(f.t, f.pg, postgres.Options{Mode: mode})
 }

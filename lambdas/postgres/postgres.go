@@ -46,7 +46,7 @@ const CloneSuffix = "_clone"
 // maxIdentifierLength is PostgreSQL's limit on names (NAMEDATALEN - 1 bytes).
 const maxIdentifierLength = 63
 
-// Environment variables: db.EnvStrategy (ROTATION_STRATEGY), db.EnvRootCert
+// Environment variables: rotation.EnvStrategy (ROTATION_STRATEGY), db.EnvRootCert
 // (SSL_ROOT_CERT), and the engine's (rotation.PasswordPolicy,
 // rotation.EnvSecretsManagerEndpoint).
 
@@ -60,8 +60,8 @@ var DefaultPasswordPolicy = rotation.PasswordPolicy{
 
 // Options configure a Rotator.
 type Options struct {
-	// Mode selects the strategy; the zero Mode is db.ModeSingle.
-	Mode db.Mode
+	// Mode selects the strategy; the zero Mode is rotation.ModeSingle.
+	Mode rotation.Mode
 	// RootCertFiles are PEM files of extra certificate authorities to trust.
 	RootCertFiles []string
 	// ConnectTimeout bounds each connection attempt; 5 s (the AWS samples') when zero.
@@ -74,7 +74,7 @@ type Options struct {
 // OptionsFromEnv reads the rotator's environment variables with lookup (os.LookupEnv).
 func OptionsFromEnv(lookup func(string) (string, bool)) (Options, error) {
 	var o Options
-	m, err := db.StrategyFromEnv(lookup)
+	m, err := rotation.StrategyFromEnv(lookup)
 	if err != nil {
 		return o, err
 	}
@@ -131,9 +131,9 @@ func FromEnv(lookup func(string) (string, bool)) *Rotator {
 	return &Rotator{err: fmt.Errorf("configuration: %w", err)}
 }
 
-// mode decides the strategy for a secret, from the configuration (db.Mode.For); in
+// mode decides the strategy for a secret, from the configuration (rotation.Mode.For); in
 // the opt-in auto mode it logs the warning every time.
-func (r *Rotator) mode(run *rotation.Run, d *rotation.DBSecret) (db.Mode, error) {
+func (r *Rotator) mode(run *rotation.Run, d *rotation.DBSecret) (rotation.Mode, error) {
 	m, warning, err := r.opts.Mode.For(d.MasterARN != "")
 	if err != nil {
 		return "", err
@@ -176,7 +176,7 @@ func (r *Rotator) NewPending(ctx context.Context, run *rotation.Run) (*rotation.
 	if err != nil {
 		return nil, err
 	}
-	if mode == db.ModeAlternating {
+	if mode == rotation.ModeAlternating {
 		alt, err := alternateUsername(cur.Username)
 		if err != nil {
 			return nil, err
@@ -241,7 +241,7 @@ func (r *Rotator) Set(ctx context.Context, run *rotation.Run) error {
 	if err != nil {
 		return err
 	}
-	if mode == db.ModeAlternating {
+	if mode == rotation.ModeAlternating {
 		return r.setAlternating(ctx, run, pending, cur)
 	}
 	// Single user: the password changes in finishSecret (Install), right before AWSCURRENT
@@ -269,7 +269,7 @@ func (r *Rotator) Test(ctx context.Context, run *rotation.Run) error {
 	if err != nil {
 		return err
 	}
-	if mode != db.ModeAlternating {
+	if mode != rotation.ModeAlternating {
 		// Single user: the pending password is installed in finishSecret, which tests it
 		// before moving AWSCURRENT. Here: the login Install will use still works.
 		db, _, err := r.loginSingle(ctx, run, pending, cur)

@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	lambdadb "github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/internal/db"
-
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 
@@ -124,10 +122,10 @@ func TestRDSManagedMaster(t *testing.T) {
 			}
 			logs := e.logs.String
 			if tc.bootstrap {
-				e.registerBootstrap(t, pg, 30*time.Second, map[string]string{lambdadb.EnvStrategy: "alternating"})
+				e.registerBootstrap(t, pg, 30*time.Second, map[string]string{rotation.EnvStrategy: "alternating"})
 				logs = func() string { return e.Server.FunctionLogs("rotator") }
 			} else {
-				e.useRotator(pg, postgres.Options{Mode: lambdadb.ModeAlternating}, nil)
+				e.useRotator(pg, postgres.Options{Mode: rotation.ModeAlternating}, nil)
 			}
 			fields := map[string]any{"engine": tc.engine, "masterarn": masterARN}
 			if tc.host != "" {

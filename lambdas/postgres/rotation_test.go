@@ -129,11 +129,11 @@ func TestAlternatingUsers(t *testing.T) {
 	cases := []struct {
 		name, user, master string
 		masterAttrs        []string
-		mode               lambdadb.Mode
+		mode               rotation.Mode
 	}{
-		{name: "superuser master", user: "alt", master: "", mode: lambdadb.ModeAlternating},
-		{name: "CREATEROLE master, quoted name", user: `My "App"`, master: "Alt Admin", masterAttrs: []string{"CREATEROLE"}, mode: lambdadb.ModeAlternating},
-		{name: "opt-in auto strategy", user: "ALT_UPPER", master: "", mode: lambdadb.ModeAuto},
+		{name: "superuser master", user: "alt", master: "", mode: rotation.ModeAlternating},
+		{name: "CREATEROLE master, quoted name", user: `My "App"`, master: "Alt Admin", masterAttrs: []string{"CREATEROLE"}, mode: rotation.ModeAlternating},
+		{name: "opt-in auto strategy", user: "ALT_UPPER", master: "", mode: rotation.ModeAuto},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -204,7 +204,7 @@ func TestStrategyFromConfiguration(t *testing.T) {
 			e := newEmulator(t)
 			env := map[string]string{lambdadb.EnvRootCert: pg.CAFile}
 			if strategy != "" {
-				env[lambdadb.EnvStrategy] = strategy
+				env[rotation.EnvStrategy] = strategy
 			}
 			e.register(e.engine(postgres.FromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok }), nil).Invoke)
 			masterARN := e.createSecret("master", pgSecret(pg, pg.Superuser, pg.Password, "postgres", nil))

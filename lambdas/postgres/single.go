@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/internal/db"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation"
 )
 
@@ -24,7 +23,7 @@ func (r *Rotator) Install(ctx context.Context, run *rotation.Run) (func(context.
 	if err != nil {
 		return nil, err
 	}
-	if mode == db.ModeAlternating {
+	if mode == rotation.ModeAlternating {
 		return nil, nil // setSecret did the work; the current user is untouched
 	}
 	if err := r.setSingle(ctx, run, pending, cur); err != nil {

@@ -196,7 +196,7 @@ func TestMasterOnlyOverTLS(t *testing.T) {
 			user := fmt.Sprintf("notls_%v", masterSSL != nil)
 			createUser(t, pg, user, "Initial-pw-1", "")
 			e := newEmulator(t)
-			e.useRotator(pg, postgres.Options{Mode: lambdadb.ModeAlternating}, nil)
+			e.useRotator(pg, postgres.Options{Mode: rotation.ModeAlternating}, nil)
 			master := map[string]any{}
 			if masterSSL != nil {
 				master["ssl"] = masterSSL

@@ -1,14 +1,14 @@
-package db
+package rotation
 
 import (
 	"errors"
 	"fmt"
 	"strings"
-
-	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation"
 )
 
-// EnvStrategy names the environment variable that chooses a database rotator's Mode.
+// EnvStrategy names the environment variable that chooses a rotator's Mode (all four
+// rotators: the function's configuration, not the secret, decides whether a master
+// credential is used).
 const EnvStrategy = "ROTATION_STRATEGY"
 
 // Mode is how a database rotator changes a password: the user itself, or a master user
@@ -67,7 +67,7 @@ func (m Mode) For(hasMasterARN bool) (mode Mode, warning error, err error) {
 	case ModeAlternating:
 		if !hasMasterARN {
 			return "", nil, fmt.Errorf("refused: %s=alternating needs the master secret's ARN in the secret's %q field; add it, or set %s=single to rotate the user's own password",
-				EnvStrategy, rotation.FieldMasterARN, EnvStrategy)
+				EnvStrategy, FieldMasterARN, EnvStrategy)
 		}
 		return ModeAlternating, nil, nil
 	case ModeAuto:
