@@ -43,7 +43,7 @@ func TestConfusedDeputy(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			e := newEmu(t, srv)
-			e.register(e.engine(e.rotator(mysql.ModeAlternating), nil).Invoke)
+			e.register(e.engine(e.rotator(rotation.ModeAlternating), nil).Invoke)
 			masterARN := e.createSecret("master", dbSecret(srv, "cd_boss", masterPW))
 			e.logs.Forbid(masterPW, dbaPW)
 			arn := e.createSecret("app", dbSecret(srv, tc.username, tc.password, "masterarn", masterARN))
@@ -129,7 +129,7 @@ func TestMasterEndpoint(t *testing.T) {
 			opts.AcceptUser = "attacker"
 			fake := testenv.StartFakeMySQL(t, opts)
 			e := newEmu(t, srv)
-			e.register(e.engine(e.rotator(mysql.ModeAlternating), nil).Invoke)
+			e.register(e.engine(e.rotator(rotation.ModeAlternating), nil).Invoke)
 			masterARN := tc.master(e, fake)
 			e.logs.Forbid(masterPW)
 			arn := e.createSecret("app", map[string]any{"engine": "mysql", "host": fake.Host, "port": fake.Port, "username": "attacker",
@@ -182,7 +182,7 @@ func TestRDSManagedMaster(t *testing.T) {
 			srv.createUser(t, master, "%", mpw)
 			srv.exec(t, "GRANT ALL PRIVILEGES ON *.* TO "+quoteAccount(master, "%")+" WITH GRANT OPTION")
 			e := newEmu(t, srv)
-			e.register(e.engine(e.rotator(mysql.ModeAlternating), nil).Invoke)
+			e.register(e.engine(e.rotator(rotation.ModeAlternating), nil).Invoke)
 			var masterARN string
 			if tc.kind == "instance" {
 				masterARN = rdsMaster(t, e, srv, fmt.Sprintf("my-%d", i), master, mpw)

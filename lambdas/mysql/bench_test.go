@@ -30,7 +30,7 @@ func BenchmarkRotation(b *testing.B) {
 				e := newEmu(b, srv)
 				arn := setupUserB(b, e, kind)
 				if host == "in-process" {
-					eng := rotationtest.Engine(e.Env, mysql.New(mysql.Options{RootCertFiles: []string{srv.db.CAFile}}), e.logs, nil,
+					eng := rotationtest.Engine(e.Env, e.rotator(modeOf(kind)), e.logs, nil,
 						rotation.WithLogger(discard()), rotation.WithPasswordPolicy(mysql.DefaultPasswordPolicy))
 					e.fnARN = e.Register("rotator", eng.Invoke, emulator.FunctionConfig{Timeout: 30 * time.Second})
 				}

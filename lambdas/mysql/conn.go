@@ -14,8 +14,8 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/internal/db"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation"
-	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation/rdsca"
 )
 
 // defaultPort is MySQL's.
@@ -66,7 +66,7 @@ func (r *Rotator) tlsConfig(host string) (*tls.Config, error) {
 
 // rootCAs is the system pool plus the RDS bundle plus Options.RootCertFiles, built once.
 func (r *Rotator) rootCAs() (*x509.CertPool, error) {
-	r.poolOnce.Do(func() { r.pool, r.poolErr = rdsca.Pool(EnvRootCert, r.opts.RootCertFiles) })
+	r.poolOnce.Do(func() { r.pool, r.poolErr = db.RootPool(r.opts.RootCertFiles) })
 	return r.pool, r.poolErr
 }
 

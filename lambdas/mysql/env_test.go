@@ -176,8 +176,12 @@ func newEmu(t testing.TB, db *server) *emu {
 }
 
 // rotator is the strategy under test, trusting the test CA.
-func (e *emu) rotator(mode mysql.Mode) *mysql.Rotator {
-	return mysql.New(mysql.Options{Mode: mode, RootCertFiles: []string{e.db.db.CAFile}})
+func (e *emu) rotator(mode rotation.Mode) *mysql.Rotator {
+	r, err := mysql.New(mysql.Options{Mode: mode, RootCertFiles: []string{e.db.db.CAFile}})
+	if err != nil {
+		e.t.Fatalf("mysql.New: %v", err)
+	}
+	return r
 }
 
 // engine runs s with the test's client, a JSON log into e.logs, and env as the environment.

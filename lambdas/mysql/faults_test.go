@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/testenv"
@@ -31,11 +32,11 @@ const (
 var kinds = []string{kindSingle, kindDual, kindAlternating}
 
 // modeOf is the strategy that rotates a kind of user.
-func modeOf(kind string) mysql.Mode {
+func modeOf(kind string) rotation.Mode {
 	if kind == kindAlternating {
-		return mysql.ModeAlternating
+		return rotation.ModeAlternating
 	}
-	return mysql.ModeSingle
+	return rotation.ModeSingle
 }
 
 // setupUser creates a user of the kind with a secret, and returns the secret's ARN.
@@ -329,9 +330,9 @@ func TestBadSecrets(t *testing.T) {
 			user, pw := "b"+randomWord(8), "Bad-"+randomWord(12)
 			srv.createUser(t, user, "%", pw)
 			secret := tc.secret(e, user, pw)
-			mode := mysql.ModeSingle
+			mode := rotation.ModeSingle
 			if _, ok := secret["masterarn"]; ok {
-				mode = mysql.ModeAlternating
+				mode = rotation.ModeAlternating
 			}
 			e.register(e.engine(e.rotator(mode), nil).Invoke)
 			arn := e.createSecret(user, secret)
@@ -397,7 +398,11 @@ func TestTLS(t *testing.T) {
 			if tc.ca && tc.srv.db.CAFile != "" {
 				certs = []string{tc.srv.db.CAFile}
 			}
-			e.register(e.engine(mysql.New(mysql.Options{RootCertFiles: certs}), nil).Invoke)
+			r, err := mysql.New(mysql.Options{RootCertFiles: certs})
+			if err != nil {
+				t.Fatal(err)
+			}
+			e.register(e.engine(r, nil).Invoke)
 			arn := e.createSecret(user, dbSecret(tc.srv, user, pw, "ssl", tc.ssl))
 			before := tc.srv.state(t, user)
 			rec := e.rotate(arn, 1)
@@ -443,4 +448,37 @@ func grepLines(s, sub string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// TestLabelMoveFailsThroughout: Secrets Manager refuses the label move for the whole
+// invocation. The engine retries it for most of the function's timeout, then gives a single
+// user its current password back: AWSCURRENT logs in, and the error says so.
+func TestLabelMoveFailsThroughout(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, testenv.MariaDBOptions{})
+	for _, kind := range kinds {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			e := newEmu(t, srv)
+			arn := setupUser(t, e, kind)
+			eng := e.engine(e.rotator(modeOf(kind)), nil)
+			e.fnARN = e.Register("rotator", eng.Invoke, emulator.FunctionConfig{Timeout: 5 * time.Second})
+			if rec := e.rotate(arn, 1); rec.Outcome != "succeeded" {
+				t.Fatalf("first rotation: %s", rec.Error)
+			}
+			e.InjectFault(emulator.Fault{Operation: "secretsmanager.UpdateSecretVersionStage", ErrorCode: "InternalServiceError", Count: 1 << 20})
+			rec := e.rotate(arn, 2)
+			if err := e.Control.ClearFaults(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			if rec.Outcome != "failed" || !strings.Contains(rec.Error, "UpdateSecretVersionStage") {
+				t.Fatalf("rotation %s (%s), want finishSecret failed naming UpdateSecretVersionStage", rec.Outcome, rec.Error)
+			}
+			if kind != kindAlternating && !strings.Contains(rec.Error, "the service was given the AWSCURRENT secret back") {
+				t.Errorf("error %q does not say the current password was put back", rec.Error)
+			}
+			e.checkAfterFault(arn, kind)
+			e.completeNext(arn, 3)
+		})
+	}
 }

@@ -22,7 +22,6 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -38,17 +37,9 @@ var Engines = []string{"mysql", "aurora-mysql", "mariadb"}
 // as in the AWS samples.
 const CloneSuffix = "_clone"
 
-// Environment variables the rotator reads (besides the engine's, see rotation.PasswordPolicy
-// and rotation.EnvSecretsManagerEndpoint). They are those of the PostgreSQL rotator.
-const (
-	// EnvStrategy selects the strategy: "single" (also when unset or empty: the secret's
-	// own credentials only), "alternating" (a secret without masterarn is refused), or
-	// "auto" (by the secret's masterarn; an opt-in that logs a warning on every rotation).
-	EnvStrategy = rotation.EnvStrategy
-	// EnvRootCert names PEM files (separated by ':') of certificate authorities to trust in
-	// addition to the system's roots and the embedded RDS bundle.
-	EnvRootCert = "SSL_ROOT_CERT"
-)
+// Environment variables: rotation.EnvStrategy (ROTATION_STRATEGY), db.EnvRootCert
+// (SSL_ROOT_CERT), and the engine's (rotation.PasswordPolicy,
+// rotation.EnvSecretsManagerEndpoint).
 
 // DefaultPasswordPolicy is the AWS MySQL samples' default: 32 characters of every type,
 // without / @ " ' \.
@@ -58,23 +49,10 @@ var DefaultPasswordPolicy = rotation.PasswordPolicy{
 	RequireEachIncludedType: true,
 }
 
-// Mode is a rotation strategy, shared by the database rotators.
-type Mode = rotation.Mode
-
-// The strategies; see rotation.Mode.
-const (
-	ModeAuto        = rotation.ModeAuto
-	ModeSingle      = rotation.ModeSingle
-	ModeAlternating = rotation.ModeAlternating
-)
-
-// ParseMode reads a ROTATION_STRATEGY value.
-func ParseMode(s string) (Mode, error) { return rotation.ParseMode(s) }
-
 // Options configure a Rotator.
 type Options struct {
-	// Mode selects the strategy; the zero Mode is ModeSingle (see rotation.Mode).
-	Mode Mode
+	// Mode selects the strategy; the zero Mode is rotation.ModeSingle.
+	Mode rotation.Mode
 	// RootCertFiles are PEM files of extra certificate authorities to trust.
 	RootCertFiles []string
 	// ConnectTimeout bounds each connection attempt; 5 s when zero.
@@ -89,19 +67,12 @@ type Options struct {
 // OptionsFromEnv reads the rotator's environment variables with lookup (os.LookupEnv).
 func OptionsFromEnv(lookup func(string) (string, bool)) (Options, error) {
 	var o Options
-	v, _ := lookup(EnvStrategy)
-	m, err := ParseMode(v)
+	m, err := rotation.StrategyFromEnv(lookup)
 	if err != nil {
 		return o, err
 	}
 	o.Mode = m
-	if v, ok := lookup(EnvRootCert); ok && v != "" {
-		for _, f := range filepath.SplitList(v) {
-			if f != "" {
-				o.RootCertFiles = append(o.RootCertFiles, f)
-			}
-		}
-	}
+	o.RootCertFiles = db.RootCertFilesFromEnv(lookup)
 	return o, nil
 }
 
@@ -120,29 +91,43 @@ type Rotator struct {
 	rdsErr  error
 }
 
-// New returns a Rotator.
-func New(opts Options) *Rotator {
+// New returns a Rotator. It fails on an unknown mode or a root certificate file it cannot
+// open.
+func New(opts Options) (*Rotator, error) {
 	if opts.ConnectTimeout <= 0 {
 		opts.ConnectTimeout = 5 * time.Second
 	}
 	if opts.StatementTimeout <= 0 {
 		opts.StatementTimeout = 30 * time.Second
 	}
-	return &Rotator{opts: opts}
+	if err := opts.Mode.Check(); err != nil {
+		return nil, err
+	}
+	// The CA files are parsed at the first connection (a fast start); here only checked.
+	if err := db.CheckRootCertFiles(opts.RootCertFiles); err != nil {
+		return nil, err
+	}
+	return &Rotator{opts: opts}, nil
 }
 
-// FromEnv returns a Rotator configured by the environment. A bad variable makes every step
-// fail with the variable's name, so the function reports it at its first invocation.
+// FromEnv returns a Rotator configured by the environment (OptionsFromEnv), with the AWS
+// samples' password policy applied by the engine (DefaultPasswordPolicy). It never fails:
+// a configuration error is returned by every step instead, so that it shows in the
+// rotation's error and the function's log rather than as a runtime crash.
 func FromEnv(lookup func(string) (string, bool)) *Rotator {
 	opts, err := OptionsFromEnv(lookup)
-	r := New(opts)
-	r.err = err
-	return r
+	if err == nil {
+		var r *Rotator
+		if r, err = New(opts); err == nil {
+			return r
+		}
+	}
+	return &Rotator{err: fmt.Errorf("configuration: %w", err)}
 }
 
 // mode decides the strategy for a secret, from the configuration (rotation.Mode.For); in
 // the opt-in auto mode it logs the warning every time.
-func (r *Rotator) mode(run *rotation.Run, d *rotation.DBSecret) (Mode, error) {
+func (r *Rotator) mode(run *rotation.Run, d *rotation.DBSecret) (rotation.Mode, error) {
 	m, warning, err := r.opts.Mode.For(d.MasterARN != "")
 	if err != nil {
 		return "", err
@@ -197,7 +182,7 @@ func (r *Rotator) NewPending(ctx context.Context, run *rotation.Run) (*rotation.
 		return nil, err
 	}
 	next := cur.WithPassword(pw)
-	if mode == ModeAlternating {
+	if mode == rotation.ModeAlternating {
 		next.SetString(rotation.FieldUsername, otherUser(cur.Username))
 	}
 	return next, nil
@@ -228,7 +213,7 @@ func (r *Rotator) Set(ctx context.Context, run *rotation.Run) error {
 	if err != nil {
 		return err
 	}
-	if mode == ModeAlternating {
+	if mode == rotation.ModeAlternating {
 		return r.setAlternating(ctx, run, pend, cur)
 	}
 	// Single user: the password changes in finishSecret (Install), right before AWSCURRENT
@@ -261,7 +246,7 @@ func (r *Rotator) Install(ctx context.Context, run *rotation.Run) (func(context.
 	if err != nil {
 		return nil, err
 	}
-	if mode == ModeAlternating {
+	if mode == rotation.ModeAlternating {
 		return nil, nil // setSecret did the work; the current user is untouched
 	}
 	return r.installSingle(ctx, run, pend, cur)
@@ -286,7 +271,7 @@ func (r *Rotator) Test(ctx context.Context, run *rotation.Run) error {
 	if err != nil {
 		return err
 	}
-	if mode != ModeAlternating {
+	if mode != rotation.ModeAlternating {
 		s, _, err := r.loginSingle(ctx, run, pend, cur)
 		if err != nil {
 			return err
@@ -331,7 +316,7 @@ func (r *Rotator) Finish(ctx context.Context, run *rotation.Run) error {
 	if err != nil {
 		return err
 	}
-	if mode == ModeAlternating {
+	if mode == rotation.ModeAlternating {
 		return nil
 	}
 	return r.finishSingle(ctx, run, cur)

@@ -85,7 +85,7 @@ func TestSingleUser(t *testing.T) {
 				}
 			}
 			var sawBoth bool
-			var strategy rotation.Strategy = dualProbe{Rotator: e.rotator(mysql.ModeSingle), probe: func(ctx context.Context, run *rotation.Run) {
+			var strategy rotation.Strategy = dualProbe{Rotator: e.rotator(rotation.ModeSingle), probe: func(ctx context.Context, run *rotation.Run) {
 				// In finishSecret, after AWSCURRENT moved and before the old password is
 				// dropped: with dual passwords, both work.
 				c, _ := run.Current(ctx)
@@ -97,7 +97,7 @@ func TestSingleUser(t *testing.T) {
 				}
 			}}
 			if tc.punct {
-				strategy = punctuationStrategy{e.rotator(mysql.ModeSingle)}
+				strategy = punctuationStrategy{e.rotator(rotation.ModeSingle)}
 			}
 			eng := e.engine(strategy, tc.env)
 			e.register(eng.Invoke)
@@ -203,7 +203,7 @@ func TestAlternatingUsers(t *testing.T) {
 	}
 	srv.exec(t, "GRANT DELETE ON shop.orders TO "+quoteAccount(user, "127.0.0.1"))
 	masterARN := e.createSecret("master", dbSecret(srv, "master", "Master-Passw0rd"))
-	e.register(e.engine(e.rotator(mysql.ModeAlternating), nil).Invoke)
+	e.register(e.engine(e.rotator(rotation.ModeAlternating), nil).Invoke)
 	arn := e.createSecret("app", dbSecret(srv, user, "App-Passw0rd", "masterarn", masterARN))
 
 	checkClone := func(when string) {

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/testenv"
-	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/mysql"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation/rotationtest"
 )
 
@@ -21,9 +21,9 @@ func TestSoak(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
 			e := newEmu(t, srv)
-			mode := mysql.ModeSingle
+			mode := rotation.ModeSingle
 			if kind == kindAlternating {
-				mode = mysql.ModeAlternating
+				mode = rotation.ModeAlternating
 			}
 			e.register(e.engine(e.rotator(mode), nil).Invoke)
 			arn := setupUser(t, e, kind)

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	lambdadb "github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/internal/db"
+
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/postgres"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation"
 )
@@ -74,11 +76,11 @@ func TestBadSecrets(t *testing.T) {
 		{name: "current password wrong, alternating", secret: func(s setup) map[string]any {
 			return map[string]any{"masterarn": s.master, "password": "Wrong-pw-1"}
 		}, wantErr: []string{"setSecret", "with the current password (checked before the master changes anything)", "(28P01)"}},
-		{name: "alternating without masterarn", env: map[string]string{postgres.EnvStrategy: "alternating"},
+		{name: "alternating without masterarn", env: map[string]string{rotation.EnvStrategy: "alternating"},
 			wantErr: []string{"createSecret", `refused: ROTATION_STRATEGY=alternating needs the master secret's ARN in the secret's "masterarn" field`}},
-		{name: "unknown strategy", env: map[string]string{postgres.EnvStrategy: "sometimes"},
+		{name: "unknown strategy", env: map[string]string{rotation.EnvStrategy: "sometimes"},
 			wantErr: []string{"createSecret", `configuration: ROTATION_STRATEGY="sometimes": want single, alternating or auto`}},
-		{name: "missing root certificate file", env: map[string]string{postgres.EnvRootCert: "/nonexistent/ca.pem"},
+		{name: "missing root certificate file", env: map[string]string{lambdadb.EnvRootCert: "/nonexistent/ca.pem"},
 			wantErr: []string{"createSecret", "configuration: SSL_ROOT_CERT: read the CA certificates: open /nonexistent/ca.pem"}},
 		{name: "clone name too long", secret: func(s setup) map[string]any {
 			return map[string]any{"masterarn": s.master, "username": strings.Repeat("x", 60)}
@@ -96,7 +98,7 @@ func TestBadSecrets(t *testing.T) {
 			}
 			e := newEmulator(t)
 			if tc.env != nil {
-				env := map[string]string{postgres.EnvRootCert: pg.CAFile}
+				env := map[string]string{lambdadb.EnvRootCert: pg.CAFile}
 				for k, v := range tc.env {
 					env[k] = v
 				}
@@ -112,9 +114,9 @@ func TestBadSecrets(t *testing.T) {
 				fields = tc.secret(s)
 			}
 			if tc.env == nil {
-				mode := postgres.ModeSingle
+				mode := rotation.ModeSingle
 				if _, ok := fields["masterarn"]; ok {
-					mode = postgres.ModeAlternating
+					mode = rotation.ModeAlternating
 				}
 				e.useRotator(pg, postgres.Options{Mode: mode}, nil)
 			}

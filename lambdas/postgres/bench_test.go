@@ -12,6 +12,7 @@ import (
 
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/testenv"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/postgres"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation/rotationtest"
 )
 
@@ -147,7 +148,7 @@ func BenchmarkRotation(b *testing.B) {
 // (SOAK_ROUNDS), reporting lockouts (goal 0) and rotations per second.
 func BenchmarkSoak(b *testing.B) {
 	pg := sharedPostgres(b)
-	for _, mode := range []postgres.Mode{postgres.ModeSingle, postgres.ModeAlternating} {
+	for _, mode := range []rotation.Mode{rotation.ModeSingle, rotation.ModeAlternating} {
 		b.Run(string(mode), func(b *testing.B) {
 			for i := 0; b.Loop(); i++ {
 				user := fmt.Sprintf("bsoak_%s_%d_%d", mode, time.Now().UnixNano()%1e6, i)
@@ -155,7 +156,7 @@ func BenchmarkSoak(b *testing.B) {
 				e := newEmulator(b)
 				e.useRotator(pg, postgres.Options{Mode: mode}, nil)
 				extra := map[string]any{}
-				if mode == postgres.ModeAlternating {
+				if mode == rotation.ModeAlternating {
 					extra["masterarn"] = e.createSecret("master", pgSecret(pg, pg.Superuser, pg.Password, "postgres", nil))
 				}
 				arn := e.createSecret("app", pgSecret(pg, user, "Soak-initial-1", "postgres", extra))

@@ -9,12 +9,13 @@ import (
 	"testing"
 	"time"
 
+	lambdadb "github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/internal/db"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/testenv"
-	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/postgres"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation"
 )
 
@@ -22,7 +23,7 @@ import (
 // it, trusting the server's CA through SSL_ROOT_CERT.
 func (e *env) registerBootstrap(t testing.TB, pg *testenv.Postgres, timeout time.Duration, vars map[string]string) {
 	t.Helper()
-	env := map[string]string{postgres.EnvRootCert: pg.CAFile}
+	env := map[string]string{lambdadb.EnvRootCert: pg.CAFile}
 	for k, v := range vars {
 		env[k] = v
 	}

@@ -14,16 +14,9 @@ import (
 
 	"github.com/lib/pq"
 
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/internal/db"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation"
-	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation/rdsca"
 )
-
-// RDSCABundle returns the PEM certificates of the Amazon RDS certificate authorities the
-// rotator trusts in addition to the system's roots.
-func RDSCABundle() []byte { return rdsca.Bundle() }
-
-// rootPool is the system's roots plus the RDS bundle plus the given PEM files.
-func rootPool(files []string) (*x509.CertPool, error) { return rdsca.Pool(EnvRootCert, files) }
 
 // tlsKeys numbers the TLS configurations registered with pq (pq looks them up by name).
 var tlsKeys atomic.Int64
@@ -93,7 +86,7 @@ func (r *Rotator) connect(ctx context.Context, run *rotation.Run, ep endpoint, u
 		return nil, &connectError{Err: errors.New("the username contains a NUL character")}
 	}
 	r.tlsOnce.Do(func() {
-		pool, err := rootPool(r.opts.RootCertFiles)
+		pool, err := db.RootPool(r.opts.RootCertFiles)
 		if err == nil {
 			r.tlsMode, err = registerTLS(pool)
 		}

@@ -45,9 +45,9 @@ func newFixture(t testing.TB, pg *testenv.Postgres, user string, alternating boo
 }
 
 func (f *fixture) rotator() *postgres.Rotator {
-	mode := postgres.ModeSingle
+	mode := rotation.ModeSingle
 	if f.alternating {
-		mode = postgres.ModeAlternating
+		mode = rotation.ModeAlternating
 	}
 	return newRotator(f.t, f.pg, postgres.Options{Mode: mode})
 }

@@ -20,17 +20,14 @@ package postgres
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/lib/pq"
 
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/internal/db"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation"
 )
 
@@ -49,17 +46,9 @@ const CloneSuffix = "_clone"
 // maxIdentifierLength is PostgreSQL's limit on names (NAMEDATALEN - 1 bytes).
 const maxIdentifierLength = 63
 
-// Environment variables the rotator reads (besides the engine's, see rotation.PasswordPolicy
-// and rotation.EnvSecretsManagerEndpoint).
-const (
-	// EnvStrategy selects the strategy: "single" (also when unset or empty: the secret's
-	// own credentials only), "alternating" (a secret without masterarn is refused), or
-	// "auto" (by the secret's masterarn; an opt-in that logs a warning on every rotation).
-	EnvStrategy = rotation.EnvStrategy
-	// EnvRootCert names PEM files (separated by ':') of certificate authorities to trust in
-	// addition to the system's roots and the embedded RDS bundle.
-	EnvRootCert = "SSL_ROOT_CERT"
-)
+// Environment variables: rotation.EnvStrategy (ROTATION_STRATEGY), db.EnvRootCert
+// (SSL_ROOT_CERT), and the engine's (rotation.PasswordPolicy,
+// rotation.EnvSecretsManagerEndpoint).
 
 // DefaultPasswordPolicy is the AWS PostgreSQL samples' default: 32 characters of every
 // type, without : / @ " ' \.
@@ -69,23 +58,10 @@ var DefaultPasswordPolicy = rotation.PasswordPolicy{
 	RequireEachIncludedType: true,
 }
 
-// Mode is a rotation strategy, shared by the database rotators.
-type Mode = rotation.Mode
-
-// The strategies; see rotation.Mode.
-const (
-	ModeAuto        = rotation.ModeAuto
-	ModeSingle      = rotation.ModeSingle
-	ModeAlternating = rotation.ModeAlternating
-)
-
-// ParseMode reads a ROTATION_STRATEGY value.
-func ParseMode(s string) (Mode, error) { return rotation.ParseMode(s) }
-
 // Options configure a Rotator.
 type Options struct {
-	// Mode selects the strategy; the zero Mode is ModeSingle (see rotation.Mode).
-	Mode Mode
+	// Mode selects the strategy; the zero Mode is rotation.ModeSingle.
+	Mode rotation.Mode
 	// RootCertFiles are PEM files of extra certificate authorities to trust.
 	RootCertFiles []string
 	// ConnectTimeout bounds each connection attempt; 5 s (the AWS samples') when zero.
@@ -98,19 +74,12 @@ type Options struct {
 // OptionsFromEnv reads the rotator's environment variables with lookup (os.LookupEnv).
 func OptionsFromEnv(lookup func(string) (string, bool)) (Options, error) {
 	var o Options
-	v, _ := lookup(EnvStrategy)
-	m, err := ParseMode(v)
+	m, err := rotation.StrategyFromEnv(lookup)
 	if err != nil {
 		return o, err
 	}
 	o.Mode = m
-	if v, ok := lookup(EnvRootCert); ok && v != "" {
-		for _, f := range filepath.SplitList(v) {
-			if f != "" {
-				o.RootCertFiles = append(o.RootCertFiles, f)
-			}
-		}
-	}
+	o.RootCertFiles = db.RootCertFilesFromEnv(lookup)
 	return o, nil
 }
 
@@ -142,12 +111,8 @@ func New(opts Options) (*Rotator, error) {
 		return nil, err
 	}
 	// The CA files are parsed at the first connection (a fast start); here only checked.
-	for _, f := range opts.RootCertFiles {
-		fh, err := os.Open(f)
-		if err != nil {
-			return nil, fmt.Errorf("%s: read the CA certificates: %w", EnvRootCert, err)
-		}
-		_ = fh.Close()
+	if err := db.CheckRootCertFiles(opts.RootCertFiles); err != nil {
+		return nil, err
 	}
 	return &Rotator{opts: opts, rds: opts.RDS}, nil
 }
@@ -168,7 +133,7 @@ func FromEnv(lookup func(string) (string, bool)) *Rotator {
 
 // mode decides the strategy for a secret, from the configuration (rotation.Mode.For); in
 // the opt-in auto mode it logs the warning every time.
-func (r *Rotator) mode(run *rotation.Run, d *rotation.DBSecret) (Mode, error) {
+func (r *Rotator) mode(run *rotation.Run, d *rotation.DBSecret) (rotation.Mode, error) {
 	m, warning, err := r.opts.Mode.For(d.MasterARN != "")
 	if err != nil {
 		return "", err
@@ -211,7 +176,7 @@ func (r *Rotator) NewPending(ctx context.Context, run *rotation.Run) (*rotation.
 	if err != nil {
 		return nil, err
 	}
-	if mode == ModeAlternating {
+	if mode == rotation.ModeAlternating {
 		alt, err := alternateUsername(cur.Username)
 		if err != nil {
 			return nil, err
@@ -276,7 +241,7 @@ func (r *Rotator) Set(ctx context.Context, run *rotation.Run) error {
 	if err != nil {
 		return err
 	}
-	if mode == ModeAlternating {
+	if mode == rotation.ModeAlternating {
 		return r.setAlternating(ctx, run, pending, cur)
 	}
 	// Single user: the password changes in finishSecret (Install), right before AWSCURRENT
@@ -289,48 +254,6 @@ func (r *Rotator) Set(ctx context.Context, run *rotation.Run) error {
 	_ = db.Close()
 	run.Logger().Info("single user: logs in; the password changes in finishSecret", "endpoint", endpointOf(cur).String(), "user", cur.Username, "logged_in_with", label)
 	return nil
-}
-
-// Install (finishSecret, single user only) changes the user's password to the pending one
-// and checks that it logs in; undo changes it back to the current password.
-func (r *Rotator) Install(ctx context.Context, run *rotation.Run) (func(context.Context) error, error) {
-	if r.err != nil {
-		return nil, r.err
-	}
-	pending, cur, err := r.pendingAndCurrent(ctx, run)
-	if err != nil {
-		return nil, err
-	}
-	mode, err := r.mode(run, cur)
-	if err != nil {
-		return nil, err
-	}
-	if mode == ModeAlternating {
-		return nil, nil // setSecret did the work; the current user is untouched
-	}
-	if err := r.setSingle(ctx, run, pending, cur); err != nil {
-		return nil, err
-	}
-	ep := endpointOf(cur)
-	undo := func(ctx context.Context) error {
-		db, err := r.connect(ctx, run, ep, cur.Username, pending.Password)
-		if err != nil {
-			return fmt.Errorf("log in to %s as %q with the pending password to put the current one back: %w", ep, cur.Username, err)
-		}
-		defer db.Close()
-		if err := r.setPassword(ctx, db, cur.Username, cur.Password); err != nil {
-			return fmt.Errorf("put the current password of %q back on %s: %w", cur.Username, ep, err)
-		}
-		run.Logger().Warn("the current password was put back", "endpoint", ep.String(), "user", cur.Username)
-		return nil
-	}
-	if err := r.testLogin(ctx, run, pending); err != nil {
-		if uerr := undo(ctx); uerr != nil {
-			return nil, fmt.Errorf("%w; and %w", err, uerr)
-		}
-		return nil, err
-	}
-	return undo, nil
 }
 
 // Test logs in with the pending secret and checks who the session is.
@@ -346,7 +269,7 @@ func (r *Rotator) Test(ctx context.Context, run *rotation.Run) error {
 	if err != nil {
 		return err
 	}
-	if mode != ModeAlternating {
+	if mode != rotation.ModeAlternating {
 		// Single user: the pending password is installed in finishSecret, which tests it
 		// before moving AWSCURRENT. Here: the login Install will use still works.
 		db, _, err := r.loginSingle(ctx, run, pending, cur)
@@ -373,83 +296,6 @@ func (r *Rotator) testLogin(ctx context.Context, run *rotation.Run, pending *rot
 	if user != pending.Username {
 		return fmt.Errorf("logged in to %s as %q, but the session's user is %q", ep, pending.Username, user)
 	}
-	return nil
-}
-
-// loginSingle logs in as the user with the pending, current or previous password (the
-// first that works) and says which.
-func (r *Rotator) loginSingle(ctx context.Context, run *rotation.Run, pending, cur *rotation.DBSecret) (*sql.DB, string, error) {
-	if pending.Username != cur.Username {
-		return nil, "", fmt.Errorf("the pending secret's username %q is not the current secret's %q (single user rotation changes one user's password)",
-			pending.Username, cur.Username)
-	}
-	ep := endpointOf(cur)
-	type candidate struct {
-		label    string
-		password func() (string, bool, error) // the password; false when there is none to try
-	}
-	fixed := func(pw string) func() (string, bool, error) {
-		return func() (string, bool, error) { return pw, true, nil }
-	}
-	cands := []candidate{
-		{"pending", fixed(pending.Password)},
-		{"current", fixed(cur.Password)},
-		{"previous", func() (string, bool, error) {
-			// Read only when needed: the database may hold the previous password after it
-			// was put back by hand.
-			prev, err := r.secret(ctx, run.Previous, "previous")
-			if errors.Is(err, rotation.ErrNotFound) {
-				return "", false, nil
-			}
-			if err != nil {
-				return "", false, err
-			}
-			if prev.Username != cur.Username || !endpointOf(prev).sameServer(ep) {
-				return "", false, nil
-			}
-			return prev.Password, true, nil
-		}},
-	}
-	var refused []string
-	var lastErr error
-	for _, c := range cands {
-		password, ok, err := c.password()
-		if err != nil {
-			return nil, "", err
-		}
-		if !ok {
-			continue
-		}
-		db, err := r.connect(ctx, run, ep, cur.Username, password)
-		if err != nil {
-			if !isAuthFailure(err) {
-				return nil, "", fmt.Errorf("log in to %s as %q with the %s password: %w", ep, cur.Username, c.label, err)
-			}
-			refused, lastErr = append(refused, c.label), err
-			continue
-		}
-		return db, c.label, nil
-	}
-	return nil, "", fmt.Errorf("log in to %s as %q with the %s password: %w", ep, cur.Username, orList(refused), lastErr)
-}
-
-// setSingle logs in as the user with the pending, current or previous password, and
-// changes its own password to the pending one.
-func (r *Rotator) setSingle(ctx context.Context, run *rotation.Run, pending, cur *rotation.DBSecret) error {
-	ep := endpointOf(cur)
-	db, label, err := r.loginSingle(ctx, run, pending, cur)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if label == "pending" {
-		run.Logger().Info("the pending password already logs in; nothing to set", "endpoint", ep.String(), "user", cur.Username)
-		return nil
-	}
-	if err := r.setPassword(ctx, db, cur.Username, pending.Password); err != nil {
-		return fmt.Errorf("change the password of %q on %s (logged in with the %s password): %w", cur.Username, ep, label, err)
-	}
-	run.Logger().Info("password changed", "endpoint", ep.String(), "user", cur.Username, "logged_in_with", label)
 	return nil
 }
 

@@ -93,7 +93,7 @@ func TestAlternatingPrivileges(t *testing.T) {
 		`CREATE TABLE public.apps_own (x int)`, `ALTER TABLE public.apps_own OWNER TO priv_app`, `INSERT INTO public.apps_own VALUES (42)`,
 	)
 	e := newEmulator(t)
-	e.useRotator(pg, postgres.Options{Mode: postgres.ModeAlternating}, nil)
+	e.useRotator(pg, postgres.Options{Mode: rotation.ModeAlternating}, nil)
 	masterARN := e.createSecret("master", pgSecret(pg, pg.Superuser, pg.Password, "postgres", nil))
 	arn := e.createSecret("priv_app", pgSecret(pg, "priv_app", "Initial-pw-1", db, map[string]any{"masterarn": masterARN}))
 
@@ -157,7 +157,7 @@ func TestAlternatingGrantMasterCannotRevoke(t *testing.T) {
 		`CREATE ROLE cr_admin LOGIN CREATEROLE PASSWORD 'Admin-pw-1'`,
 		`CREATE ROLE cr_app LOGIN PASSWORD 'Initial-pw-1'`, `CREATE DATABASE grantdb`)
 	e := newEmulator(t)
-	e.useRotator(pg, postgres.Options{Mode: postgres.ModeAlternating}, nil)
+	e.useRotator(pg, postgres.Options{Mode: rotation.ModeAlternating}, nil)
 	masterARN := e.createSecret("master", pgSecret(pg, "cr_admin", "Admin-pw-1", "postgres", nil))
 	arn := e.createSecret("cr_app", pgSecret(pg, "cr_app", "Initial-pw-1", db, map[string]any{"masterarn": masterARN}))
 	e.mustRotate(arn, 1)

@@ -125,7 +125,7 @@ func TestRDSManagedMaster(t *testing.T) {
 				e.registerBootstrap(t, pg, 30*time.Second, map[string]string{rotation.EnvStrategy: "alternating"})
 				logs = func() string { return e.Server.FunctionLogs("rotator") }
 			} else {
-				e.useRotator(pg, postgres.Options{Mode: postgres.ModeAlternating}, nil)
+				e.useRotator(pg, postgres.Options{Mode: rotation.ModeAlternating}, nil)
 			}
 			fields := map[string]any{"engine": tc.engine, "masterarn": masterARN}
 			if tc.host != "" {

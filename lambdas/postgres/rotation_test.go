@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	lambdadb "github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/internal/db"
+
 	"github.com/lib/pq"
 
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/postgres"
@@ -127,11 +129,11 @@ func TestAlternatingUsers(t *testing.T) {
 	cases := []struct {
 		name, user, master string
 		masterAttrs        []string
-		mode               postgres.Mode
+		mode               rotation.Mode
 	}{
-		{name: "superuser master", user: "alt", master: "", mode: postgres.ModeAlternating},
-		{name: "CREATEROLE master, quoted name", user: `My "App"`, master: "Alt Admin", masterAttrs: []string{"CREATEROLE"}, mode: postgres.ModeAlternating},
-		{name: "opt-in auto strategy", user: "ALT_UPPER", master: "", mode: postgres.ModeAuto},
+		{name: "superuser master", user: "alt", master: "", mode: rotation.ModeAlternating},
+		{name: "CREATEROLE master, quoted name", user: `My "App"`, master: "Alt Admin", masterAttrs: []string{"CREATEROLE"}, mode: rotation.ModeAlternating},
+		{name: "opt-in auto strategy", user: "ALT_UPPER", master: "", mode: rotation.ModeAuto},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -200,9 +202,9 @@ func TestStrategyFromConfiguration(t *testing.T) {
 			user := "strategy_" + map[string]string{"": "unset", "auto": "auto"}[strategy]
 			createUser(t, pg, user, "Initial-pw-1", "")
 			e := newEmulator(t)
-			env := map[string]string{postgres.EnvRootCert: pg.CAFile}
+			env := map[string]string{lambdadb.EnvRootCert: pg.CAFile}
 			if strategy != "" {
-				env[postgres.EnvStrategy] = strategy
+				env[rotation.EnvStrategy] = strategy
 			}
 			e.register(e.engine(postgres.FromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok }), nil).Invoke)
 			masterARN := e.createSecret("master", pgSecret(pg, pg.Superuser, pg.Password, "postgres", nil))

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/postgres"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation/rotationtest"
 )
 
@@ -15,7 +16,7 @@ import (
 func TestSoak(t *testing.T) {
 	t.Parallel()
 	pg := sharedPostgres(t)
-	for _, mode := range []postgres.Mode{postgres.ModeSingle, postgres.ModeAlternating} {
+	for _, mode := range []rotation.Mode{rotation.ModeSingle, rotation.ModeAlternating} {
 		t.Run(string(mode), func(t *testing.T) {
 			t.Parallel()
 			user, db := "soak_"+string(mode), "soak_"+string(mode)+"_db"
@@ -23,7 +24,7 @@ func TestSoak(t *testing.T) {
 			e := newEmulator(t)
 			e.useRotator(pg, postgres.Options{Mode: mode}, nil)
 			extra := map[string]any{}
-			if mode == postgres.ModeAlternating {
+			if mode == rotation.ModeAlternating {
 				master := "soak_master"
 				createUser(t, pg, master, "Soak-master-1", "", "CREATEROLE")
 				extra["masterarn"] = e.createSecret("master", pgSecret(pg, master, "Soak-master-1", "postgres", nil))

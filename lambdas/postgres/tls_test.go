@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	lambdadb "github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/internal/db"
+
 	"github.com/lib/pq"
 
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/testenv"
@@ -151,7 +153,7 @@ func testTLSCase(t *testing.T, pg *testenv.Postgres, user, host string, trustCA 
 // is a self-signed CA that has not expired, and the regions' current roots are there.
 func TestEmbeddedRDSBundle(t *testing.T) {
 	t.Parallel()
-	data := postgres.RDSCABundle()
+	data := lambdadb.RDSCABundle()
 	var names []string
 	for {
 		var b *pem.Block
@@ -194,7 +196,7 @@ func TestMasterOnlyOverTLS(t *testing.T) {
 			user := fmt.Sprintf("notls_%v", masterSSL != nil)
 			createUser(t, pg, user, "Initial-pw-1", "")
 			e := newEmulator(t)
-			e.useRotator(pg, postgres.Options{Mode: postgres.ModeAlternating}, nil)
+			e.useRotator(pg, postgres.Options{Mode: rotation.ModeAlternating}, nil)
 			master := map[string]any{}
 			if masterSSL != nil {
 				master["ssl"] = masterSSL

@@ -9,6 +9,7 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/postgres"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/lambdas/rotation"
 )
 
 // TestVerifiersMatchTheServer has PostgreSQL hash passwords itself (CREATE ROLE with the
@@ -97,18 +98,18 @@ func TestOptionsFromEnv(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		env   map[string]string
-		mode  postgres.Mode
+		mode  rotation.Mode
 		files []string
 		err   string
 	}{
-		{env: nil, mode: postgres.ModeSingle},
-		{env: map[string]string{"ROTATION_STRATEGY": ""}, mode: postgres.ModeSingle},
-		{env: map[string]string{"ROTATION_STRATEGY": "Single"}, mode: postgres.ModeSingle},
-		{env: map[string]string{"ROTATION_STRATEGY": " alternating "}, mode: postgres.ModeAlternating},
-		{env: map[string]string{"ROTATION_STRATEGY": "multi-user"}, mode: postgres.ModeAlternating},
-		{env: map[string]string{"ROTATION_STRATEGY": "auto"}, mode: postgres.ModeAuto},
+		{env: nil, mode: rotation.ModeSingle},
+		{env: map[string]string{"ROTATION_STRATEGY": ""}, mode: rotation.ModeSingle},
+		{env: map[string]string{"ROTATION_STRATEGY": "Single"}, mode: rotation.ModeSingle},
+		{env: map[string]string{"ROTATION_STRATEGY": " alternating "}, mode: rotation.ModeAlternating},
+		{env: map[string]string{"ROTATION_STRATEGY": "multi-user"}, mode: rotation.ModeAlternating},
+		{env: map[string]string{"ROTATION_STRATEGY": "auto"}, mode: rotation.ModeAuto},
 		{env: map[string]string{"ROTATION_STRATEGY": "both"}, err: `ROTATION_STRATEGY="both"`},
-		{env: map[string]string{"SSL_ROOT_CERT": "/a.pem:/b.pem"}, mode: postgres.ModeSingle, files: []string{"/a.pem", "/b.pem"}},
+		{env: map[string]string{"SSL_ROOT_CERT": "/a.pem:/b.pem"}, mode: rotation.ModeSingle, files: []string{"/a.pem", "/b.pem"}},
 	}
 	for _, tc := range cases {
 		o, err := postgres.OptionsFromEnv(func(k string) (string, bool) { v, ok := tc.env[k]; return v, ok })

@@ -48,10 +48,14 @@
 //   - testSecret: Strategy.Test. (When the pending version has no value — RotateSecret
 //     with RotateImmediately=false tests the configuration that way — the engine only
 //     checks that the current secret is readable.)
-//   - finishSecret: after checking that the pending version has a value, moves AWSCURRENT
-//     to it (UpdateSecretVersionStage with RemoveFromVersionId; Secrets Manager moves
-//     AWSPREVIOUS to the version that was current), runs Finisher.Finish if the strategy has
-//     one, then removes AWSPENDING from the new current version, as the current AWS rotation
+//   - finishSecret: after checking that the pending version has a value, runs
+//     Installer.Install if the strategy has one (a change that makes the current secret
+//     stop working is made here, at the last moment), moves AWSCURRENT to it
+//     (UpdateSecretVersionStage with RemoveFromVersionId; Secrets Manager moves AWSPREVIOUS
+//     to the version that was current), retrying the move for all but a quarter of the
+//     invocation's remaining time; if it cannot move and DescribeSecret confirms it did not,
+//     runs the undo Install returned. Then it runs Finisher.Finish if the strategy has one,
+//     and removes AWSPENDING from the new current version, as the current AWS rotation
 //     template does, so no label is left behind.
 //
 // Each step can be retried at any point with the same event and then changes nothing that

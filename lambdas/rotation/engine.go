@@ -93,16 +93,6 @@ func WithLookupEnv(lookup func(string) (string, bool)) Option {
 // (DefaultPasswordPolicy otherwise).
 func WithPasswordPolicy(p PasswordPolicy) Option { return func(e *Engine) { e.policy = p } }
 
-// WithSensitiveFields adds secret fields whose values are redacted from logs and errors,
-// to DefaultSensitiveFields.
-func WithSensitiveFields(fields ...string) Option {
-	return func(e *Engine) {
-		for _, f := range fields {
-			e.sensitive[strings.ToLower(f)] = true
-		}
-	}
-}
-
 // New returns an engine for s.
 func New(s Strategy, opts ...Option) *Engine {
 	e := &Engine{strategy: s, lookup: os.LookupEnv, policy: DefaultPasswordPolicy, sensitive: map[string]bool{}}

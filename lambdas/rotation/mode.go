@@ -6,7 +6,9 @@ import (
 	"strings"
 )
 
-// EnvStrategy names the environment variable that chooses a database rotator's Mode.
+// EnvStrategy names the environment variable that chooses a rotator's Mode (all four
+// rotators: the function's configuration, not the secret, decides whether a master
+// credential is used).
 const EnvStrategy = "ROTATION_STRATEGY"
 
 // Mode is how a database rotator changes a password: the user itself, or a master user
@@ -75,4 +77,10 @@ func (m Mode) For(hasMasterARN bool) (mode Mode, warning error, err error) {
 		return ModeSingle, ErrAutoMode, nil
 	}
 	return ModeSingle, nil, nil
+}
+
+// StrategyFromEnv reads ROTATION_STRATEGY with lookup (os.LookupEnv); unset is ModeSingle.
+func StrategyFromEnv(lookup func(string) (string, bool)) (Mode, error) {
+	v, _ := lookup(EnvStrategy)
+	return ParseMode(v)
 }

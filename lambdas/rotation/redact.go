@@ -13,8 +13,8 @@ import (
 )
 
 // DefaultSensitiveFields are the secret fields whose values the engine redacts from every
-// log line and error it produces, should a rotator let one slip into a message. Rotators
-// add their own with WithSensitiveFields.
+// log line and error it produces, should a rotator let one slip into a message (besides
+// fields whose names contain password, secret, token, key, ...).
 var DefaultSensitiveFields = []string{
 	"password", "private_key", "api_key", "apikey", "key", "secret", "secret_key",
 	"token", "access_key", "client_secret", "passphrase",

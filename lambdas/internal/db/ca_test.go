@@ -1,4 +1,4 @@
-package rdsca
+package db
 
 import (
 	"crypto/x509"
@@ -10,7 +10,7 @@ import (
 // TestEmbeddedRDSBundle: every certificate of the embedded RDS bundle parses, is a CA, and
 // has not expired.
 func TestEmbeddedRDSBundle(t *testing.T) {
-	rest := Bundle()
+	rest := RDSCABundle()
 	n := 0
 	for {
 		var block *pem.Block
