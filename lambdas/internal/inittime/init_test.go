@@ -102,7 +102,7 @@ func startOnce(tb testing.TB, bin string) (time.Duration, int) {
 	return 0, 0
 }
 
-// BenchmarkInit reports, for the built postgres and mysql bootstraps and a hello-world
+// BenchmarkInit reports, for the built rotator bootstraps and a hello-world
 // aws-lambda-go bootstrap, the time from exec to the first Runtime API request (ms/init)
 // and the resident memory then (MiB-RSS).
 func BenchmarkInit(b *testing.B) {
@@ -111,6 +111,8 @@ func BenchmarkInit(b *testing.B) {
 		{"hello", "./hello"},
 		{"postgres", "../../postgres/lambda"},
 		{"mysql", "../../mysql/lambda"},
+		{"sshkey", "../../sshkey/lambda"},
+		{"apikey", "../../apikey/lambda"},
 	} {
 		bin := build(b, dir, pkg.path)
 		b.Run(pkg.name, func(b *testing.B) {
