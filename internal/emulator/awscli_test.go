@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +18,7 @@ import (
 	"unicode"
 
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/emulatortest"
 )
 
 // debianAWS is the AWS CLI of Debian's awscli package. It runs on Debian's /usr/bin/python3,
@@ -357,18 +357,7 @@ type awsCLI struct {
 
 func newAWSCLI(t *testing.T) *awsCLI {
 	t.Helper()
-	srv, err := emulator.New(emulator.Options{})
-	if err != nil {
-		t.Fatalf("emulator.New: %v", err)
-	}
-	hs := httptest.NewServer(srv)
-	t.Cleanup(func() {
-		hs.Close()
-		if err := srv.Close(); err != nil {
-			t.Errorf("emulator Close: %v", err)
-		}
-	})
-	return newAWSCLIAt(t, hs.URL)
+	return newAWSCLIAt(t, emulatortest.Start(t).URL)
 }
 
 // newAWSCLIAt returns a CLI for the emulator already serving at endpoint.

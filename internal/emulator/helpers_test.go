@@ -3,7 +3,6 @@ package emulator_test
 import (
 	"errors"
 	"fmt"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +14,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/emulatortest"
 )
 
 // testClock is a clock the test moves by hand.
@@ -39,21 +39,12 @@ func (c *testClock) Advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-// startEmulator serves a new emulator on loopback for the length of the test.
+// startEmulator serves a new emulator on loopback for the length of the test (the shared
+// kit, emulatortest), and returns it with its URL.
 func startEmulator(t *testing.T, opts emulator.Options) (*emulator.Server, string) {
 	t.Helper()
-	srv, err := emulator.New(opts)
-	if err != nil {
-		t.Fatalf("emulator.New: %v", err)
-	}
-	hs := httptest.NewServer(srv)
-	t.Cleanup(func() {
-		hs.Close()
-		if err := srv.Close(); err != nil {
-			t.Errorf("emulator Close: %v", err)
-		}
-	})
-	return srv, hs.URL
+	env := emulatortest.Start(t, emulatortest.WithOptions(opts))
+	return env.Server, env.URL
 }
 
 // smClient is a real SDK client for the emulator at url, in region, without retries so that

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -18,7 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/aws/smithy-go"
 
-	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/emulatortest"
 )
 
 const wireContentType = "application/x-amz-json-1.1"
@@ -26,18 +25,7 @@ const wireContentType = "application/x-amz-json-1.1"
 // wireServer serves a fresh emulator for the length of the test and returns its URL.
 func wireServer(t *testing.T) string {
 	t.Helper()
-	srv, err := emulator.New(emulator.Options{})
-	if err != nil {
-		t.Fatalf("emulator.New: %v", err)
-	}
-	hs := httptest.NewServer(srv)
-	t.Cleanup(func() {
-		hs.Close()
-		if err := srv.Close(); err != nil {
-			t.Errorf("emulator Close: %v", err)
-		}
-	})
-	return hs.URL
+	return emulatortest.Start(t).URL
 }
 
 // wireSigV4 is an Authorization header signed (in form only: the emulator checks no signature)
