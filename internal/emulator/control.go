@@ -291,6 +291,9 @@ func (s *Server) RegisterDBInstance(db DBInstance) error {
 	if db.Region == "" {
 		db.Region = DefaultRegion
 	}
+	if err := s.rds.CheckSource(db); err != nil {
+		return err
+	}
 	if db.MasterUserPassword != "" && db.MasterUserSecretARN == "" {
 		arn, err := s.rdsMasterSecret(db.Region, "db", rds.InstanceARN(db.Region, s.account, db.Identifier), "aws:rds:primarydbinstancearn", db.MasterUsername, db.MasterUserPassword)
 		if err != nil {

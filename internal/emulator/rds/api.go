@@ -48,6 +48,10 @@ type xmlDBInstance struct {
 	MasterUsername      string               `xml:"MasterUsername,omitempty"`
 	DBClusterIdentifier string               `xml:"DBClusterIdentifier,omitempty"`
 	MasterUserSecret    *xmlMasterUserSecret `xml:"MasterUserSecret,omitempty"`
+	// A list member is named after the list's element (ReadReplicaDBInstanceIdentifier),
+	// not "member", in RDS's query protocol.
+	ReadReplicaSourceDBInstanceIdentifier string   `xml:"ReadReplicaSourceDBInstanceIdentifier,omitempty"`
+	ReadReplicaDBInstanceIdentifiers      []string `xml:"ReadReplicaDBInstanceIdentifiers>ReadReplicaDBInstanceIdentifier"`
 }
 
 type describeDBInstancesResponse struct {
@@ -116,7 +120,8 @@ func (s *Service) describeDBInstances(region string, form url.Values) (any, erro
 	for _, db := range list {
 		x := xmlDBInstance{DBInstanceIdentifier: db.Identifier, DBInstanceArn: InstanceARN(region, s.Account, db.Identifier), Engine: db.Engine,
 			DBInstanceStatus: "available", DBName: db.DBName, MasterUsername: db.MasterUsername, DBClusterIdentifier: db.ClusterIdentifier,
-			MasterUserSecret: masterSecret(db.MasterUserSecretARN)}
+			MasterUserSecret: masterSecret(db.MasterUserSecretARN), ReadReplicaSourceDBInstanceIdentifier: db.ReadReplicaSource,
+			ReadReplicaDBInstanceIdentifiers: s.Registry.Replicas(region, db.Identifier)}
 		x.Endpoint.Address, x.Endpoint.Port = db.Address, db.Port
 		out.Result.DBInstances = append(out.Result.DBInstances, x)
 	}

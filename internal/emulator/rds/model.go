@@ -21,6 +21,10 @@ type DBInstance struct {
 	MasterUsername      string `json:"masterUsername,omitempty"`
 	ClusterIdentifier   string `json:"clusterIdentifier,omitempty"`
 	MasterUserSecretARN string `json:"masterUserSecretArn,omitempty"`
+	// ReadReplicaSource makes the instance a read replica of another instance of its region
+	// (ReadReplicaSourceDBInstanceIdentifier); the source then lists it among its
+	// ReadReplicaDBInstanceIdentifiers, as CreateDBInstanceReadReplica does.
+	ReadReplicaSource string `json:"readReplicaSource,omitempty"`
 	// MasterUserPassword, with MasterUsername, makes the emulator create the secret RDS
 	// manages for the master user (ManageMasterUserPassword), and set MasterUserSecretARN.
 	MasterUserPassword string `json:"masterUserPassword,omitempty"`
@@ -46,7 +50,20 @@ func CheckInstance(db DBInstance) error {
 	if db.Identifier == "" || db.Engine == "" || db.Address == "" || db.Port == 0 {
 		return fmt.Errorf("DB instance needs identifier, engine, address and port")
 	}
+	if db.ReadReplicaSource == db.Identifier {
+		return fmt.Errorf("DB instance %s cannot be a read replica of itself", db.Identifier)
+	}
 	return nil
+}
+
+// CheckSource refuses a read replica whose source instance is not registered in its
+// region: CreateDBInstanceReadReplica answers DBInstanceNotFound then.
+func (r *Registry) CheckSource(db DBInstance) error {
+	if db.ReadReplicaSource == "" || len(r.Instances(db.Region, db.ReadReplicaSource)) == 1 {
+		return nil
+	}
+	return fmt.Errorf("read replica %s: source DB instance %s is not registered in %s (register the source first)",
+		db.Identifier, db.ReadReplicaSource, db.Region)
 }
 
 // CheckCluster refuses a cluster that DescribeDBClusters could not describe.
@@ -129,6 +146,17 @@ func (r *Registry) Clusters(region, id string) []DBCluster {
 	}
 	r.mu.Unlock()
 	slices.SortFunc(out, func(a, b DBCluster) int { return strings.Compare(a.Identifier, b.Identifier) })
+	return out
+}
+
+// Replicas returns the identifiers of the read replicas of instance id in region, sorted.
+func (r *Registry) Replicas(region, id string) []string {
+	var out []string
+	for _, db := range r.Instances(region, "") {
+		if db.ReadReplicaSource == id {
+			out = append(out, db.Identifier)
+		}
+	}
 	return out
 }
 
