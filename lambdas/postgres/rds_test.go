@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -62,6 +63,30 @@ func rdsManagedMaster(tb testing.TB, e *env, pg *testenv.Postgres, kind, id stri
 	return aws.ToString(secret)
 }
 
+// registerReplica registers a read replica at address (of pg's port) of the instance id, or,
+// with other, of that other instance, registered first at testenv.Host; it checks that
+// DescribeDBInstances lists the replica on its source, where the rotator looks for it.
+func registerReplica(tb testing.TB, e *env, pg *testenv.Postgres, id, other, address string) {
+	tb.Helper()
+	ctx := context.Background()
+	source := id
+	if other != "" {
+		source = other
+		if err := e.Control.RegisterDBInstance(ctx, emulator.DBInstance{Identifier: other, Engine: "postgres", Address: testenv.Host, Port: pg.Port}); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	replica := source + "-replica"
+	if err := e.Control.RegisterDBInstance(ctx, emulator.DBInstance{Identifier: replica, Engine: "postgres", Address: address, Port: pg.Port,
+		ReadReplicaSource: source}); err != nil {
+		tb.Fatal(err)
+	}
+	out, err := rds.NewFromConfig(e.AWSConfig(3)).DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(source)})
+	if err != nil || len(out.DBInstances) != 1 || !slices.Equal(out.DBInstances[0].ReadReplicaDBInstanceIdentifiers, []string{replica}) {
+		tb.Fatalf("DescribeDBInstances %s does not list its replica %s: %v", source, replica, err)
+	}
+}
+
 // TestRDSManagedMaster rotates alternating users whose master secret is managed by RDS: it
 // holds only username and password, and its tag names the instance or cluster whose
 // endpoint DescribeDBInstances or DescribeDBClusters gives. The emulator creates the secret
@@ -73,6 +98,8 @@ func TestRDSManagedMaster(t *testing.T) {
 		name, engine string
 		kind, id     string          // the RDS database managing the master secret; no kind: a master secret without host nor tag
 		host         string          // the user secret's host; 127.0.0.1 when empty
+		replica      string          // the address of a read replica of replicaOf (the instance id when empty), registered after the master
+		replicaOf    string          // another instance (registered at 127.0.0.1) whose replica it is
 		bootstrap    bool            // rotate with the built bootstrap instead of an in-process engine
 		fault        *emulator.Fault // injected before the first rotation
 		wantErr      []string        // the first rotation fails with these
@@ -81,6 +108,15 @@ func TestRDSManagedMaster(t *testing.T) {
 		{name: "aurora cluster", engine: "aurora-postgresql", kind: "cluster", id: "aurora-1"},
 		// Item 9: a user secret on the cluster's reader endpoint, as the AWS samples allow.
 		{name: "aurora reader", engine: "aurora-postgresql", kind: "cluster", id: "aurora-2", host: "localhost"},
+		// A user secret on a read replica of the master's instance (the same server by another
+		// name), found through ReadReplicaDBInstanceIdentifiers, as the AWS samples allow.
+		{name: "read replica", engine: "postgres", kind: "instance", id: "primary-6", replica: "localhost", host: "localhost"},
+		// The instance has a replica, but the user's host is neither: refused.
+		{name: "neither instance nor replica", engine: "postgres", kind: "instance", id: "primary-7", replica: "replica-7.invalid", host: "localhost",
+			wantErr: []string{"setSecret", "refused: the user secret's host must be the master's database or one of its replicas or readers"}},
+		// The user's host is a replica, but of another instance than the master's: refused.
+		{name: "replica of another instance", engine: "postgres", kind: "instance", id: "primary-8", replica: "localhost", replicaOf: "other-8", host: "localhost",
+			wantErr: []string{"setSecret", "refused: the user secret's host must be the master's database or one of its replicas or readers"}},
 		// The same server by a name the RDS API does not give: refused.
 		{name: "host not vouched for", engine: "postgres", kind: "instance", id: "primary-5", host: "localhost",
 			wantErr: []string{"setSecret", "refused: the user secret's host must be the master's database or one of its replicas or readers"}},
@@ -119,6 +155,9 @@ func TestRDSManagedMaster(t *testing.T) {
 				masterARN = rdsManagedMaster(t, e, pg, tc.kind, tc.id)
 			} else {
 				masterARN = e.createSecret("rds-db-master", secretJSON(map[string]any{"username": pg.Superuser, "password": pg.Password}))
+			}
+			if tc.replica != "" {
+				registerReplica(t, e, pg, tc.id, tc.replicaOf, tc.replica)
 			}
 			logs := e.logs.String
 			if tc.bootstrap {
