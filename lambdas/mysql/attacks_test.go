@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/tls"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -109,6 +110,22 @@ func TestMasterEndpoint(t *testing.T) {
 		{"RDS-managed master, user secret elsewhere", testenv.FakeMySQLOptions{AuthPlugin: "caching_sha2_password"},
 			func(e *emu, _ *testenv.FakeMySQL) string { return rdsMaster(t, e, srv, "ep-1", "ep_boss", masterPW) },
 			"refused: the user secret's host must be the master's database or one of its replicas or readers"},
+		{"RDS-managed master with a read replica, user secret on neither", testenv.FakeMySQLOptions{AuthPlugin: "caching_sha2_password"},
+			func(e *emu, _ *testenv.FakeMySQL) string {
+				arn := rdsMaster(t, e, srv, "ep-2", "ep_boss", masterPW)
+				rdsReplica(t, e, "ep-2", "ep-2-replica", "localhost", srv.db.Port)
+				return arn
+			}, "refused: the user secret's host must be the master's database or one of its replicas or readers"},
+		{"user secret on a read replica of another instance", testenv.FakeMySQLOptions{AuthPlugin: "caching_sha2_password"},
+			func(e *emu, fake *testenv.FakeMySQL) string {
+				arn := rdsMaster(t, e, srv, "ep-3", "ep_boss", masterPW)
+				if err := e.Control.RegisterDBInstance(t.Context(), emulator.DBInstance{Identifier: "other-3", Engine: "mysql",
+					Address: srv.db.Host, Port: srv.db.Port + 1}); err != nil {
+					t.Fatal(err)
+				}
+				rdsReplica(t, e, "other-3", "other-3-replica", fake.Host, fake.Port)
+				return arn
+			}, "refused: the user secret's host must be the master's database or one of its replicas or readers"},
 		{"master endpoint without TLS, clear-text auth", testenv.FakeMySQLOptions{AuthPlugin: "mysql_clear_password"},
 			func(e *emu, fake *testenv.FakeMySQL) string {
 				return e.createSecret("master", map[string]any{"username": "ep_boss", "password": masterPW, "host": fake.Host, "port": fake.Port})
@@ -165,14 +182,30 @@ func rdsMaster(t testing.TB, e *emu, srv *server, id, user, password string) str
 	return aws.ToString(out.DBInstances[0].MasterUserSecret.SecretArn)
 }
 
+// rdsReplica registers a read replica id of the instance source at host:port, and checks
+// that DescribeDBInstances lists it on its source, where the rotator looks for it.
+func rdsReplica(t testing.TB, e *emu, source, id, host string, port int) {
+	t.Helper()
+	if err := e.Control.RegisterDBInstance(t.Context(), emulator.DBInstance{Identifier: id, Engine: "mysql", Address: host, Port: port,
+		ReadReplicaSource: source}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := rds.NewFromConfig(e.AWSConfig(3)).DescribeDBInstances(t.Context(), &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(source)})
+	if err != nil || len(out.DBInstances) != 1 || !slices.Contains(out.DBInstances[0].ReadReplicaDBInstanceIdentifiers, id) {
+		t.Fatalf("DescribeDBInstances %s does not list its replica %s: %v", source, id, err)
+	}
+}
+
 // TestRDSManagedMaster rotates alternating users with a master secret RDS manages (only
-// username and password; the endpoint from the RDS API): on the instance itself, and
-// (item 9) with the user secret on an Aurora cluster's reader endpoint.
+// username and password; the endpoint from the RDS API): on the instance itself, with the
+// user secret on a read replica of the instance, and (item 9) on an Aurora cluster's
+// reader endpoint.
 func TestRDSManagedMaster(t *testing.T) {
 	t.Parallel()
 	srv := startServer(t, testenv.MariaDBOptions{})
 	cases := []struct{ name, kind, host string }{
 		{"instance", "instance", ""},
+		{"read replica", "replica", "localhost"},           // the replica is the same server by another name
 		{"aurora reader endpoint", "cluster", "localhost"}, // the reader is the same server by another name
 	}
 	for i, tc := range cases {
@@ -184,9 +217,14 @@ func TestRDSManagedMaster(t *testing.T) {
 			e := newEmu(t, srv)
 			e.register(e.engine(e.rotator(rotation.ModeAlternating), nil).Invoke)
 			var masterARN string
-			if tc.kind == "instance" {
+			switch tc.kind {
+			case "instance":
 				masterARN = rdsMaster(t, e, srv, fmt.Sprintf("my-%d", i), master, mpw)
-			} else {
+			case "replica":
+				id := fmt.Sprintf("my-%d", i)
+				masterARN = rdsMaster(t, e, srv, id, master, mpw)
+				rdsReplica(t, e, id, id+"-replica", tc.host, srv.db.Port)
+			default:
 				id := fmt.Sprintf("aurora-my-%d", i)
 				if err := e.Control.RegisterDBCluster(t.Context(), emulator.DBCluster{Identifier: id, Engine: "aurora-mysql", Address: srv.db.Host,
 					ReaderAddress: tc.host, Port: srv.db.Port, MasterUsername: master, MasterUserPassword: mpw}); err != nil {
