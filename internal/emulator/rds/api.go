@@ -49,9 +49,13 @@ type xmlDBInstance struct {
 	DBClusterIdentifier string               `xml:"DBClusterIdentifier,omitempty"`
 	MasterUserSecret    *xmlMasterUserSecret `xml:"MasterUserSecret,omitempty"`
 	// A list member is named after the list's element (ReadReplicaDBInstanceIdentifier),
-	// not "member", in RDS's query protocol.
-	ReadReplicaSourceDBInstanceIdentifier string   `xml:"ReadReplicaSourceDBInstanceIdentifier,omitempty"`
-	ReadReplicaDBInstanceIdentifiers      []string `xml:"ReadReplicaDBInstanceIdentifiers>ReadReplicaDBInstanceIdentifier"`
+	// not "member", in RDS's query protocol; the list is there, empty, without replicas.
+	ReadReplicaSourceDBInstanceIdentifier string         `xml:"ReadReplicaSourceDBInstanceIdentifier,omitempty"`
+	ReadReplicaDBInstanceIdentifiers      xmlReplicaList `xml:"ReadReplicaDBInstanceIdentifiers"`
+}
+
+type xmlReplicaList struct {
+	IDs []string `xml:"ReadReplicaDBInstanceIdentifier"`
 }
 
 type describeDBInstancesResponse struct {
@@ -121,7 +125,7 @@ func (s *Service) describeDBInstances(region string, form url.Values) (any, erro
 		x := xmlDBInstance{DBInstanceIdentifier: db.Identifier, DBInstanceArn: InstanceARN(region, s.Account, db.Identifier), Engine: db.Engine,
 			DBInstanceStatus: "available", DBName: db.DBName, MasterUsername: db.MasterUsername, DBClusterIdentifier: db.ClusterIdentifier,
 			MasterUserSecret: masterSecret(db.MasterUserSecretARN), ReadReplicaSourceDBInstanceIdentifier: db.ReadReplicaSource,
-			ReadReplicaDBInstanceIdentifiers: s.Registry.Replicas(region, db.Identifier)}
+			ReadReplicaDBInstanceIdentifiers: xmlReplicaList{s.Registry.Replicas(region, s.Account, db.Identifier)}}
 		x.Endpoint.Address, x.Endpoint.Port = db.Address, db.Port
 		out.Result.DBInstances = append(out.Result.DBInstances, x)
 	}

@@ -47,6 +47,9 @@ func TestReadReplicas(t *testing.T) {
 	// A cascading replica (a replica of a replica) is listed by its own source only.
 	reg(emulator.DBInstance{Identifier: "replica-a-1", Engine: "postgres", Address: "a1.local", Port: 5432, ReadReplicaSource: "replica-a"})
 	reg(emulator.DBInstance{Identifier: "alone", Engine: "postgres", Address: "alone.local", Port: 5432})
+	// A cross-region replica names its source by ARN, and the source lists it by ARN.
+	reg(emulator.DBInstance{Identifier: "replica-west", Region: "us-west-2", Engine: "postgres", Address: "west.local", Port: 5432,
+		ReadReplicaSource: "arn:aws:rds:us-east-1:123456789012:db:primary"})
 	// Registering the source again (a modified primary) keeps its replicas.
 	reg(emulator.DBInstance{Identifier: "primary", Engine: "postgres", Address: "primary.local", Port: 5433})
 
@@ -55,11 +58,11 @@ func TestReadReplicas(t *testing.T) {
 		id, source string
 		replicas   []string
 	}{
-		{"primary", "", []string{"replica-a", "replica-b"}},
+		{"primary", "", []string{"arn:aws:rds:us-west-2:123456789012:db:replica-west", "replica-a", "replica-b"}},
 		{"replica-a", "primary", []string{"replica-a-1"}},
-		{"replica-b", "primary", nil},
-		{"replica-a-1", "replica-a", nil},
-		{"alone", "", nil},
+		{"replica-b", "primary", []string{}},
+		{"replica-a-1", "replica-a", []string{}},
+		{"alone", "", []string{}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.id, func(t *testing.T) {
@@ -67,7 +70,8 @@ func TestReadReplicas(t *testing.T) {
 			if got := aws.ToString(db.ReadReplicaSourceDBInstanceIdentifier); got != tc.source {
 				t.Errorf("ReadReplicaSourceDBInstanceIdentifier = %q, want %q", got, tc.source)
 			}
-			if !slices.Equal(db.ReadReplicaDBInstanceIdentifiers, tc.replicas) {
+			// AWS answers an empty list, not none, for an instance without replicas.
+			if !slices.Equal(db.ReadReplicaDBInstanceIdentifiers, tc.replicas) || db.ReadReplicaDBInstanceIdentifiers == nil {
 				t.Errorf("ReadReplicaDBInstanceIdentifiers = %q, want %q", db.ReadReplicaDBInstanceIdentifiers, tc.replicas)
 			}
 		})
@@ -75,21 +79,24 @@ func TestReadReplicas(t *testing.T) {
 	if p := describe(t, c, "primary"); aws.ToInt32(p.Endpoint.Port) != 5433 {
 		t.Errorf("primary port = %d after re-registering, want 5433", aws.ToInt32(p.Endpoint.Port))
 	}
+	west := describe(t, awsrds.NewFromConfig(env.AWSConfig(1), func(o *awsrds.Options) { o.Region = "us-west-2" }), "replica-west")
+	if got := aws.ToString(west.ReadReplicaSourceDBInstanceIdentifier); got != "arn:aws:rds:us-east-1:123456789012:db:primary" {
+		t.Errorf("cross-region replica's source = %q", got)
+	}
 	// The listing of all instances carries the same fields.
 	all, err := c.DescribeDBInstances(t.Context(), &awsrds.DescribeDBInstancesInput{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, db := range all.DBInstances {
-		if aws.ToString(db.DBInstanceIdentifier) == "primary" && len(db.ReadReplicaDBInstanceIdentifiers) != 2 {
+		if aws.ToString(db.DBInstanceIdentifier) == "primary" && len(db.ReadReplicaDBInstanceIdentifiers) != 3 {
 			t.Errorf("listing: primary's replicas = %q", db.ReadReplicaDBInstanceIdentifiers)
 		}
 	}
 }
 
-// TestReadReplicaRefused: a replica needs a registered source in its own region, as
-// CreateDBInstanceReadReplica does (a cross-region replica names its source by ARN, which
-// the emulator does not model).
+// TestReadReplicaRefused: a replica needs a registered source, in its own region when named
+// by identifier, in the ARN's region when named by ARN, as CreateDBInstanceReadReplica does.
 func TestReadReplicaRefused(t *testing.T) {
 	env := emulatortest.Start(t)
 	if err := env.Server.RegisterDBInstance(emulator.DBInstance{Identifier: "primary", Engine: "mysql", Address: "p.local", Port: 3306}); err != nil {
@@ -104,6 +111,8 @@ func TestReadReplicaRefused(t *testing.T) {
 			"source DB instance nope is not registered in us-east-1"},
 		{"source in another region", emulator.DBInstance{Identifier: "r", Region: "eu-west-1", Engine: "mysql", Address: "r.local", Port: 3306,
 			ReadReplicaSource: "primary"}, "source DB instance primary is not registered in eu-west-1"},
+		{"cross-region source not registered", emulator.DBInstance{Identifier: "r", Region: "eu-west-1", Engine: "mysql", Address: "r.local", Port: 3306,
+			ReadReplicaSource: "arn:aws:rds:us-west-2:123456789012:db:primary"}, "source DB instance primary is not registered in us-west-2"},
 		{"itself", emulator.DBInstance{Identifier: "primary", Engine: "mysql", Address: "p.local", Port: 3306, ReadReplicaSource: "primary"},
 			"cannot be a read replica of itself"},
 	}

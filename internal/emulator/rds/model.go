@@ -21,9 +21,10 @@ type DBInstance struct {
 	MasterUsername      string `json:"masterUsername,omitempty"`
 	ClusterIdentifier   string `json:"clusterIdentifier,omitempty"`
 	MasterUserSecretARN string `json:"masterUserSecretArn,omitempty"`
-	// ReadReplicaSource makes the instance a read replica of another instance of its region
-	// (ReadReplicaSourceDBInstanceIdentifier); the source then lists it among its
-	// ReadReplicaDBInstanceIdentifiers, as CreateDBInstanceReadReplica does.
+	// ReadReplicaSource makes the instance a read replica of another instance
+	// (ReadReplicaSourceDBInstanceIdentifier): its identifier in the same region, its ARN in
+	// another one. The source then lists it among its ReadReplicaDBInstanceIdentifiers (by
+	// ARN when cross-region), as CreateDBInstanceReadReplica does.
 	ReadReplicaSource string `json:"readReplicaSource,omitempty"`
 	// MasterUserPassword, with MasterUsername, makes the emulator create the secret RDS
 	// manages for the master user (ManageMasterUserPassword), and set MasterUserSecretARN.
@@ -56,14 +57,28 @@ func CheckInstance(db DBInstance) error {
 	return nil
 }
 
-// CheckSource refuses a read replica whose source instance is not registered in its
-// region: CreateDBInstanceReadReplica answers DBInstanceNotFound then.
+// CheckSource refuses a read replica whose source instance is not registered: in the
+// replica's region, or, for a cross-region replica (a source named by its ARN, as
+// CreateDBInstanceReadReplica requires then), in the ARN's region. AWS answers
+// DBInstanceNotFound then.
 func (r *Registry) CheckSource(db DBInstance) error {
-	if db.ReadReplicaSource == "" || len(r.Instances(db.Region, db.ReadReplicaSource)) == 1 {
+	if db.ReadReplicaSource == "" {
+		return nil
+	}
+	region, id := sourceOf(db)
+	if len(r.Instances(region, id)) == 1 {
 		return nil
 	}
 	return fmt.Errorf("read replica %s: source DB instance %s is not registered in %s (register the source first)",
-		db.Identifier, db.ReadReplicaSource, db.Region)
+		db.Identifier, id, region)
+}
+
+// sourceOf is the region and identifier of db's read replica source.
+func sourceOf(db DBInstance) (region, id string) {
+	if parts := strings.Split(db.ReadReplicaSource, ":"); len(parts) == 7 && parts[0] == "arn" && parts[2] == "rds" && parts[5] == "db" {
+		return parts[3], parts[6]
+	}
+	return db.Region, db.ReadReplicaSource
 }
 
 // CheckCluster refuses a cluster that DescribeDBClusters could not describe.
@@ -149,14 +164,26 @@ func (r *Registry) Clusters(region, id string) []DBCluster {
 	return out
 }
 
-// Replicas returns the identifiers of the read replicas of instance id in region, sorted.
-func (r *Registry) Replicas(region, id string) []string {
+// Replicas returns the read replicas of instance id in region, sorted: by identifier in
+// the same region, by ARN (account's) in another one, as DescribeDBInstances lists them.
+func (r *Registry) Replicas(region, account, id string) []string {
+	r.mu.Lock()
 	var out []string
-	for _, db := range r.Instances(region, "") {
-		if db.ReadReplicaSource == id {
+	for _, db := range r.instances {
+		if db.ReadReplicaSource == "" {
+			continue
+		}
+		if srcRegion, srcID := sourceOf(db); srcRegion != region || srcID != id {
+			continue
+		}
+		if db.Region == region {
 			out = append(out, db.Identifier)
+		} else {
+			out = append(out, InstanceARN(db.Region, account, db.Identifier))
 		}
 	}
+	r.mu.Unlock()
+	slices.Sort(out)
 	return out
 }
 
