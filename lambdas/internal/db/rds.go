@@ -47,6 +47,10 @@ type Topology struct {
 	Readers []Endpoint
 	Engine  string
 	Source  string // the RDS call and resource, for messages
+	// Unresolved names the replicas and cluster members the RDS API listed but could not
+	// describe here (in another region, being created or deleted), with why: they vouch
+	// for no endpoint.
+	Unresolved []string
 }
 
 // Allows reports whether a user secret's endpoint is the writer or one of its readers.
@@ -60,7 +64,11 @@ func (t *Topology) Describe() string {
 	for _, r := range t.Readers {
 		parts = append(parts, r.String())
 	}
-	return strings.Join(parts, ", ")
+	out := strings.Join(parts, ", ")
+	if len(t.Unresolved) > 0 {
+		out += " (instances without an endpoint here: " + strings.Join(t.Unresolved, "; ") + ")"
+	}
+	return out
 }
 
 // RDSTarget returns the RDS resource ARN in an RDS-managed master secret's tags, and the
@@ -95,14 +103,51 @@ func describeInstance(ctx context.Context, client RDSAPI, id string) (*Topology,
 	}
 	t := &Topology{Writer: Endpoint{Host: db.Address, Port: db.Port}, Engine: db.Engine, Source: "DescribeDBInstances " + id}
 	// Read replicas serve the same users (since early 2025 the AWS samples accept them).
+	// One that cannot be described here only vouches for nothing: failing the whole
+	// topology would stop the rotation of every user of the instance while a replica is
+	// created (no endpoint yet), deleted, or lives in another region (listed by ARN).
 	for _, r := range db.ReadReplicas {
-		rdb, err := client.Instance(ctx, r)
-		if err != nil {
+		if otherRegion(id, r) {
+			t.Unresolved = append(t.Unresolved, r+": in another region")
+			continue
+		}
+		if err := t.addInstance(ctx, client, r); err != nil {
 			return nil, fmt.Errorf("read replica of %s: %w", id, err)
 		}
-		t.Readers = append(t.Readers, Endpoint{Host: rdb.Address, Port: rdb.Port})
 	}
 	return t, nil
+}
+
+// addInstance adds instance id's endpoint to the readers, or, when RDS cannot describe it,
+// to Unresolved; it fails only when ctx is done.
+func (t *Topology) addInstance(ctx context.Context, client RDSAPI, id string) error {
+	db, err := client.Instance(ctx, id)
+	if err != nil {
+		if ctx.Err() != nil {
+			return err
+		}
+		t.Unresolved = append(t.Unresolved, fmt.Sprintf("%s: %v", id, err))
+		return nil
+	}
+	t.Readers = append(t.Readers, Endpoint{Host: db.Address, Port: db.Port})
+	return nil
+}
+
+// otherRegion reports whether a and b are ARNs of different regions.
+func otherRegion(a, b string) bool {
+	ra, oka := arnRegion(a)
+	rb, okb := arnRegion(b)
+	return oka && okb && ra != rb
+}
+
+// arnRegion is the region of an ARN (arn:partition:service:region:...); ok is false for a
+// plain identifier.
+func arnRegion(s string) (region string, ok bool) {
+	parts := strings.SplitN(s, ":", 5)
+	if len(parts) < 5 || parts[0] != "arn" {
+		return "", false
+	}
+	return parts[3], true
 }
 
 func describeCluster(ctx context.Context, client RDSAPI, id string) (*Topology, error) {
@@ -114,13 +159,12 @@ func describeCluster(ctx context.Context, client RDSAPI, id string) (*Topology, 
 	if cl.ReaderEndpoint != "" {
 		t.Readers = append(t.Readers, Endpoint{Host: cl.ReaderEndpoint, Port: cl.Port})
 	}
-	// The cluster's instances (writer and readers) by their own endpoints.
+	// The cluster's instances (writer and readers) by their own endpoints; one being
+	// created or deleted (no endpoint) vouches for nothing, as for replicas.
 	for _, m := range cl.Members {
-		db, err := client.Instance(ctx, m)
-		if err != nil {
+		if err := t.addInstance(ctx, client, m); err != nil {
 			return nil, fmt.Errorf("member of %s: %w", id, err)
 		}
-		t.Readers = append(t.Readers, Endpoint{Host: db.Address, Port: db.Port})
 	}
 	return t, nil
 }
