@@ -108,7 +108,7 @@ if [[ ! -x $tofu_bin ]]; then
 		echo "install-deps: cannot download github.com/opentofu/opentofu@$tofu_version into the Go module cache" >&2
 		status=1
 	elif ! (mkdir -p "$(dirname "$tofu_bin")" && cd "$tofu_src" &&
-		GOFLAGS=-mod=mod go build -trimpath -o "$tofu_bin.tmp" ./cmd/tofu && mv "$tofu_bin.tmp" "$tofu_bin"); then
+		GOFLAGS=-mod=mod go build -trimpath -ldflags "-X github.com/opentofu/opentofu/version.dev=no" -o "$tofu_bin.tmp" ./cmd/tofu && mv "$tofu_bin.tmp" "$tofu_bin"); then
 		echo "install-deps: building OpenTofu $tofu_version failed" >&2
 		status=1
 	fi
