@@ -6,7 +6,7 @@
 #                    mariadb-server (the mysql rotator's tests start their own server)
 #                    openssh-server (the sshkey rotator's tests start their own sshd)
 #   checked only:    terraform >= 1.11, PostgreSQL 15 (initdb, pg_ctl, postgres)
-#   built once:      OpenTofu (.cache/tofu/tofu, from its Go module source)
+#   with --tofu:     OpenTofu, built once (.cache/tofu/tofu, from its Go module source; make test-tofu)
 #
 # Fast when everything is present: it then runs no apt-get at all.
 # Installing needs root; otherwise it prints the command to run and exits 1.
@@ -101,14 +101,14 @@ fi
 # .cache/tofu/, once; a few minutes on two cores, skipped when the binary is there.
 tofu_version=v1.12.6
 tofu_bin=$(cd "$(dirname "$0")/.." && pwd)/.cache/tofu/tofu-$tofu_version
-if [[ ! -x $tofu_bin ]]; then
+if [[ ${1:-} == --tofu && ! -x $tofu_bin ]]; then
 	echo "install-deps: building OpenTofu $tofu_version into $tofu_bin"
 	tofu_src=$(go mod download -json "github.com/opentofu/opentofu@$tofu_version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
 	if [[ -z $tofu_src ]]; then
 		echo "install-deps: cannot download github.com/opentofu/opentofu@$tofu_version into the Go module cache" >&2
 		status=1
 	elif ! (mkdir -p "$(dirname "$tofu_bin")" && cd "$tofu_src" &&
-		GOFLAGS=-mod=mod go build -trimpath -o "$tofu_bin.tmp" ./cmd/tofu && mv "$tofu_bin.tmp" "$tofu_bin"); then
+		GOFLAGS=-mod=mod go build -trimpath -ldflags "-X github.com/opentofu/opentofu/version.dev=no" -o "$tofu_bin.tmp" ./cmd/tofu && mv "$tofu_bin.tmp" "$tofu_bin"); then
 		echo "install-deps: building OpenTofu $tofu_version failed" >&2
 		status=1
 	fi
