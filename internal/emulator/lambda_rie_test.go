@@ -3,7 +3,6 @@
 package emulator_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -14,7 +13,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -23,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/emulatortest"
 )
 
 // rieModule is AWS's Runtime Interface Emulator, the reference for the Runtime API.
@@ -73,24 +72,6 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-// syncBuffer collects a process's output.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // The echo bootstrap gives the same results under AWS's aws-lambda-rie and under the emulator.
 func TestLambdaSameAsRIE(t *testing.T) {
 	bin := echoBootstrap(t)
@@ -102,8 +83,8 @@ func TestLambdaSameAsRIE(t *testing.T) {
 	cmd.Env = []string{"PATH=/usr/local/bin:/usr/bin/:/bin", "AWS_LAMBDA_FUNCTION_TIMEOUT=10", "AWS_LAMBDA_FUNCTION_NAME=echo",
 		"AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=AKIDTEST", "AWS_SECRET_ACCESS_KEY=secret", "TZ=:UTC"}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // the RIE and the bootstrap it starts
-	var logs syncBuffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
+	logs := emulatortest.NewLogBuffer(t)
+	cmd.Stdout, cmd.Stderr = logs, logs
 	noErr(t, cmd.Start())
 	var bootstrapPIDs []int
 	t.Cleanup(func() {
