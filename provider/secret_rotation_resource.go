@@ -20,7 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/schedule"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/secretcache/schedule"
 )
 
 var (

@@ -7,7 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
-	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/secretcache/internal/schedule"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/secretcache/schedule"
 )
 
 // meta is what the cache keeps from a DescribeSecret answer for one entry.

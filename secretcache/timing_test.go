@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/secretcache/internal/schedule"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/secretcache/schedule"
 )
 
 func mustParse(t *testing.T, s string) time.Time {

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	smmodel "github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/secretsmanager"
-	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/schedule"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/secretcache/schedule"
 )
 
 // Rotation as Secrets Manager runs it: RotateSecret stores the configuration, puts AWSPENDING

@@ -2,7 +2,7 @@
 // applies, without JSON or HTTP, so that they can be tested on their own against answers
 // recorded from AWS (testdata/*.json, each case with its source).
 //
-// These rules are the emulator's own. The provider's plan-time checks (internal/schedule,
+// These rules are the emulator's own. The provider's plan-time checks (secretcache/schedule,
 // internal/iampolicy) are written separately, so that a mistake in one is caught by the
 // other instead of passing every test of both.
 package secretsmanager
