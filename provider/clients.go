@@ -36,6 +36,8 @@ type clients struct {
 	IgnoreTags ignoredTags
 	// Propagation bounds the retries of policies IAM has not caught up with.
 	Propagation propagationRetry
+	// regions caches the clients of other regions (region.go).
+	regions *regionCache
 }
 
 // newClients builds the AWS clients from the provider block, the environment and the shared
@@ -169,6 +171,7 @@ func newClients(ctx context.Context, m providerModel, version string) (*clients,
 		KMS:            kms.NewFromConfig(cfg, func(o *kms.Options) { setEndpoint(&o.BaseEndpoint, endpoints["kms"]) }),
 		Region:         cfg.Region,
 		DefaultTags:    map[string]string{},
+		regions:        &regionCache{},
 	}
 	if len(m.DefaultTags) > 0 && !m.DefaultTags[0].Tags.IsNull() {
 		diags.Append(m.DefaultTags[0].Tags.ElementsAs(ctx, &c.DefaultTags, false)...)

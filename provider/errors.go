@@ -85,7 +85,7 @@ func svErrorDetail(op, secret string, err error) string {
 	return awsErrorDetail(fmt.Sprintf("Secrets Manager %s on %s failed: %v", op, secret, err), err, "secretsmanager", func(code string) string {
 		switch code {
 		case "ResourceNotFoundException":
-			return "Check secret_id (ARN or name) and that the provider's region is the secret's region; the secret or version may have been deleted."
+			return "Check secret_id (ARN or name) and that the region (the resource's `region`, else the provider's) is the secret's; the secret or version may have been deleted."
 		case "AccessDeniedException":
 			return fmt.Sprintf("Grant the credentials secretsmanager:%s on this secret (IAM policy and the secret's resource policy) and, for values, kms:Decrypt/kms:GenerateDataKey on its KMS key.", op)
 		case "InvalidRequestException":
@@ -118,7 +118,7 @@ func kmsErrorDetail(op string, err error) string {
 		case "AccessDeniedException":
 			return fmt.Sprintf("Grant the credentials kms:%s on this key, in their IAM policy and in the key policy.", op)
 		case "NotFoundException":
-			return "Check the key id, ARN or alias, and that the provider's region is the key's region."
+			return "Check the key id, ARN or alias, and that the region (the resource's `region`, else the provider's) is the key's."
 		case "DisabledException":
 			return "The key is disabled; set is_enabled = true on it (or run aws kms enable-key) and retry."
 		case "KMSInvalidStateException":

@@ -23,6 +23,7 @@ type kmsAliasDataSource struct {
 }
 
 type kmsAliasDataSourceModel struct {
+	Region       types.String `tfsdk:"region"`
 	ID           types.String `tfsdk:"id"`
 	Name         types.String `tfsdk:"name"`
 	ARN          types.String `tfsdk:"arn"`
@@ -38,6 +39,7 @@ func (d *kmsAliasDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A KMS alias and the key it points to, e.g. to use `alias/aws/secretsmanager` or a team's key by name. One `DescribeKey` call.",
 		Attributes: map[string]schema.Attribute{
+			"region": dataSourceRegionAttribute(),
 			"name": schema.StringAttribute{
 				Required:            true,
 				MarkdownDescription: "Alias name, beginning with `alias/`.",
@@ -56,6 +58,8 @@ func (d *kmsAliasDataSource) Configure(_ context.Context, req datasource.Configu
 }
 
 func (d *kmsAliasDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	d = d.regional(d.c.forObject(ctx, req.Config))
+	defer setStateRegion(ctx, d.c, &resp.State, &resp.Diagnostics)
 	var cfg kmsAliasDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
@@ -68,7 +72,7 @@ func (d *kmsAliasDataSource) Read(ctx context.Context, req datasource.ReadReques
 		return
 	case !found:
 		resp.Diagnostics.AddAttributeError(path.Root("name"), "KMS alias not found",
-			fmt.Sprintf("There is no alias %s in %s. Check the name (aws kms list-aliases) and the provider's region.", cfg.Name.ValueString(), d.c.Region))
+			fmt.Sprintf("There is no alias %s in %s. Check the name (aws kms list-aliases) and the region (set region for another one).", cfg.Name.ValueString(), d.c.Region))
 		return
 	}
 	out := kmsAliasDataSourceModel{ID: m.Name, Name: m.Name, ARN: m.ARN, TargetKeyID: m.TargetKeyID, TargetKeyARN: m.TargetKeyARN}

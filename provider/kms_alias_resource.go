@@ -51,6 +51,7 @@ type kmsAliasResource struct {
 }
 
 type kmsAliasModel struct {
+	Region       types.String `tfsdk:"region"`
 	ID           types.String `tfsdk:"id"`
 	Name         types.String `tfsdk:"name"`
 	NamePrefix   types.String `tfsdk:"name_prefix"`
@@ -69,6 +70,7 @@ func (r *kmsAliasResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 			"without touching the secret's configuration. Changing `target_key_id` moves the alias in place. " +
 			"Refresh makes one API call (DescribeKey on the alias).",
 		Attributes: map[string]schema.Attribute{
+			"region": resourceRegionAttribute(),
 			"id": schema.StringAttribute{
 				Computed:            true,
 				MarkdownDescription: "The alias name, as `name`.",
@@ -102,7 +104,7 @@ func (r *kmsAliasResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 			},
 			"target_key_id": schema.StringAttribute{
 				Required: true,
-				MarkdownDescription: "Key the alias points at: a key id or key ARN of a customer managed key in the provider's region " +
+				MarkdownDescription: "Key the alias points at: a key id or key ARN of a customer managed key in the alias's region " +
 					"(not another alias). Changing it moves the alias in place; the new key must have the same `key_spec` and " +
 					"`key_usage` as the old one.",
 				Validators: []validator.String{kmsAliasTargetValidator{}},
@@ -216,6 +218,8 @@ func (r *kmsAliasResource) Configure(_ context.Context, req resource.ConfigureRe
 // ModifyPlan shows no change when target_key_id switches between the id and the ARN of the
 // key the alias already points at, and marks target_key_arn unknown when the target moves.
 func (r *kmsAliasResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	defer planRegion(ctx, r.c, req, resp)
+	r = r.regional(r.c.forPlan(ctx, req))
 	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() {
 		return
 	}
@@ -244,6 +248,8 @@ func kmsSameKey(ref, keyID, keyARN string) bool {
 }
 
 func (r *kmsAliasResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	r = r.regional(r.c.forObject(ctx, req.Plan))
+	defer setStateRegion(ctx, r.c, &resp.State, &resp.Diagnostics)
 	var plan kmsAliasModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -313,6 +319,8 @@ func (r *kmsAliasResource) read(ctx context.Context, m kmsAliasModel) (kmsAliasM
 }
 
 func (r *kmsAliasResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	r = r.regional(r.c.forObject(ctx, req.State))
+	defer setStateRegion(ctx, r.c, &resp.State, &resp.Diagnostics)
 	var prior kmsAliasModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
 	if resp.Diagnostics.HasError() {
@@ -331,6 +339,8 @@ func (r *kmsAliasResource) Read(ctx context.Context, req resource.ReadRequest, r
 }
 
 func (r *kmsAliasResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	r = r.regional(r.c.forObject(ctx, req.Plan))
+	defer setStateRegion(ctx, r.c, &resp.State, &resp.Diagnostics)
 	var plan, state kmsAliasModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -358,6 +368,7 @@ func (r *kmsAliasResource) Update(ctx context.Context, req resource.UpdateReques
 }
 
 func (r *kmsAliasResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	r = r.regional(r.c.forObject(ctx, req.State))
 	var state kmsAliasModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -371,13 +382,10 @@ func (r *kmsAliasResource) Delete(ctx context.Context, req resource.DeleteReques
 
 // ImportState takes the alias name (alias/…) or the alias ARN.
 func (r *kmsAliasResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	bare, rc := r.c.importTarget(ctx, req.ID, resp)
+	req.ID, r = bare, r.regional(rc)
 	name := req.ID
 	if a, err := arn.Parse(name); err == nil && a.Service == "kms" && strings.HasPrefix(a.Resource, kmsAliasPrefix) {
-		if r.c != nil && a.Region != r.c.Region {
-			resp.Diagnostics.AddError("KMS alias in another region",
-				fmt.Sprintf("Alias %s is in %s, but this provider manages %s. Import it with a provider configured for region %q.", name, a.Region, r.c.Region, a.Region))
-			return
-		}
 		name = a.Resource
 	}
 	if !strings.HasPrefix(name, kmsAliasPrefix) {

@@ -27,6 +27,7 @@ type kmsKeyDataSource struct {
 }
 
 type kmsKeyDataSourceModel struct {
+	Region       types.String `tfsdk:"region"`
 	ID           types.String `tfsdk:"id"`
 	KeyID        types.String `tfsdk:"key_id"`
 	ARN          types.String `tfsdk:"arn"`
@@ -47,9 +48,10 @@ func (d *kmsKeyDataSource) Metadata(_ context.Context, req datasource.MetadataRe
 
 func (d *kmsKeyDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Looks up a KMS key in the provider's region by key id, key ARN, alias name or alias ARN, " +
+		MarkdownDescription: "Looks up a KMS key in its region by key id, key ARN, alias name or alias ARN, " +
 			"e.g. to check that the key a secret uses is enabled. One API call (DescribeKey).",
 		Attributes: map[string]schema.Attribute{
+			"region": dataSourceRegionAttribute(),
 			"key_id": schema.StringAttribute{
 				Required: true,
 				MarkdownDescription: "The key to describe: a key id (`1234abcd-…`), key ARN, alias name (`alias/my-key`; " +
@@ -77,6 +79,8 @@ func (d *kmsKeyDataSource) Configure(_ context.Context, req datasource.Configure
 }
 
 func (d *kmsKeyDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	d = d.regional(d.c.forObject(ctx, req.Config))
+	defer setStateRegion(ctx, d.c, &resp.State, &resp.Diagnostics)
 	var m kmsKeyDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
@@ -87,7 +91,7 @@ func (d *kmsKeyDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 		detail := kmsErrorDetail("DescribeKey", err)
 		if kmsIsNotFound(err) {
 			detail = fmt.Sprintf("No KMS key %q in region %s: %v. Check the key id, ARN or alias name (aliases begin with alias/), "+
-				"and that the provider's region is the key's.", m.KeyID.ValueString(), d.c.Region, err)
+				"and that the region (set region for another one) is the key's.", m.KeyID.ValueString(), d.c.Region, err)
 		}
 		resp.Diagnostics.AddAttributeError(path.Root("key_id"), "Cannot read the KMS key", detail)
 		return

@@ -91,6 +91,7 @@ type kmsKeyResource struct {
 }
 
 type kmsKeyModel struct {
+	Region                         types.String `tfsdk:"region"`
 	ID                             types.String `tfsdk:"id"`
 	ARN                            types.String `tfsdk:"arn"`
 	KeyID                          types.String `tfsdk:"key_id"`
@@ -122,6 +123,7 @@ func (r *kmsKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 			"refresh, with a warning.\n\nRefresh makes 4 API calls for a symmetric key (DescribeKey, GetKeyRotationStatus, " +
 			"GetKeyPolicy, ListResourceTags; the last three in parallel) and 3 for other key specs, which have no rotation status.",
 		Attributes: map[string]schema.Attribute{
+			"region": resourceRegionAttribute(),
 			"id": schema.StringAttribute{
 				Computed:            true,
 				MarkdownDescription: "The key id, as `key_id`.",
@@ -301,6 +303,8 @@ func (r *kmsKeyResource) ValidateConfig(ctx context.Context, req resource.Valida
 // ModifyPlan fills tags_all, keeps equivalent policies and the rotation period stable, and
 // refuses rotation changes KMS would refuse on a key that stays disabled.
 func (r *kmsKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	defer planRegion(ctx, r.c, req, resp)
+	r = r.regional(r.c.forPlan(ctx, req))
 	if req.Plan.Raw.IsNull() {
 		return
 	}
@@ -353,6 +357,8 @@ func (r *kmsKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 }
 
 func (r *kmsKeyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	r = r.regional(r.c.forObject(ctx, req.Plan))
+	defer setStateRegion(ctx, r.c, &resp.State, &resp.Diagnostics)
 	var plan kmsKeyModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -439,6 +445,8 @@ func kmsEnableRotation(ctx context.Context, c *kms.Client, keyID string, period 
 }
 
 func (r *kmsKeyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	r = r.regional(r.c.forObject(ctx, req.State))
+	defer setStateRegion(ctx, r.c, &resp.State, &resp.Diagnostics)
 	var prior kmsKeyModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
 	if resp.Diagnostics.HasError() {
@@ -576,6 +584,8 @@ func kmsTagsState(ctx context.Context, defaults, all map[string]string, configur
 }
 
 func (r *kmsKeyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	r = r.regional(r.c.forObject(ctx, req.Plan))
+	defer setStateRegion(ctx, r.c, &resp.State, &resp.Diagnostics)
 	var plan, state kmsKeyModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -678,6 +688,7 @@ func (r *kmsKeyResource) Update(ctx context.Context, req resource.UpdateRequest,
 
 // Delete schedules the key's deletion: KMS never deletes a key at once.
 func (r *kmsKeyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	r = r.regional(r.c.forObject(ctx, req.State))
 	var state kmsKeyModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -713,17 +724,14 @@ func kmsIsPendingDeletion(ctx context.Context, c *kms.Client, keyID string, err 
 // ImportState takes a key id or key ARN. What KMS does not store (deletion window, bypass
 // flag) gets its default.
 func (r *kmsKeyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	bare, rc := r.c.importTarget(ctx, req.ID, resp)
+	req.ID, r = bare, r.regional(rc)
 	id := req.ID
 	if strings.HasPrefix(id, "arn:") {
 		a, err := arn.Parse(id)
 		if err != nil || a.Service != "kms" || !strings.HasPrefix(a.Resource, "key/") {
 			resp.Diagnostics.AddError("Invalid import id",
 				fmt.Sprintf("%q is not a KMS key ARN. Import with a key id (1234abcd-12ab-34cd-56ef-1234567890ab) or a key ARN (arn:aws:kms:REGION:ACCOUNT:key/KEY_ID).", id))
-			return
-		}
-		if r.c != nil && a.Region != r.c.Region {
-			resp.Diagnostics.AddError("KMS key in another region",
-				fmt.Sprintf("Key %s is in %s, but this provider manages %s. Import it with a provider configured for region %q.", id, a.Region, r.c.Region, a.Region))
 			return
 		}
 		id = strings.TrimPrefix(a.Resource, "key/")

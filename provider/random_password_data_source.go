@@ -35,6 +35,7 @@ type randomPasswordDataSource struct {
 // randomPasswordOptions are the GetRandomPassword options, shared by the data source and the
 // ephemeral resource.
 type randomPasswordOptions struct {
+	Region                  types.String `tfsdk:"region"`
 	PasswordLength          types.Int64  `tfsdk:"password_length"`
 	ExcludeCharacters       types.String `tfsdk:"exclude_characters"`
 	ExcludeNumbers          types.Bool   `tfsdk:"exclude_numbers"`
@@ -62,6 +63,7 @@ const (
 // (converted) the ephemeral resource.
 func randomPasswordAttributes() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
+		"region": dataSourceRegionAttribute(),
 		"password_length": schema.Int64Attribute{Optional: true,
 			MarkdownDescription: fmt.Sprintf("Length of the password, 1 to %d characters (default %d).", randomPasswordMaxLength, randomPasswordDefaultLength)},
 		"exclude_characters": schema.StringAttribute{Optional: true,
@@ -90,7 +92,7 @@ func (d *randomPasswordDataSource) Schema(_ context.Context, _ datasource.Schema
 	attrs := randomPasswordAttributes()
 	attrs["id"] = schema.StringAttribute{
 		Computed:            true,
-		MarkdownDescription: "The provider's region (as in hashicorp/aws); never the password.",
+		MarkdownDescription: "The region (as in hashicorp/aws); never the password.",
 	}
 	attrs["random_password"] = schema.StringAttribute{
 		Computed:            true,
@@ -117,6 +119,8 @@ func (d *randomPasswordDataSource) ValidateConfig(ctx context.Context, req datas
 }
 
 func (d *randomPasswordDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	d = d.regional(d.c.forObject(ctx, req.Config))
+	defer setStateRegion(ctx, d.c, &resp.State, &resp.Diagnostics)
 	var m randomPasswordDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {

@@ -61,6 +61,8 @@ func (e *randomPasswordEphemeralResource) ValidateConfig(ctx context.Context, re
 }
 
 func (e *randomPasswordEphemeralResource) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
+	e = e.regional(e.c.forObject(ctx, req.Config))
+	defer setResultRegion(ctx, e.c, resp)
 	var m randomPasswordEphemeralModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {

@@ -36,6 +36,7 @@ type secretDataSource struct {
 }
 
 type secretDataSourceModel struct {
+	Region            types.String `tfsdk:"region"`
 	ID                types.String `tfsdk:"id"`
 	ARN               types.String `tfsdk:"arn"`
 	Name              types.String `tfsdk:"name"`
@@ -75,6 +76,7 @@ func (d *secretDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 			"found by `arn` or `name`. Costs a `DescribeSecret` and a `GetResourcePolicy` call. " +
 			"A secret scheduled for deletion is an error, with the command to restore it.",
 		Attributes: map[string]schema.Attribute{
+			"region": dataSourceRegionAttribute(),
 			"arn": schema.StringAttribute{
 				Optional:            true,
 				Computed:            true,
@@ -140,6 +142,8 @@ func (d *secretDataSource) Configure(_ context.Context, req datasource.Configure
 }
 
 func (d *secretDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	d = d.regional(d.client.forObject(ctx, req.Config))
+	defer setStateRegion(ctx, d.client, &resp.State, &resp.Diagnostics)
 	var m secretDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
@@ -154,7 +158,7 @@ func (d *secretDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 	if err != nil {
 		if secretNotFound(err) {
 			resp.Diagnostics.AddAttributeError(attrPath, "Secret not found",
-				fmt.Sprintf("No secret %q exists in %s. Check the spelling and the provider's region (a secret's ARN names its region).", id, d.client.Region))
+				fmt.Sprintf("No secret %q exists in %s. Check the spelling and the region (set region for another one; a secret's ARN names its region).", id, d.client.Region))
 			return
 		}
 		resp.Diagnostics.AddError("Cannot read the secret", fmt.Sprintf("Secrets Manager DescribeSecret for %s failed: %v. %s", id, err, secretErrorHint(err)))

@@ -40,6 +40,7 @@ type secretPolicyResource struct {
 }
 
 type secretPolicyModel struct {
+	Region            types.String `tfsdk:"region"`
 	ID                types.String `tfsdk:"id"`
 	SecretARN         types.String `tfsdk:"secret_arn"`
 	Policy            policyValue  `tfsdk:"policy"`
@@ -64,6 +65,7 @@ func (r *secretPolicyResource) Schema(_ context.Context, _ resource.SchemaReques
 			"different policy when this resource is created, or the policy changed since this resource last applied it. A policy " +
 			"edited in the console gives the same warning.",
 		Attributes: map[string]schema.Attribute{
+			"region": resourceRegionAttribute(),
 			"id": schema.StringAttribute{
 				Computed:            true,
 				MarkdownDescription: "ARN of the secret.",
@@ -101,6 +103,8 @@ func (r *secretPolicyResource) Configure(_ context.Context, req resource.Configu
 }
 
 func (r *secretPolicyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	r = r.regional(r.c.forObject(ctx, req.Plan))
+	defer setStateRegion(ctx, r.c, &resp.State, &resp.Diagnostics)
 	var plan secretPolicyModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -118,6 +122,8 @@ func (r *secretPolicyResource) Create(ctx context.Context, req resource.CreateRe
 }
 
 func (r *secretPolicyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	r = r.regional(r.c.forObject(ctx, req.State))
+	defer setStateRegion(ctx, r.c, &resp.State, &resp.Diagnostics)
 	var state secretPolicyModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -147,6 +153,8 @@ func (r *secretPolicyResource) Read(ctx context.Context, req resource.ReadReques
 }
 
 func (r *secretPolicyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	r = r.regional(r.c.forObject(ctx, req.Plan))
+	defer setStateRegion(ctx, r.c, &resp.State, &resp.Diagnostics)
 	var plan, state secretPolicyModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -172,6 +180,7 @@ func (r *secretPolicyResource) Update(ctx context.Context, req resource.UpdateRe
 }
 
 func (r *secretPolicyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	r = r.regional(r.c.forObject(ctx, req.State))
 	var state secretPolicyModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -192,6 +201,8 @@ func (r *secretPolicyResource) Delete(ctx context.Context, req resource.DeleteRe
 // secret that already has another policy when this resource is created, and a policy that
 // changed since the last apply. Both are warnings: an edit in the console looks the same.
 func (r *secretPolicyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	defer planRegion(ctx, r.c, req, resp)
+	r = r.regional(r.c.forPlan(ctx, req))
 	if req.Plan.Raw.IsNull() || r.c == nil {
 		return
 	}
@@ -231,6 +242,8 @@ const secretPolicyPrivateApplied = "applied_policy"
 
 // ImportState takes the secret's ARN.
 func (r *secretPolicyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	bare, rc := r.c.importTarget(ctx, req.ID, resp)
+	req.ID, r = bare, r.regional(rc)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("block_public_policy"), false)...)
 }
@@ -284,7 +297,7 @@ func policyAPIErrorDiag(op, secret string, err error) diag.Diagnostic {
 	switch code {
 	case "ResourceNotFoundException":
 		return diag.NewAttributeErrorDiagnostic(path.Root("secret_arn"), "Secret not found",
-			fmt.Sprintf("%s: Secrets Manager has no secret %s (%s). Check secret_arn: it must be the ARN of an existing secret in the provider's region.", op, secret, msg))
+			fmt.Sprintf("%s: Secrets Manager has no secret %s (%s). Check secret_arn: it must be the ARN of an existing secret in this resource's region (region, else the provider's).", op, secret, msg))
 	case "PublicPolicyException":
 		return diag.NewAttributeErrorDiagnostic(path.Root("policy"), "Public policy blocked by block_public_policy",
 			fmt.Sprintf("%s: %s Name specific principals or add a limiting condition (aws:PrincipalOrgID, aws:SourceAccount), or set "+

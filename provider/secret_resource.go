@@ -78,6 +78,7 @@ type secretResource struct {
 }
 
 type secretResourceModel struct {
+	Region                      types.String   `tfsdk:"region"`
 	ID                          types.String   `tfsdk:"id"`
 	ARN                         types.String   `tfsdk:"arn"`
 	Name                        types.String   `tfsdk:"name"`
@@ -115,6 +116,7 @@ func (r *secretResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 			"Refreshing this resource costs one `DescribeSecret` call; `GetResourcePolicy` is called only when `policy` is set. " +
 			"A name still in its recovery window after a deletion is reported at plan time, with the commands to restore it or delete it for good.",
 		Attributes: map[string]schema.Attribute{
+			"region": resourceRegionAttribute(),
 			"id": schema.StringAttribute{
 				Computed:            true,
 				MarkdownDescription: "The ARN of the secret.",
@@ -204,7 +206,7 @@ func (r *secretResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 				NestedObject: schema.NestedBlockObject{Attributes: map[string]schema.Attribute{
 					"region": schema.StringAttribute{
 						Required:            true,
-						MarkdownDescription: "Region of the replica, e.g. `eu-west-1`; not the provider's region.",
+						MarkdownDescription: "Region of the replica, e.g. `eu-west-1`; not the secret's own region.",
 						Validators: []validator.String{stringvalidator.RegexMatches(secretRegionPattern,
 							"must be an AWS region name such as eu-west-1")},
 					},
@@ -277,6 +279,8 @@ func (r *secretResource) ValidateConfig(ctx context.Context, req resource.Valida
 }
 
 func (r *secretResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	defer planRegion(ctx, r.client, req, resp)
+	r = r.regional(r.client.forPlan(ctx, req))
 	if req.Plan.Raw.IsNull() {
 		return // destroy
 	}
@@ -367,7 +371,7 @@ func (r *secretResource) planReplicas(ctx context.Context, prior []secretReplica
 		p := &planned[i]
 		if r.client != nil && p.Region.ValueString() == r.client.Region {
 			resp.Diagnostics.AddAttributeError(path.Root("replica"), "Replica in the primary region",
-				fmt.Sprintf("replica region %s is the provider's region, where the primary secret lives. Replicate to another region, or remove this replica block.", r.client.Region))
+				fmt.Sprintf("replica region %s is the secret's own region, where the primary secret lives. Replicate to another region, or remove this replica block.", r.client.Region))
 		}
 		s, ok := byRegion[p.Region.ValueString()]
 		retried := retryFailed && s.Status.ValueString() == string(smtypes.StatusTypeFailed)
@@ -385,6 +389,8 @@ func (r *secretResource) planReplicas(ctx context.Context, prior []secretReplica
 // ---- create, read, update, delete ----
 
 func (r *secretResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	r = r.regional(r.client.forObject(ctx, req.Plan))
+	defer setStateRegion(ctx, r.client, &resp.State, &resp.Diagnostics)
 	var plan secretResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -486,6 +492,8 @@ func (r *secretResource) createError(ctx context.Context, name string, err error
 }
 
 func (r *secretResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	r = r.regional(r.client.forObject(ctx, req.State))
+	defer setStateRegion(ctx, r.client, &resp.State, &resp.Diagnostics)
 	var state secretResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -627,6 +635,8 @@ func (r *secretResource) readSecret(ctx context.Context, id string, prior secret
 }
 
 func (r *secretResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	r = r.regional(r.client.forObject(ctx, req.Plan))
+	defer setStateRegion(ctx, r.client, &resp.State, &resp.Diagnostics)
 	var plan, state secretResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -797,6 +807,7 @@ func (r *secretResource) updateReplicas(ctx context.Context, arn string, plan, s
 }
 
 func (r *secretResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	r = r.regional(r.client.forObject(ctx, req.State))
 	var state secretResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -891,6 +902,8 @@ func (r *secretResource) forceDelete(ctx context.Context, arn string, replicaReg
 }
 
 func (r *secretResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	bare, rc := r.client.importTarget(ctx, req.ID, resp)
+	req.ID, r = bare, r.regional(rc)
 	if req.ID == "" {
 		resp.Diagnostics.AddError("Missing import id", "Import a secret by its ARN or name: terraform import secretsmanager_secret.example my/secret")
 		return

@@ -366,7 +366,7 @@ func TestAccSecretResource_invalidInput(t *testing.T) {
 		{"recovery window", `name = "a"` + "\n recovery_window_in_days = 3", `recovery_window_in_days is 3; use a number of days from 7 to\s+30, or 0`},
 		{"malformed policy", `name = "a"` + "\n policy = \"{\\\"Statement\\\": 5}\"", `Invalid policy document`},
 		{"public policy blocked", `name = "a"` + "\n block_public_policy = true\n policy = " + publicPolicy, `block_public_policy is true and this policy grants broad access`},
-		{"replica in primary region", `name = "a"` + "\n replica {\n region = \"us-east-1\"\n }", `replica region us-east-1 is the provider's region`},
+		{"replica in primary region", `name = "a"` + "\n replica {\n region = \"us-east-1\"\n }", `replica region us-east-1 is the secret's own region`},
 		{"replica region malformed", `name = "a"` + "\n replica {\n region = \"Mars\"\n }", `region\s+must be an AWS region name such as eu-west-1`},
 		{"duplicate replica", `name = "a"` + "\n replica {\n region = \"eu-west-1\"\n }\n replica {\n region = \"eu-west-1\"\n kms_key_id = \"alias/x\"\n }", `Region eu-west-1 appears in more than one replica block`},
 		{"reserved tag", `name = "a"` + "\n tags = { \"aws:owner\" = \"me\" }", `Tag key "aws:owner" starts with aws:`},

@@ -25,6 +25,7 @@ type secretRotationDataSource struct {
 }
 
 type secretRotationDataSourceModel struct {
+	Region            types.String `tfsdk:"region"`
 	ID                types.String `tfsdk:"id"`
 	SecretID          types.String `tfsdk:"secret_id"`
 	RotationEnabled   types.Bool   `tfsdk:"rotation_enabled"`
@@ -46,6 +47,7 @@ func (d *secretRotationDataSource) Schema(_ context.Context, _ datasource.Schema
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The rotation configuration of a secret: whether it rotates, with which Lambda function and on what schedule. One `DescribeSecret` call.",
 		Attributes: map[string]schema.Attribute{
+			"region":              dataSourceRegionAttribute(),
 			"secret_id":           schema.StringAttribute{Required: true, MarkdownDescription: "ARN or name of the secret."},
 			"id":                  schema.StringAttribute{Computed: true, MarkdownDescription: "ARN of the secret."},
 			"rotation_enabled":    schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether rotation is on."},
@@ -68,6 +70,8 @@ func (d *secretRotationDataSource) Configure(_ context.Context, req datasource.C
 }
 
 func (d *secretRotationDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	d = d.regional(d.c.forObject(ctx, req.Config))
+	defer setStateRegion(ctx, d.c, &resp.State, &resp.Diagnostics)
 	var m secretRotationDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
@@ -77,7 +81,7 @@ func (d *secretRotationDataSource) Read(ctx context.Context, req datasource.Read
 	switch {
 	case secretGone(err) || (err == nil && out.DeletedDate != nil):
 		resp.Diagnostics.AddAttributeError(path.Root("secret_id"), "Secret not found",
-			fmt.Sprintf("There is no secret %s in %s (or it is scheduled for deletion). Check secret_id and the provider's region.", m.SecretID.ValueString(), d.c.Region))
+			fmt.Sprintf("There is no secret %s in %s (or it is scheduled for deletion). Check secret_id and the region (set region for another one).", m.SecretID.ValueString(), d.c.Region))
 		return
 	case err != nil:
 		resp.Diagnostics.AddError("Cannot read the secret's rotation", fmt.Sprintf("DescribeSecret of %s failed: %v. %s", m.SecretID.ValueString(), err, secretErrorHint(err)))

@@ -44,6 +44,7 @@ type secretRotationResource struct {
 }
 
 type secretRotationModel struct {
+	Region            types.String         `tfsdk:"region"`
 	ID                types.String         `tfsdk:"id"`
 	SecretID          types.String         `tfsdk:"secret_id"`
 	RotationLambdaARN types.String         `tfsdk:"rotation_lambda_arn"`
@@ -82,6 +83,7 @@ func (r *secretRotationResource) Schema(_ context.Context, _ resource.SchemaRequ
 			"stuck version and the commands that clear it. Destroying the resource also stops such a rotation, but leaves " +
 			"its `AWSPENDING` label where it is.",
 		Attributes: map[string]schema.Attribute{
+			"region": resourceRegionAttribute(),
 			"id": schema.StringAttribute{
 				Computed:            true,
 				MarkdownDescription: "ARN of the secret.",
@@ -286,6 +288,8 @@ func valueKnown(v interface {
 }
 
 func (r *secretRotationResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	r = r.regional(r.c.forObject(ctx, req.Plan))
+	defer setStateRegion(ctx, r.c, &resp.State, &resp.Diagnostics)
 	var plan secretRotationModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -312,6 +316,8 @@ func (r *secretRotationResource) Create(ctx context.Context, req resource.Create
 }
 
 func (r *secretRotationResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	r = r.regional(r.c.forObject(ctx, req.State))
+	defer setStateRegion(ctx, r.c, &resp.State, &resp.Diagnostics)
 	var state secretRotationModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -369,6 +375,8 @@ func rotationRulesFromAWS(in *smtypes.RotationRulesType, prior []rotationRulesMo
 }
 
 func (r *secretRotationResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	r = r.regional(r.c.forObject(ctx, req.Plan))
+	defer setStateRegion(ctx, r.c, &resp.State, &resp.Diagnostics)
 	var plan, state secretRotationModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -395,6 +403,7 @@ func (r *secretRotationResource) Update(ctx context.Context, req resource.Update
 }
 
 func (r *secretRotationResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	r = r.regional(r.c.forObject(ctx, req.State))
 	var state secretRotationModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -410,6 +419,8 @@ func (r *secretRotationResource) Delete(ctx context.Context, req resource.Delete
 
 // ImportState takes the secret's ARN or name.
 func (r *secretRotationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	bare, rc := r.c.importTarget(ctx, req.ID, resp)
+	req.ID, r = bare, r.regional(rc)
 	// secret_id is left empty: Read sets it to the ARN, which is what configurations usually
 	// pass (secretsmanager_secret.x.arn), whichever of name or ARN was imported.
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
@@ -419,6 +430,8 @@ func (r *secretRotationResource) ImportState(ctx context.Context, req resource.I
 // ModifyPlan replaces the rotation when secret_id names another secret; naming the same
 // secret by name instead of ARN (or back) is an in-place change without any call.
 func (r *secretRotationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	defer planRegion(ctx, r.c, req, resp)
+	r = r.regional(r.c.forPlan(ctx, req))
 	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() {
 		return
 	}
@@ -473,7 +486,7 @@ func (r *secretRotationResource) rotateErrorDetail(ctx context.Context, secretID
 	switch {
 	case code == "ResourceNotFoundException":
 		return "Secret not found",
-			fmt.Sprintf("RotateSecret: Secrets Manager has no secret %q in region %s (%s). Check secret_id: use the ARN or name of an existing secret in the provider's region.",
+			fmt.Sprintf("RotateSecret: Secrets Manager has no secret %q in region %s (%s). Check secret_id: use the ARN or name of an existing secret in this resource's region (region, else the provider's).",
 				secretID, r.c.Region, msg)
 	case code == "AccessDeniedException" && strings.Contains(msg, "Lambda"):
 		return "Rotation function cannot be invoked",

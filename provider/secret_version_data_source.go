@@ -33,6 +33,7 @@ type secretVersionDataSource struct {
 // secretVersionReadModel is what the data source and the ephemeral resource share: which
 // version to read, and what was read.
 type secretVersionReadModel struct {
+	Region        types.String `tfsdk:"region"`
 	SecretID      types.String `tfsdk:"secret_id"`
 	VersionID     types.String `tfsdk:"version_id"`
 	VersionStage  types.String `tfsdk:"version_stage"`
@@ -71,6 +72,7 @@ func (d *secretVersionDataSource) Schema(_ context.Context, _ datasource.SchemaR
 // source and (converted) the ephemeral resource.
 func secretVersionReadAttributes(binaryDescription string) map[string]schema.Attribute {
 	return map[string]schema.Attribute{
+		"region": dataSourceRegionAttribute(),
 		"secret_id": schema.StringAttribute{
 			Required:            true,
 			MarkdownDescription: "ARN or name of the secret.",
@@ -129,6 +131,8 @@ func (d *secretVersionDataSource) ValidateConfig(ctx context.Context, req dataso
 }
 
 func (d *secretVersionDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	d = d.regional(d.c.forObject(ctx, req.Config))
+	defer setStateRegion(ctx, d.c, &resp.State, &resp.Diagnostics)
 	var m secretVersionDataModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {

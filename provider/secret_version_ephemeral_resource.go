@@ -52,6 +52,8 @@ func (e *secretVersionEphemeralResource) ValidateConfig(ctx context.Context, req
 // Open reads the value. A version's value never changes and nothing is leased, so there is
 // nothing to renew or close.
 func (e *secretVersionEphemeralResource) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
+	e = e.regional(e.c.forObject(ctx, req.Config))
+	defer setResultRegion(ctx, e.c, resp)
 	var m secretVersionReadModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {

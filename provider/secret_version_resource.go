@@ -55,6 +55,7 @@ type secretVersionResource struct {
 }
 
 type secretVersionModel struct {
+	Region                types.String `tfsdk:"region"`
 	ID                    types.String `tfsdk:"id"`
 	SecretID              types.String `tfsdk:"secret_id"`
 	SecretString          types.String `tfsdk:"secret_string"`
@@ -110,6 +111,7 @@ func (r *secretVersionResource) Schema(_ context.Context, _ resource.SchemaReque
 	resp.Schema = schema.Schema{
 		MarkdownDescription: secretVersionResourceDescription,
 		Attributes: map[string]schema.Attribute{
+			"region": resourceRegionAttribute(),
 			"id": schema.StringAttribute{
 				Computed:            true,
 				MarkdownDescription: "`<secret ARN>|<version id>`, as hashicorp/aws; also the import id.",
@@ -291,6 +293,8 @@ func svValidateStages(ctx context.Context, stages types.Set) diag.Diagnostics {
 }
 
 func (r *secretVersionResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	defer planRegion(ctx, r.c, req, resp)
+	r = r.regional(r.c.forPlan(ctx, req))
 	if req.Plan.Raw.IsNull() {
 		return // destroy
 	}
@@ -401,6 +405,8 @@ func (r *secretVersionResource) checkFirstVersionStages(ctx context.Context, sec
 }
 
 func (r *secretVersionResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	r = r.regional(r.c.forObject(ctx, req.Plan))
+	defer setStateRegion(ctx, r.c, &resp.State, &resp.Diagnostics)
 	var plan, config secretVersionModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
@@ -488,6 +494,8 @@ func (r *secretVersionResource) setWritten(m *secretVersionModel, out *secretsma
 }
 
 func (r *secretVersionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	r = r.regional(r.c.forObject(ctx, req.State))
+	defer setStateRegion(ctx, r.c, &resp.State, &resp.Diagnostics)
 	var state secretVersionModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -562,6 +570,8 @@ func svFindVersion(ctx context.Context, c *secretsmanager.Client, secretID, vers
 }
 
 func (r *secretVersionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	r = r.regional(r.c.forObject(ctx, req.Plan))
+	defer setStateRegion(ctx, r.c, &resp.State, &resp.Diagnostics)
 	var plan, state, config secretVersionModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -687,6 +697,7 @@ func (r *secretVersionResource) syncStages(ctx context.Context, secretARN, versi
 }
 
 func (r *secretVersionResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	r = r.regional(r.c.forObject(ctx, req.State))
 	var state secretVersionModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -728,6 +739,8 @@ func (r *secretVersionResource) Delete(ctx context.Context, req resource.DeleteR
 
 // ImportState takes "<secret ARN or name>|<version id>".
 func (r *secretVersionResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	bare, rc := r.c.importTarget(ctx, req.ID, resp)
+	req.ID, r = bare, r.regional(rc)
 	secretID, versionID, ok := strings.Cut(req.ID, svIDSeparator)
 	if !ok || secretID == "" || versionID == "" || strings.Contains(versionID, svIDSeparator) {
 		resp.Diagnostics.AddError("Invalid import id",

@@ -37,6 +37,7 @@ type secretsDataSource struct {
 }
 
 type secretsDataSourceModel struct {
+	Region                 types.String         `tfsdk:"region"`
 	ID                     types.String         `tfsdk:"id"`
 	Filter                 []secretsFilterModel `tfsdk:"filter"`
 	IncludePlannedDeletion types.Bool           `tfsdk:"include_planned_deletion"`
@@ -55,9 +56,10 @@ func (d *secretsDataSource) Metadata(_ context.Context, req datasource.MetadataR
 
 func (d *secretsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Lists the secrets of the provider's region that match every `filter` (ListSecrets, all pages). " +
+		MarkdownDescription: "Lists the secrets of one region (`region`, else the provider's) that match every `filter` (ListSecrets, all pages). " +
 			"`names` is sorted and `arns[i]` is the ARN of `names[i]`.",
 		Attributes: map[string]schema.Attribute{
+			"region": dataSourceRegionAttribute(),
 			"id": schema.StringAttribute{
 				Computed:            true,
 				MarkdownDescription: "The region that was searched.",
@@ -110,6 +112,8 @@ func (d *secretsDataSource) Configure(_ context.Context, req datasource.Configur
 }
 
 func (d *secretsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	d = d.regional(d.client.forObject(ctx, req.Config))
+	defer setStateRegion(ctx, d.client, &resp.State, &resp.Diagnostics)
 	var m secretsDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {

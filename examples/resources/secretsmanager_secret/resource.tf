@@ -44,3 +44,10 @@ resource "secretsmanager_secret" "ci_token" {
   name_prefix             = "ci/token-"
   recovery_window_in_days = 0
 }
+
+# A secret of its own in another region, from the same provider configuration (not a replica):
+# its API calls go to eu-central-1; changing region replaces it.
+resource "secretsmanager_secret" "eu_reporting" {
+  region = "eu-central-1"
+  name   = "reporting/eu/db"
+}
