@@ -264,6 +264,7 @@ func (p *secretsManagerProvider) DataSources(_ context.Context) []func() datasou
 		NewKMSAliasDataSource,
 		NewSecretRotationDataSource,
 		NewSecretVersionDataSource,
+		NewSecretVersionsDataSource,
 	}
 }
 

@@ -258,3 +258,8 @@ func setResultRegion(ctx context.Context, c *clients, resp *ephemeral.OpenRespon
 	}
 	resp.Diagnostics.Append(resp.Result.SetAttribute(ctx, path.Root("region"), c.Region)...)
 }
+func (d *secretVersionsDataSource) regional(c *clients) *secretVersionsDataSource {
+	cp := *d
+	cp.c = c
+	return &cp
+}
