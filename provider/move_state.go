@@ -21,7 +21,7 @@ import (
 //
 // Each resource's attributes carry the names of its hashicorp/aws counterpart, so the
 // source state is decoded with this resource's schema, attributes this provider does not
-// have (region, has_secret_string_wo, ...) left out; fix then adapts what differs. The
+// have left out (region and has_secret_string_wo are carried over); fix then adapts what differs. The
 // refresh that follows the move fills everything AWS reports; unset strings, "" in
 // hashicorp/aws's state, become null.
 

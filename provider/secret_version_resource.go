@@ -66,6 +66,7 @@ type secretVersionModel struct {
 	VersionStages         types.Set    `tfsdk:"version_stages"`
 	VersionID             types.String `tfsdk:"version_id"`
 	ARN                   types.String `tfsdk:"arn"`
+	HasSecretStringWO     types.Bool   `tfsdk:"has_secret_string_wo"`
 }
 
 func (r *secretVersionResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -172,6 +173,7 @@ func (r *secretVersionResource) Schema(_ context.Context, _ resource.SchemaReque
 				Computed:            true,
 				MarkdownDescription: "ARN of the secret.",
 			},
+			"has_secret_string_wo": hasSecretStringWOAttribute(),
 		},
 	}
 }
@@ -293,6 +295,7 @@ func svValidateStages(ctx context.Context, stages types.Set) diag.Diagnostics {
 }
 
 func (r *secretVersionResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	defer planHasSecretStringWO(ctx, req, resp) // last: it compares the finished plan with the state
 	defer planRegion(ctx, r.c, req, resp)
 	r = r.regional(r.c.forPlan(ctx, req))
 	if req.Plan.Raw.IsNull() {
