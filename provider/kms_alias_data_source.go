@@ -9,6 +9,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/provider/internal/validators"
 )
 
 var _ datasource.DataSourceWithConfigure = (*kmsAliasDataSource)(nil)
@@ -43,7 +45,7 @@ func (d *kmsAliasDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			"name": schema.StringAttribute{
 				Required:            true,
 				MarkdownDescription: "Alias name, beginning with `alias/`.",
-				Validators:          []validator.String{kmsAliasDataSourceName{}},
+				Validators:          []validator.String{validators.KMSAliasLookupName()},
 			},
 			"id":             schema.StringAttribute{Computed: true, MarkdownDescription: "The alias name."},
 			"arn":            schema.StringAttribute{Computed: true, MarkdownDescription: "ARN of the alias."},
@@ -77,24 +79,4 @@ func (d *kmsAliasDataSource) Read(ctx context.Context, req datasource.ReadReques
 	}
 	out := kmsAliasDataSourceModel{ID: m.Name, Name: m.Name, ARN: m.ARN, TargetKeyID: m.TargetKeyID, TargetKeyARN: m.TargetKeyARN}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &out)...)
-}
-
-// kmsAliasDataSourceName accepts any alias name, the AWS managed ones (alias/aws/...) too.
-type kmsAliasDataSourceName struct{}
-
-func (kmsAliasDataSourceName) Description(context.Context) string {
-	return "an alias name beginning with alias/"
-}
-
-func (v kmsAliasDataSourceName) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (kmsAliasDataSourceName) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if n := req.ConfigValue.ValueString(); len(n) <= len(kmsAliasPrefix) || n[:len(kmsAliasPrefix)] != kmsAliasPrefix {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid alias name", fmt.Sprintf("%q is not an alias name; write it as alias/<name>, e.g. alias/aws/secretsmanager.", n))
-	}
 }

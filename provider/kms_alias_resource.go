@@ -19,6 +19,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/provider/internal/validators"
 )
 
 var (
@@ -29,16 +31,11 @@ var (
 
 // Alias name rules (CreateAlias, API reference).
 const (
-	kmsAliasPrefix         = "alias/"
-	kmsReservedAliasPrefix = "alias/aws/"
-	kmsMaxAliasLen         = 256
-	// kmsAliasSuffixLen is the length of the unique part added to name_prefix.
-	kmsAliasSuffixLen = 26
+	kmsAliasPrefix    = validators.KMSAliasPrefix
+	kmsAliasSuffixLen = validators.KMSAliasSuffixLen
 	// kmsDefaultAliasNamePrefix starts the name chosen when neither name nor name_prefix is set.
 	kmsDefaultAliasNamePrefix = "alias/terraform-"
 )
-
-var kmsAliasChars = regexp.MustCompile(`^[a-zA-Z0-9/_-]*$`)
 
 // NewKMSAliasResource is the secretsmanager_kms_alias resource.
 func NewKMSAliasResource() resource.Resource { return &kmsAliasResource{} }
@@ -83,31 +80,24 @@ func (r *kmsAliasResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 					"Names beginning with `alias/aws/` are reserved for AWS managed keys. Conflicts with `name_prefix`; " +
 					"when neither is set, a unique name beginning with `alias/terraform-` is chosen. Changing it replaces the alias.",
 				Validators: []validator.String{
-					kmsAliasNameValidator{prefix: false},
+					validators.KMSAliasName(),
 					stringvalidator.ConflictsWith(path.MatchRoot("name_prefix")),
 				},
-				PlanModifiers: []planmodifier.String{kmsAliasNamePlan{}, stringplanmodifier.RequiresReplace()},
+				PlanModifiers: []planmodifier.String{validators.KeepGeneratedName("name_prefix"), stringplanmodifier.RequiresReplace()},
 			},
 			"name_prefix": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "Make a unique name beginning with this prefix (which itself begins with `alias/`, not `alias/aws/`). " +
 					"Conflicts with `name`. Changing it replaces the alias, unless the current name already begins with it.",
-				Validators: []validator.String{kmsAliasNameValidator{prefix: true}},
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(
-					func(ctx context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
-						var name types.String
-						resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("name"), &name)...)
-						resp.RequiresReplace = req.PlanValue.IsUnknown() || !strings.HasPrefix(name.ValueString(), req.PlanValue.ValueString())
-					},
-					"Replaces the alias unless its current name already begins with the new prefix.",
-					"Replaces the alias unless its current name already begins with the new prefix.")},
+				Validators:    []validator.String{validators.KMSAliasNamePrefix()},
+				PlanModifiers: []planmodifier.String{validators.RequiresReplaceUnlessPrefixOf("name")},
 			},
 			"target_key_id": schema.StringAttribute{
 				Required: true,
 				MarkdownDescription: "Key the alias points at: a key id or key ARN of a customer managed key in the alias's region " +
 					"(not another alias). Changing it moves the alias in place; the new key must have the same `key_spec` and " +
 					"`key_usage` as the old one.",
-				Validators: []validator.String{kmsAliasTargetValidator{}},
+				Validators: []validator.String{validators.KMSAliasTarget()},
 			},
 			"arn": schema.StringAttribute{
 				Computed:            true,
@@ -119,95 +109,6 @@ func (r *kmsAliasResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				MarkdownDescription: "ARN of the key the alias points at.",
 			},
 		},
-	}
-}
-
-// kmsAliasNameValidator applies KMS's alias name rules to name (or name_prefix) at plan time.
-type kmsAliasNameValidator struct{ prefix bool }
-
-func (v kmsAliasNameValidator) Description(context.Context) string {
-	return "must begin with \"alias/\" but not \"alias/aws/\", and contain only letters, digits, /, _ and -"
-}
-
-func (v kmsAliasNameValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (v kmsAliasNameValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	for _, msg := range kmsAliasNameProblems(req.ConfigValue.ValueString(), v.prefix) {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid KMS alias name", msg)
-	}
-}
-
-func kmsAliasNameProblems(n string, prefix bool) []string {
-	what, maxLen := "name", kmsMaxAliasLen
-	if prefix {
-		what, maxLen = "name_prefix", kmsMaxAliasLen-kmsAliasSuffixLen
-	}
-	var out []string
-	switch {
-	case !strings.HasPrefix(n, kmsAliasPrefix):
-		out = append(out, fmt.Sprintf("%s %q must begin with \"alias/\", e.g. \"alias/%s\".", what, n, strings.TrimLeft(n, "/")))
-	case strings.HasPrefix(n, kmsReservedAliasPrefix):
-		out = append(out, fmt.Sprintf("%s %q begins with \"alias/aws/\", which AWS reserves for its managed keys; choose a name such as \"alias/%s\".",
-			what, n, strings.TrimPrefix(n, kmsReservedAliasPrefix)))
-	case n == kmsAliasPrefix && !prefix:
-		out = append(out, "name needs something after \"alias/\", e.g. \"alias/my-secrets\".")
-	}
-	if !kmsAliasChars.MatchString(n) {
-		out = append(out, fmt.Sprintf("%s %q may contain only letters, digits, /, _ and -; remove the other characters.", what, n))
-	}
-	if len(n) > maxLen {
-		out = append(out, fmt.Sprintf("%s is %d characters long; shorten it to at most %d.", what, len(n), maxLen))
-	}
-	return out
-}
-
-// kmsAliasTargetValidator refuses an alias as the target: KMS aliases point at keys only.
-type kmsAliasTargetValidator struct{}
-
-func (kmsAliasTargetValidator) Description(context.Context) string {
-	return "must be a key id or key ARN, not an alias"
-}
-
-func (v kmsAliasTargetValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (kmsAliasTargetValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if t := req.ConfigValue.ValueString(); strings.HasPrefix(t, kmsAliasPrefix) || strings.Contains(t, ":alias/") {
-		resp.Diagnostics.AddAttributeError(req.Path, "An alias cannot point at an alias",
-			fmt.Sprintf("target_key_id is %q; give the key id or key ARN of the key itself (e.g. secretsmanager_kms_key.x.key_id).", t))
-	}
-}
-
-// kmsAliasNamePlan keeps a generated name across plans while name_prefix stays the same,
-// and leaves it unknown (to be generated) otherwise.
-type kmsAliasNamePlan struct{}
-
-func (kmsAliasNamePlan) Description(context.Context) string {
-	return "keeps the generated name while name_prefix does not change"
-}
-
-func (v kmsAliasNamePlan) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (kmsAliasNamePlan) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
-	if !req.ConfigValue.IsNull() || req.StateValue.IsNull() {
-		return
-	}
-	var prefix types.String
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("name_prefix"), &prefix)...)
-	if prefix.IsUnknown() {
-		return
-	}
-	if prefix.IsNull() || strings.HasPrefix(req.StateValue.ValueString(), prefix.ValueString()) {
-		resp.PlanValue = req.StateValue
 	}
 }
 

@@ -14,7 +14,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -28,6 +27,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/provider/internal/validators"
 )
 
 var (
@@ -47,7 +48,6 @@ const (
 	kmsMaxDeletionWindowDays = 30
 	kmsDefaultDeletionWindow = 30
 	kmsMaxDescriptionLen     = 8192
-	kmsMaxTags               = 50
 )
 
 // kmsKeySpecUsages lists, per key spec, the key usages KMS accepts with it (CreateKey, API
@@ -115,7 +115,7 @@ func (r *kmsKeyResource) Metadata(_ context.Context, req resource.MetadataReques
 
 func (r *kmsKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	tags := tagsAttribute()
-	tags.Validators = append(tags.Validators, kmsTagsValidators()...)
+	tags.Validators = append(tags.Validators, validators.KMSTags()...)
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A customer managed AWS KMS key, e.g. to encrypt secrets with a key whose policy you control. " +
 			"Destroying it schedules its deletion after `deletion_window_in_days`; until then it can be restored with " +
@@ -175,7 +175,7 @@ func (r *kmsKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 				MarkdownDescription: "Key policy (JSON). When unset, the key gets KMS's default policy, which gives the account's " +
 					"IAM policies control of the key, and that policy is shown here. Equivalent JSON (key order, spacing, " +
 					"`\"x\"` versus `[\"x\"]`) never shows as a change. Removing the attribute leaves the current policy in place.",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown(), keepEquivalentPolicy{}},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown(), validators.KeepEquivalentPolicy()},
 			},
 			"bypass_policy_lockout_safety_check": schema.BoolAttribute{
 				Optional: true,
@@ -223,39 +223,6 @@ func (r *kmsKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 			"tags":     tags,
 			"tags_all": tagsAllAttribute(),
 		},
-	}
-}
-
-// kmsTagsValidators checks tags against KMS's rules at plan time (TagResource, API reference).
-func kmsTagsValidators() []validator.Map {
-	return []validator.Map{
-		mapvalidator.SizeAtMost(kmsMaxTags),
-		mapvalidator.KeysAre(
-			stringvalidator.LengthBetween(1, 128),
-			kmsTagKeyNotReserved{},
-		),
-		mapvalidator.ValueStringsAre(stringvalidator.LengthAtMost(256)),
-	}
-}
-
-// kmsTagKeyNotReserved refuses tag keys beginning with "aws:", which AWS keeps for itself.
-type kmsTagKeyNotReserved struct{}
-
-func (kmsTagKeyNotReserved) Description(context.Context) string {
-	return "tag keys must not begin with \"aws:\""
-}
-
-func (v kmsTagKeyNotReserved) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (kmsTagKeyNotReserved) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if k := req.ConfigValue.ValueString(); strings.HasPrefix(strings.ToLower(k), "aws:") {
-		resp.Diagnostics.AddAttributeError(req.Path, "Reserved tag key",
-			fmt.Sprintf("Tag key %q begins with \"aws:\", which AWS reserves for its own tags; rename the tag.", k))
 	}
 }
 

@@ -7,11 +7,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/attr/xattr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/iampolicy"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/provider/internal/validators"
 )
 
 // policyType is a string attribute holding an IAM policy document. Two documents that differ
@@ -77,16 +77,9 @@ func (v policyValue) StringSemanticEquals(_ context.Context, newValuable basetyp
 	return policiesEquivalent(v.ValueString(), other.ValueString()), nil
 }
 
-// policiesEquivalent compares two documents in canonical form; a document that does not
-// parse is equal only to the same text.
-func policiesEquivalent(a, b string) bool {
-	if a == b {
-		return true
-	}
-	ca, errA := iampolicy.Canonical(a)
-	cb, errB := iampolicy.Canonical(b)
-	return errA == nil && errB == nil && ca == cb
-}
+// policiesEquivalent tells whether two policy documents say the same (see
+// validators.PoliciesEquivalent, which the policy plan modifier shares).
+func policiesEquivalent(a, b string) bool { return validators.PoliciesEquivalent(a, b) }
 
 // ValidateAttribute reports malformed policies at plan time, with the checks Secrets Manager
 // applies, rather than at apply time from AWS.
@@ -102,29 +95,5 @@ func (v policyValue) ValidateAttribute(_ context.Context, req xattr.ValidateAttr
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid policy document", f.ErrorMessage+
 			" Write the document with jsonencode() to get valid JSON, and give every statement an Effect "+
 			"(Allow or Deny), a Principal, an Action and a Resource.")
-	}
-}
-
-// keepEquivalentPolicy is the one plan modifier of every policy attribute: when the planned
-// document says what the one in state says in other words (formatting, key order, "x"
-// versus ["x"]), the plan keeps the state's text, so a reformatted policy never shows a
-// diff. Terraform accepts the prior state's value as a planned value; semantic equality
-// alone does not cover this, as the framework applies it to values read from AWS only.
-type keepEquivalentPolicy struct{}
-
-func (keepEquivalentPolicy) Description(context.Context) string {
-	return "keeps the current policy when the configured one is equivalent"
-}
-
-func (m keepEquivalentPolicy) MarkdownDescription(ctx context.Context) string {
-	return m.Description(ctx)
-}
-
-func (keepEquivalentPolicy) PlanModifyString(_ context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
-	if req.StateValue.IsNull() || req.StateValue.IsUnknown() || req.PlanValue.IsNull() || req.PlanValue.IsUnknown() {
-		return
-	}
-	if policiesEquivalent(req.StateValue.ValueString(), req.PlanValue.ValueString()) {
-		resp.PlanValue = req.StateValue
 	}
 }

@@ -19,6 +19,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/provider/internal/validators"
 )
 
 var (
@@ -76,13 +78,13 @@ func (r *secretPolicyResource) Schema(_ context.Context, _ resource.SchemaReques
 				MarkdownDescription: "ARN of the secret, e.g. `secretsmanager_secret.example.arn`. Changing it removes the policy " +
 					"from the old secret and puts it on the new one.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
-				Validators: []validator.String{validatorStringPattern{re: secretARNPattern,
-					want: "a secret ARN such as arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf (use secretsmanager_secret.example.arn)"}},
+				Validators: []validator.String{validators.StringMatches(secretARNPattern,
+					"a secret ARN such as arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf (use secretsmanager_secret.example.arn)")},
 			},
 			"policy": schema.StringAttribute{
 				CustomType:    policyType{},
 				Required:      true,
-				PlanModifiers: []planmodifier.String{keepEquivalentPolicy{}},
+				PlanModifiers: []planmodifier.String{validators.KeepEquivalentPolicy()},
 				MarkdownDescription: "The policy as a JSON document, best written with `jsonencode()`. It needs `Version`, a " +
 					"`Statement` list, and a `Principal` in every statement; `Resource` is usually `\"*\"` (this secret).",
 			},

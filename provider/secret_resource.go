@@ -6,11 +6,9 @@ import (
 	"encoding/hex"
 	"fmt"
 	"regexp"
-	"slices"
 	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -30,6 +28,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/iampolicy"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/provider/internal/validators"
 )
 
 var (
@@ -45,21 +44,19 @@ var (
 const secretPrivateImportedPolicy = "imported_policy"
 
 const (
-	secretMaxNameLen             = 512
+	secretMaxNameLen             = validators.SecretNameMaxLen
 	secretMaxDescriptionLen      = 2048
 	secretDefaultRecoveryWindow  = 30
 	secretDefaultNamePrefix      = "terraform-"
 	secretDefaultKMSAlias        = "alias/aws/secretsmanager"
 	secretDefaultDeleteTimeout   = 5 * time.Minute
-	secretGeneratedSuffixLen     = 26 // as hashicorp/aws: 18 timestamp digits + 8 hex
-	secretMaxNamePrefixLen       = secretMaxNameLen - secretGeneratedSuffixLen
+	secretGeneratedSuffixLen     = validators.SecretGeneratedSuffixLen
+	secretMaxNamePrefixLen       = validators.SecretNamePrefixMaxLen
 	secretDeletionWaitFirstPause = 200 * time.Millisecond
 )
 
 var (
-	secretNameChars        = regexp.MustCompile(`^[A-Za-z0-9/_+=.@-]*$`)
 	secretGeneratedSuffix  = regexp.MustCompile(`[0-9]{18}[0-9a-f]{8}$`)
-	secretARNLikeSuffix    = regexp.MustCompile(`-[A-Za-z0-9]{6}$`)
 	secretRegionPattern    = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
 	secretReplicaAttrTypes = map[string]attr.Type{
 		"region":             types.StringType,
@@ -109,7 +106,7 @@ func (r *secretResource) Metadata(_ context.Context, req resource.MetadataReques
 
 func (r *secretResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	tags := tagsAttribute()
-	tags.Validators = append(tags.Validators, secretTagsValidator{})
+	tags.Validators = append(tags.Validators, validators.SecretTags())
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A Secrets Manager secret: its name, description, KMS key, tags, optional resource policy and " +
 			"replica regions. The secret's value is managed by `secretsmanager_secret_version`.\n\n" +
@@ -134,7 +131,7 @@ func (r *secretResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 					"Conflicts with `name_prefix`; when neither is set a unique name starting with `terraform-` is generated. " +
 					"Avoid names ending in a hyphen and six characters: they are mistaken for ARN suffixes.",
 				Validators: []validator.String{
-					secretNameValidator{},
+					validators.SecretName(),
 					stringvalidator.ConflictsWith(path.MatchRoot("name_prefix")),
 				},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown(), stringplanmodifier.RequiresReplace()},
@@ -144,7 +141,7 @@ func (r *secretResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 				Computed: true,
 				MarkdownDescription: fmt.Sprintf("Creates a unique name beginning with this prefix (at most %d characters, leaving room for "+
 					"the %d-character generated suffix). Changing it replaces the secret. Conflicts with `name`.", secretMaxNamePrefixLen, secretGeneratedSuffixLen),
-				Validators:    []validator.String{secretNameValidator{prefix: true}},
+				Validators:    []validator.String{validators.SecretNamePrefix()},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown(), stringplanmodifier.RequiresReplaceIfConfigured()},
 			},
 			"description": schema.StringAttribute{
@@ -171,7 +168,7 @@ func (r *secretResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 					"removing the argument deletes the policy this resource had set. An import reads the policy, so that a configuration setting it " +
 					"plans no change; while the configuration leaves it unset, the imported policy is shown here but never changed or deleted.",
 				Validators:    []validator.String{stringvalidator.LengthAtMost(iampolicy.MaxLength)},
-				PlanModifiers: []planmodifier.String{keepEquivalentPolicy{}},
+				PlanModifiers: []planmodifier.String{validators.KeepEquivalentPolicy()},
 			},
 			"block_public_policy": schema.BoolAttribute{
 				Optional: true,
@@ -187,7 +184,7 @@ func (r *secretResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 				MarkdownDescription: "Days (7 to 30) during which a destroyed secret can still be restored with `aws secretsmanager restore-secret`; " +
 					"its name stays reserved for that time. `0` deletes it at once, without recovery, so that the name can be reused immediately " +
 					"(useful for secrets that are replaced). Default 30. Applies when the secret is destroyed.",
-				Validators: []validator.Int64{secretRecoveryWindowValidator{}},
+				Validators: []validator.Int64{validators.RecoveryWindow()},
 			},
 			"force_overwrite_replica_secret": schema.BoolAttribute{
 				Optional: true,
@@ -1082,117 +1079,4 @@ func secretScheduledForDeletionDetail(name, region string, deleted *time.Time) s
 		"      aws secretsmanager delete-secret --secret-id %s --force-delete-without-recovery --region %s\n"+
 		"  - or choose another name.",
 		name, region, when, name, region, name, name, region)
-}
-
-// ---- validators and plan modifiers ----
-
-// secretNameValidator checks names (and name prefixes) with Secrets Manager's rules at plan time.
-type secretNameValidator struct{ prefix bool }
-
-func (v secretNameValidator) Description(context.Context) string {
-	return "1 to 512 letters, digits and /_+=.@- characters"
-}
-
-func (v secretNameValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (v secretNameValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	s := req.ConfigValue.ValueString()
-	attrName, limit := "name", secretMaxNameLen
-	if v.prefix {
-		attrName, limit = "name_prefix", secretMaxNamePrefixLen
-	}
-	n := utf8.RuneCountInString(s)
-	switch {
-	case n == 0:
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid secret "+attrName,
-			fmt.Sprintf("%s is empty; give at least one character, or leave %s out.", attrName, attrName))
-	case n > limit:
-		msg := fmt.Sprintf("%s is %d characters long; Secrets Manager allows at most %d.", attrName, n, limit)
-		if v.prefix {
-			msg = fmt.Sprintf("name_prefix is %d characters long; at most %d are allowed, leaving room for the %d-character suffix within the 512-character limit.",
-				n, limit, secretGeneratedSuffixLen)
-		}
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid secret "+attrName, msg+" Shorten it.")
-	}
-	if !v.prefix && secretARNLikeSuffix.MatchString(s) {
-		resp.Diagnostics.AddAttributeWarning(req.Path, "Secret name looks like an ARN suffix",
-			fmt.Sprintf("name %q ends with a hyphen and six characters, like the random suffix Secrets Manager appends to ARNs; "+
-				"partial-ARN lookups of this secret may find the wrong one. Consider another ending.", s))
-	}
-	if !secretNameChars.MatchString(s) {
-		var bad []string
-		for _, r := range s {
-			if !secretNameChars.MatchString(string(r)) && !slices.Contains(bad, string(r)) {
-				bad = append(bad, string(r))
-			}
-		}
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid secret "+attrName,
-			fmt.Sprintf("%s %q contains %q, which Secrets Manager does not allow. Use only ASCII letters, digits and the characters / _ + = . @ -",
-				attrName, s, strings.Join(bad, "")))
-	}
-}
-
-// secretRecoveryWindowValidator: 0 (force delete) or 7 to 30 days.
-type secretRecoveryWindowValidator struct{}
-
-func (secretRecoveryWindowValidator) Description(context.Context) string {
-	return "0, or 7 to 30"
-}
-
-func (v secretRecoveryWindowValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (secretRecoveryWindowValidator) ValidateInt64(_ context.Context, req validator.Int64Request, resp *validator.Int64Response) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if d := req.ConfigValue.ValueInt64(); d != 0 && (d < 7 || d > 30) {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid recovery window",
-			fmt.Sprintf("recovery_window_in_days is %d; use a number of days from 7 to 30, or 0 to delete the secret at once without recovery.", d))
-	}
-}
-
-// secretTagsValidator applies Secrets Manager's tag rules at plan time.
-type secretTagsValidator struct{}
-
-func (secretTagsValidator) Description(context.Context) string {
-	return "at most 50 tags; keys 1-128 characters not starting with aws:, values up to 256 characters"
-}
-
-func (v secretTagsValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (secretTagsValidator) ValidateMap(_ context.Context, req validator.MapRequest, resp *validator.MapResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	elems := req.ConfigValue.Elements()
-	if len(elems) > 50 {
-		resp.Diagnostics.AddAttributeError(req.Path, "Too many tags",
-			fmt.Sprintf("tags has %d entries; a secret can have at most 50 (including the provider's default_tags). Remove some.", len(elems)))
-	}
-	keys := make([]string, 0, len(elems))
-	for k := range elems {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		switch {
-		case utf8.RuneCountInString(k) > 128:
-			resp.Diagnostics.AddAttributeError(req.Path.AtMapKey(k), "Invalid tag key", fmt.Sprintf("Tag key %q is longer than 128 characters; shorten it.", k))
-		case strings.HasPrefix(strings.ToLower(k), "aws:"):
-			resp.Diagnostics.AddAttributeError(req.Path.AtMapKey(k), "Invalid tag key",
-				fmt.Sprintf("Tag key %q starts with aws:, which AWS reserves for its own tags; rename it.", k))
-		}
-		if s, ok := elems[k].(types.String); ok && !s.IsUnknown() && utf8.RuneCountInString(s.ValueString()) > 256 {
-			resp.Diagnostics.AddAttributeError(req.Path.AtMapKey(k), "Invalid tag value", fmt.Sprintf("The value of tag %q is longer than 256 characters; shorten it.", k))
-		}
-	}
 }

@@ -14,8 +14,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
-	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -25,6 +23,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/provider/internal/validators"
 )
 
 const secretAddr = "secretsmanager_secret.s"
@@ -1033,7 +1032,7 @@ func TestSecretGeneratedNames(t *testing.T) {
 			t.Fatalf("duplicate generated name %s", name)
 		}
 		seen[name] = true
-		if len(name) != len("app/")+secretGeneratedSuffixLen || !secretNameChars.MatchString(name) {
+		if len(name) != len("app/")+secretGeneratedSuffixLen || !validators.SecretNameChars.MatchString(name) {
 			t.Fatalf("generated name %q has the wrong form", name)
 		}
 		if p, ok := secretPrefixFromName(name); !ok || p != "app/" {
@@ -1043,37 +1042,6 @@ func TestSecretGeneratedNames(t *testing.T) {
 	for _, name := range []string{"orders/db", "20250101120000000012345678", "x-20250101120000000z12345678"} {
 		if p, ok := secretPrefixFromName(name); ok {
 			t.Errorf("%q taken for a generated name with prefix %q", name, p)
-		}
-	}
-}
-
-func TestSecretNameValidator(t *testing.T) {
-	tests := []struct {
-		value          string
-		prefix         bool
-		errors, warned bool
-	}{
-		{"orders/prod/db+read=x.y@z_w-v", false, false, false},
-		{strings.Repeat("a", 512), false, false, false},
-		{strings.Repeat("a", 513), false, true, false},
-		{strings.Repeat("a", 486), true, false, false},
-		{strings.Repeat("a", 487), true, true, false},
-		{"", false, true, false},
-		{"db password", false, true, false},
-		{"db#1", true, true, false},
-		{"héllo", false, true, false},
-		{"svc/token-abc123", false, false, true}, // looks like an ARN suffix
-		{"svc/token-", true, false, false},
-	}
-	for _, tc := range tests {
-		req := validator.StringRequest{Path: path.Root("name"), ConfigValue: types.StringValue(tc.value)}
-		var resp validator.StringResponse
-		secretNameValidator{prefix: tc.prefix}.ValidateString(t.Context(), req, &resp)
-		if got := resp.Diagnostics.ErrorsCount() > 0; got != tc.errors {
-			t.Errorf("%q (prefix %t): errors %t, want %t: %v", tc.value, tc.prefix, got, tc.errors, resp.Diagnostics)
-		}
-		if got := resp.Diagnostics.WarningsCount() > 0; got != tc.warned {
-			t.Errorf("%q (prefix %t): warning %t, want %t: %v", tc.value, tc.prefix, got, tc.warned, resp.Diagnostics)
 		}
 	}
 }

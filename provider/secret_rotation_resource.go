@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -20,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/provider/internal/validators"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/secretcache/schedule"
 )
 
@@ -95,7 +97,7 @@ func (r *secretRotationResource) Schema(_ context.Context, _ resource.SchemaRequ
 					"Changing it turns rotation off on the old secret and on for the new one.",
 				// ModifyPlan replaces the rotation only when secret_id names another secret:
 				// the name and the ARN of the same secret are the same rotation.
-				Validators: []validator.String{validatorStringLength{min: 1, max: 2048}},
+				Validators: []validator.String{stringvalidator.LengthBetween(1, 2048)},
 			},
 			"rotation_lambda_arn": schema.StringAttribute{
 				Optional: true,
@@ -104,8 +106,8 @@ func (r *secretRotationResource) Schema(_ context.Context, _ resource.SchemaRequ
 					"Its resource policy must let `secretsmanager.amazonaws.com` invoke it. Leave it unset only for a secret " +
 					"whose rotation another service manages (managed rotation), or to keep the function the secret already has.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-				Validators: []validator.String{validatorStringPattern{re: lambdaARNPattern,
-					want: "a Lambda function ARN such as arn:aws:lambda:us-east-1:123456789012:function:rotate-db"}},
+				Validators: []validator.String{validators.StringMatches(lambdaARNPattern,
+					"a Lambda function ARN such as arn:aws:lambda:us-east-1:123456789012:function:rotate-db")},
 			},
 			"rotate_immediately": schema.BoolAttribute{
 				Optional: true,
@@ -120,7 +122,7 @@ func (r *secretRotationResource) Schema(_ context.Context, _ resource.SchemaRequ
 				Computed: true,
 				MarkdownDescription: "Whether Secrets Manager rotates the secret automatically. Always true after `apply`; false " +
 					"after a refresh only when rotation was turned off outside Terraform, which the next `apply` repairs.",
-				PlanModifiers: []planmodifier.Bool{rotationEnabledPlan{}},
+				PlanModifiers: []planmodifier.Bool{validators.AlwaysTrue("rotation is on after apply")},
 			},
 		},
 		Blocks: map[string]schema.Block{
@@ -128,7 +130,7 @@ func (r *secretRotationResource) Schema(_ context.Context, _ resource.SchemaRequ
 				MarkdownDescription: "When to rotate: exactly one block, with either `automatically_after_days` or " +
 					"`schedule_expression`, and optionally `duration`. Checked at plan time with the limits Secrets Manager " +
 					"applies (rotations at least 4 hours apart, windows of whole hours that stay within one UTC day).",
-				Validators: []validator.List{validatorListExactlyOne{}},
+				Validators: []validator.List{validators.ExactlyOneBlock(`schedule_expression = "rate(30 days)"`)},
 				NestedObject: schema.NestedBlockObject{
 					Attributes: map[string]schema.Attribute{
 						"automatically_after_days": schema.Int64Attribute{
@@ -157,25 +159,6 @@ func (r *secretRotationResource) Schema(_ context.Context, _ resource.SchemaRequ
 
 func (r *secretRotationResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.c = providerClients(req.ProviderData, &resp.Diagnostics)
-}
-
-// rotationEnabledPlan plans rotation_enabled as true: the resource exists to keep rotation
-// on, so a refresh that found it off shows as a change that apply reverts.
-type rotationEnabledPlan struct{}
-
-func (rotationEnabledPlan) Description(context.Context) string {
-	return "rotation is on after apply"
-}
-
-func (m rotationEnabledPlan) MarkdownDescription(ctx context.Context) string {
-	return m.Description(ctx)
-}
-
-func (rotationEnabledPlan) PlanModifyBool(_ context.Context, req planmodifier.BoolRequest, resp *planmodifier.BoolResponse) {
-	if req.Plan.Raw.IsNull() {
-		return // destroy
-	}
-	resp.PlanValue = types.BoolValue(true)
 }
 
 // rotationRulesPath is the path of an attribute of the rotation_rules block.
@@ -528,65 +511,4 @@ func (r *secretRotationResource) pendingVersion(ctx context.Context, secretID st
 		}
 	}
 	return "<VERSION_ID>"
-}
-
-// validatorListExactlyOne requires exactly one block (the framework cannot mark blocks required).
-type validatorListExactlyOne struct{}
-
-func (validatorListExactlyOne) Description(context.Context) string { return "exactly one block" }
-
-func (v validatorListExactlyOne) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (validatorListExactlyOne) ValidateList(_ context.Context, req validator.ListRequest, resp *validator.ListResponse) {
-	if req.ConfigValue.IsUnknown() {
-		return
-	}
-	if n := len(req.ConfigValue.Elements()); n != 1 {
-		resp.Diagnostics.AddAttributeError(req.Path, "Exactly one "+req.Path.String()+" block required",
-			fmt.Sprintf("Found %d %s blocks; write exactly one, e.g.\n  %s {\n    schedule_expression = \"rate(30 days)\"\n  }", n, req.Path, req.Path))
-	}
-}
-
-// validatorStringPattern checks a string against a regular expression.
-type validatorStringPattern struct {
-	re   *regexp.Regexp
-	want string
-}
-
-func (v validatorStringPattern) Description(context.Context) string { return "must be " + v.want }
-
-func (v validatorStringPattern) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (v validatorStringPattern) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if !valueKnown(req.ConfigValue) {
-		return
-	}
-	if s := req.ConfigValue.ValueString(); !v.re.MatchString(s) {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+req.Path.String(), fmt.Sprintf("%s is %q; it must be %s.", req.Path, s, v.want))
-	}
-}
-
-// validatorStringLength bounds the length of a string in characters.
-type validatorStringLength struct{ min, max int }
-
-func (v validatorStringLength) Description(context.Context) string {
-	return fmt.Sprintf("between %d and %d characters", v.min, v.max)
-}
-
-func (v validatorStringLength) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (v validatorStringLength) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if !valueKnown(req.ConfigValue) {
-		return
-	}
-	if n := len([]rune(req.ConfigValue.ValueString())); n < v.min || n > v.max {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+req.Path.String(),
-			fmt.Sprintf("%s is %d characters long; it must be %d to %d characters.", req.Path, n, v.min, v.max))
-	}
 }

@@ -18,8 +18,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/provider/internal/validators"
 )
 
 var (
@@ -40,8 +43,7 @@ const (
 	svPrivateMissing = "version_missing"
 	// Limits of PutSecretValue and UpdateSecretVersionStage.
 	svMaxValueBytes  = 65536
-	svMaxStages      = 20
-	svMaxStageLength = 256
+	svMaxStageLength = validators.MaxStageLength
 )
 
 // svValueAttributes are the four ways to give a version its value; exactly one is set.
@@ -164,6 +166,7 @@ func (r *secretVersionResource) Schema(_ context.Context, _ resource.SchemaReque
 					"never a change. Set: exactly these labels (1 to 20, each at most 256 characters) are kept on " +
 					"this version, and drift is repaired; include `AWSCURRENT` if this version is (or is the first " +
 					"version of a secret, which AWS always makes) current.",
+				Validators: []validator.Set{validators.StagingLabels()},
 			},
 			"version_id": schema.StringAttribute{
 				Computed:            true,
@@ -247,7 +250,6 @@ func (r *secretVersionResource) ValidateConfig(ctx context.Context, req resource
 	if v := values["secret_string"]; !v.IsNull() && !v.IsUnknown() && v.ValueString() == "" {
 		resp.Diagnostics.AddAttributeError(path.Root("secret_string"), "Empty secret value", "secret_string is empty; Secrets Manager needs at least one character.")
 	}
-	resp.Diagnostics.Append(svValidateStages(ctx, m.VersionStages)...)
 }
 
 // svConflictAdvice says which of several value attributes to keep.
@@ -263,35 +265,6 @@ func svConflictAdvice(set []string) string {
 	}
 	return msg + " Keep secret_string for text or secret_binary for base64-encoded bytes, and remove the other; " +
 		"or move the value to secret_string_wo to keep it out of state."
-}
-
-func svValidateStages(ctx context.Context, stages types.Set) diag.Diagnostics {
-	var diags diag.Diagnostics
-	if stages.IsNull() || stages.IsUnknown() {
-		return diags
-	}
-	p := path.Root("version_stages")
-	elems := stages.Elements()
-	if len(elems) == 0 {
-		diags.AddAttributeError(p, "Empty version_stages",
-			"A version needs at least one staging label, or AWS treats it as deprecated and may delete it. Remove version_stages "+
-				"to get AWSCURRENT, or list the labels this version must hold.")
-		return diags
-	}
-	if len(elems) > svMaxStages {
-		diags.AddAttributeError(p, "Too many staging labels", fmt.Sprintf("version_stages has %d labels; a version holds at most %d.", len(elems), svMaxStages))
-	}
-	for _, e := range elems {
-		s, ok := e.(types.String)
-		if !ok || s.IsUnknown() {
-			continue
-		}
-		if s.IsNull() || s.ValueString() == "" || len(s.ValueString()) > svMaxStageLength {
-			diags.AddAttributeError(p, "Invalid staging label",
-				fmt.Sprintf("Staging labels are 1 to %d characters; fix %q in version_stages.", svMaxStageLength, s.ValueString()))
-		}
-	}
-	return diags
 }
 
 func (r *secretVersionResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {

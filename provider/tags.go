@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"maps"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -13,6 +12,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/provider/internal/validators"
 )
 
 // tagsAttribute and tagsAllAttribute are the tags of a taggable resource: its own, and those
@@ -102,5 +103,5 @@ func ownTags(defaults, all map[string]string, configured types.Map) map[string]s
 // manages). Users can neither set nor remove such tags, so they are kept out of tags and
 // tags_all: a plan never removes them and an update never untags them.
 func isAWSTag(key string) bool {
-	return len(key) >= 4 && strings.EqualFold(key[:4], "aws:")
+	return validators.IsReservedTagKey(key)
 }
