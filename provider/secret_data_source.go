@@ -104,6 +104,7 @@ func (d *secretDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 					"status":             computed("Replication status: `InProgress`, `InSync` or `Failed`."),
 					"status_message":     computed("Secrets Manager's message about the replication."),
 					"last_accessed_date": computed("Date (RFC 3339) the replica was last read, if ever."),
+					"arn":                computed(replicaARNDescription),
 				}},
 			},
 			"primary_region": computed("For a secret that takes part in replication, the region of its primary; otherwise null."),
@@ -208,6 +209,7 @@ func (d *secretDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 			Status:           types.StringValue(string(rs.Status)),
 			StatusMessage:    types.StringValue(aws.ToString(rs.StatusMessage)),
 			LastAccessedDate: secretTimeValue(rs.LastAccessedDate),
+			ARN:              types.StringValue(replicaARN(aws.ToString(out.ARN), aws.ToString(rs.Region))),
 		}
 		if k := aws.ToString(rs.KmsKeyId); !secretIsDefaultKMSKey(k) {
 			rep.KmsKeyID = types.StringValue(k)

@@ -64,6 +64,7 @@ var (
 		"status":             types.StringType,
 		"status_message":     types.StringType,
 		"last_accessed_date": types.StringType,
+		"arn":                types.StringType,
 	}
 )
 
@@ -98,6 +99,7 @@ type secretReplicaModel struct {
 	Status           types.String `tfsdk:"status"`
 	StatusMessage    types.String `tfsdk:"status_message"`
 	LastAccessedDate types.String `tfsdk:"last_accessed_date"`
+	ARN              types.String `tfsdk:"arn"`
 }
 
 func (r *secretResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -225,6 +227,7 @@ func (r *secretResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 						Computed:            true,
 						MarkdownDescription: "Date (RFC 3339) the replica was last read, if ever.",
 					},
+					"arn": replicaARNAttribute(),
 				}},
 			},
 			"timeouts": timeouts.Block(ctx, timeouts.Opts{Delete: true}),
@@ -373,10 +376,11 @@ func (r *secretResource) planReplicas(ctx context.Context, prior []secretReplica
 		s, ok := byRegion[p.Region.ValueString()]
 		retried := retryFailed && s.Status.ValueString() == string(smtypes.StatusTypeFailed)
 		if ok && !retried && !p.Region.IsUnknown() && !p.KmsKeyID.IsUnknown() && secretKMSKeysMatch(p.KmsKeyID, s.KmsKeyID) {
-			p.Status, p.StatusMessage, p.LastAccessedDate = s.Status, s.StatusMessage, s.LastAccessedDate
+			p.Status, p.StatusMessage, p.LastAccessedDate, p.ARN = s.Status, s.StatusMessage, s.LastAccessedDate, s.ARN
 			continue
 		}
 		p.Status, p.StatusMessage, p.LastAccessedDate = types.StringUnknown(), types.StringUnknown(), types.StringUnknown()
+		p.ARN = plannedReplicaARN(plan.ARN, p.Region)
 	}
 	v, diags := types.SetValueFrom(ctx, types.ObjectType{AttrTypes: secretReplicaAttrTypes}, planned)
 	resp.Diagnostics.Append(diags...)
@@ -591,6 +595,7 @@ func (r *secretResource) readSecret(ctx context.Context, id string, prior secret
 			Status:           types.StringValue(string(rs.Status)),
 			StatusMessage:    types.StringValue(aws.ToString(rs.StatusMessage)),
 			LastAccessedDate: secretTimeValue(rs.LastAccessedDate),
+			ARN:              types.StringValue(replicaARN(aws.ToString(out.ARN), region)),
 		}
 		replicas = append(replicas, rep)
 	}

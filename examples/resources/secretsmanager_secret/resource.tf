@@ -16,6 +16,7 @@ resource "secretsmanager_secret" "db" {
   description = "Master credentials of the orders database"
   kms_key_id  = secretsmanager_kms_key.secrets.arn
 
+  # The replica's ARN, for applications in eu-west-1: one(secretsmanager_secret.db.replica[*].arn).
   replica {
     region = "eu-west-1"
   }
