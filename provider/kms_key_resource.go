@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -91,29 +92,30 @@ type kmsKeyResource struct {
 }
 
 type kmsKeyModel struct {
-	Region                         types.String `tfsdk:"region"`
-	ID                             types.String `tfsdk:"id"`
-	ARN                            types.String `tfsdk:"arn"`
-	KeyID                          types.String `tfsdk:"key_id"`
-	Description                    types.String `tfsdk:"description"`
-	KeyUsage                       types.String `tfsdk:"key_usage"`
-	KeySpec                        types.String `tfsdk:"key_spec"`
-	Policy                         policyValue  `tfsdk:"policy"`
-	BypassPolicyLockoutSafetyCheck types.Bool   `tfsdk:"bypass_policy_lockout_safety_check"`
-	EnableKeyRotation              types.Bool   `tfsdk:"enable_key_rotation"`
-	RotationPeriodInDays           types.Int64  `tfsdk:"rotation_period_in_days"`
-	DeletionWindowInDays           types.Int64  `tfsdk:"deletion_window_in_days"`
-	IsEnabled                      types.Bool   `tfsdk:"is_enabled"`
-	MultiRegion                    types.Bool   `tfsdk:"multi_region"`
-	Tags                           types.Map    `tfsdk:"tags"`
-	TagsAll                        types.Map    `tfsdk:"tags_all"`
+	Region                         types.String   `tfsdk:"region"`
+	ID                             types.String   `tfsdk:"id"`
+	ARN                            types.String   `tfsdk:"arn"`
+	KeyID                          types.String   `tfsdk:"key_id"`
+	Description                    types.String   `tfsdk:"description"`
+	KeyUsage                       types.String   `tfsdk:"key_usage"`
+	KeySpec                        types.String   `tfsdk:"key_spec"`
+	Policy                         policyValue    `tfsdk:"policy"`
+	BypassPolicyLockoutSafetyCheck types.Bool     `tfsdk:"bypass_policy_lockout_safety_check"`
+	EnableKeyRotation              types.Bool     `tfsdk:"enable_key_rotation"`
+	RotationPeriodInDays           types.Int64    `tfsdk:"rotation_period_in_days"`
+	DeletionWindowInDays           types.Int64    `tfsdk:"deletion_window_in_days"`
+	IsEnabled                      types.Bool     `tfsdk:"is_enabled"`
+	MultiRegion                    types.Bool     `tfsdk:"multi_region"`
+	Tags                           types.Map      `tfsdk:"tags"`
+	TagsAll                        types.Map      `tfsdk:"tags_all"`
+	Timeouts                       timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (r *kmsKeyResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_kms_key"
 }
 
-func (r *kmsKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *kmsKeyResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	tags := tagsAttribute()
 	tags.Validators = append(tags.Validators, validators.KMSTags()...)
 	resp.Schema = schema.Schema{
@@ -223,6 +225,7 @@ func (r *kmsKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 			"tags":     tags,
 			"tags_all": tagsAllAttribute(),
 		},
+		Blocks: map[string]schema.Block{"timeouts": kmsKeyTimeoutsBlock(ctx)},
 	}
 }
 
@@ -331,6 +334,13 @@ func (r *kmsKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	parent := ctx // what is left to do after the time is up (rollback) still runs
+	ctx, cancel, propagation, diags := kmsKeyCreateBudget(ctx, plan.Timeouts, r.c.Propagation)
+	defer cancel()
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	tagsAll := map[string]string{}
 	resp.Diagnostics.Append(plan.TagsAll.ElementsAs(ctx, &tagsAll, false)...)
 	if resp.Diagnostics.HasError() {
@@ -347,11 +357,11 @@ func (r *kmsKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 	if !plan.Policy.IsNull() && !plan.Policy.IsUnknown() {
 		in.Policy = aws.String(plan.Policy.ValueString())
 	}
-	out, err := retryWhileIAMPropagates(ctx, r.c.Propagation, func(ctx context.Context) (*kms.CreateKeyOutput, error) {
+	out, err := retryWhileIAMPropagates(ctx, propagation, func(ctx context.Context) (*kms.CreateKeyOutput, error) {
 		return r.c.KMS.CreateKey(ctx, in)
 	})
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot create the KMS key", kmsErrorDetail("CreateKey", err))
+		resp.Diagnostics.AddError("Cannot create the KMS key", kmsErrorDetail("CreateKey", err)+kmsKeyTimeoutHint(ctx))
 		return
 	}
 	keyID := aws.ToString(out.KeyMetadata.KeyId)
@@ -366,7 +376,7 @@ func (r *kmsKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 		step = "DisableKey"
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot configure the new KMS key", r.rollback(ctx, keyID, kmsErrorDetail(step, err)))
+		resp.Diagnostics.AddError("Cannot configure the new KMS key", r.rollback(parent, keyID, kmsErrorDetail(step, err)+kmsKeyTimeoutHint(ctx)))
 		return
 	}
 
@@ -381,7 +391,7 @@ func (r *kmsKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 		// Without a state the key would be orphaned; nothing is half-made if it goes.
 		for i, d := range diags {
 			if d.Severity() == diag.SeverityError {
-				diags[i] = diag.NewErrorDiagnostic(d.Summary(), r.rollback(ctx, keyID, d.Detail()))
+				diags[i] = diag.NewErrorDiagnostic(d.Summary(), r.rollback(parent, keyID, d.Detail()+kmsKeyTimeoutHint(ctx)))
 				break
 			}
 		}

@@ -39,4 +39,10 @@ resource "secretsmanager_kms_key" "restricted" {
       },
     ]
   })
+
+  # The role may be created in the same apply; KMS refuses a policy naming a principal IAM has
+  # not propagated yet, and the create retries until this timeout (default 2m).
+  timeouts {
+    create = "5m"
+  }
 }
