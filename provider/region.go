@@ -113,27 +113,30 @@ func setStateRegion(ctx context.Context, c *clients, st *tfsdk.State, diags *dia
 }
 
 // plannedRegion is the region a resource plan manages the object in: the configured one, else
-// the one in state, else the provider's. ok is false while it cannot be known (an unknown
-// configured value, or a provider not configured yet).
-func plannedRegion(ctx context.Context, c *clients, req resource.ModifyPlanRequest) (region string, ok bool) {
+// the one in state, else the provider's. ok is false while it cannot be known: a configured
+// value that is unknown (then unknownConfig), or a provider not configured yet.
+func plannedRegion(ctx context.Context, c *clients, req resource.ModifyPlanRequest) (region string, ok, unknownConfig bool) {
 	var cfg types.String
 	if !req.Config.Raw.IsNull() {
-		if req.Config.GetAttribute(ctx, path.Root("region"), &cfg).HasError() || cfg.IsUnknown() {
-			return "", false
+		if req.Config.GetAttribute(ctx, path.Root("region"), &cfg).HasError() {
+			return "", false, false
+		}
+		if cfg.IsUnknown() {
+			return "", false, true
 		}
 	}
 	if !cfg.IsNull() {
-		return cfg.ValueString(), true
+		return cfg.ValueString(), true, false
 	}
 	if !req.State.Raw.IsNull() {
 		if prior := regionOf(ctx, req.State); prior != "" {
-			return prior, true
+			return prior, true, false
 		}
 	}
 	if c == nil {
-		return "", false
+		return "", false, false
 	}
-	return c.Region, true
+	return c.Region, true, false
 }
 
 // forPlan returns the clients of the region a plan manages its object in (for the calls
@@ -142,7 +145,7 @@ func (c *clients) forPlan(ctx context.Context, req resource.ModifyPlanRequest) *
 	if req.Plan.Raw.IsNull() {
 		return c.forObject(ctx, req.State)
 	}
-	region, _ := plannedRegion(ctx, c, req)
+	region, _, _ := plannedRegion(ctx, c, req)
 	return c.in(region)
 }
 
@@ -152,7 +155,7 @@ func planRegion(ctx context.Context, c *clients, req resource.ModifyPlanRequest,
 	if req.Plan.Raw.IsNull() {
 		return
 	}
-	region, ok := plannedRegion(ctx, c, req)
+	region, ok, unknownConfig := plannedRegion(ctx, c, req)
 	if ok {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("region"), region)...)
 	}
@@ -164,32 +167,40 @@ func planRegion(ctx context.Context, c *clients, req resource.ModifyPlanRequest,
 	if prior == "" && c != nil {
 		prior = c.Region
 	}
-	if !ok || (prior != "" && region != prior) {
+	if unknownConfig || (ok && prior != "" && region != prior) {
 		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("region"))
 	}
 }
 
-// importTarget splits an import ID into the object's own ID and its region: "ID@REGION", or
-// the region of an ARN ("arn:PARTITION:SERVICE:REGION:…"). It records the region in the
-// imported state and returns the clients of that region.
+// importTarget splits an import ID into the object's own ID and its region (splitImportID),
+// records the region in the imported state and returns the clients of that region.
 func (c *clients) importTarget(ctx context.Context, id string, resp *resource.ImportStateResponse) (string, *clients) {
-	region := ""
-	if i := strings.LastIndex(id, "@"); i >= 0 && regionName.MatchString(id[i+1:]) {
-		id, region = id[:i], id[i+1:]
-	}
-	if parts := strings.SplitN(id, ":", 5); len(parts) == 5 && parts[0] == "arn" && parts[3] != "" {
-		if region != "" && region != parts[3] {
-			resp.Diagnostics.AddError("Conflicting import regions",
-				fmt.Sprintf("The import ID is an ARN of region %s but ends in @%s. Drop the @%s suffix: an ARN names its region.", parts[3], region, region))
-			return id, c
-		}
-		region = parts[3]
+	id, region, err := splitImportID(id)
+	if err != nil {
+		resp.Diagnostics.AddError("Conflicting import regions", err.Error())
+		return id, c
 	}
 	c = c.in(region)
 	if c != nil {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("region"), c.Region)...)
 	}
 	return id, c
+}
+
+// splitImportID reads "ID@REGION", or the region of an ARN ("arn:PARTITION:SERVICE:REGION:…");
+// region is "" when the ID names none. A suffix that is not a region name is part of the ID
+// (secret names may hold "@"): "a@b@eu-west-1" is "a@b" in eu-west-1.
+func splitImportID(id string) (bare, region string, err error) {
+	if i := strings.LastIndex(id, "@"); i >= 0 && regionName.MatchString(id[i+1:]) {
+		id, region = id[:i], id[i+1:]
+	}
+	if parts := strings.SplitN(id, ":", 5); len(parts) == 5 && parts[0] == "arn" && parts[3] != "" {
+		if region != "" && region != parts[3] {
+			return id, "", fmt.Errorf("the import ID is an ARN of region %s but ends in @%s. Drop the @%s suffix: an ARN names its region", parts[3], region, region)
+		}
+		region = parts[3]
+	}
+	return id, region, nil
 }
 
 // The copies of each resource, data source and ephemeral resource serving one object's region.
