@@ -147,7 +147,7 @@ data "secretsmanager_secrets" "away" {
 				},
 				ImportStateVerify: true,
 				// Import never reads the value (see the resource's description).
-				ImportStateVerifyIgnore: []string{"secret_string"},
+				ImportStateVerifyIgnore: []string{"secret_string", "has_secret_string_wo"},
 			},
 			{
 				// A changed region is another secret: replaced.

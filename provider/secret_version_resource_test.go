@@ -414,7 +414,7 @@ resource "secretsmanager_secret_version" "test" {
 						ImportStateVerify: true,
 						ImportStateIdFunc: func(s *terraform.State) (string, error) { return stateAttr(s, svAddr, "id") },
 						// Import never reads the value (see the resource's description).
-						ImportStateVerifyIgnore: []string{tc.attr},
+						ImportStateVerifyIgnore: []string{tc.attr, "has_secret_string_wo"},
 					},
 				},
 				CheckDestroy: svCheckDestroyKeeps(env, arn, func() map[string][]string {
@@ -756,7 +756,7 @@ resource "secretsmanager_secret_version" "control" {
 						ImportState:             true,
 						ImportStateVerify:       true,
 						ImportStateIdFunc:       func(s *terraform.State) (string, error) { return stateAttr(s, svAddr, "id") },
-						ImportStateVerifyIgnore: []string{"secret_string_wo_version"},
+						ImportStateVerifyIgnore: []string{"secret_string_wo_version", "has_secret_string_wo"},
 					},
 				},
 			})
