@@ -193,23 +193,14 @@ func (r *kmsAliasResource) read(ctx context.Context, m kmsAliasModel) (kmsAliasM
 	if name == "" {
 		name = m.ID.ValueString()
 	}
-	out, err := r.c.KMS.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(name)})
-	if kmsIsNotFound(err) {
+	md, err := findAliasByName(ctx, r.c.KMS, name)
+	if isNotFound(err) {
 		return m, false, nil
 	}
 	if err != nil {
 		return m, false, err
 	}
-	keyID, keyARN := aws.ToString(out.KeyMetadata.KeyId), aws.ToString(out.KeyMetadata.Arn)
-	m.ID, m.Name = types.StringValue(name), types.StringValue(name)
-	if !kmsSameKey(m.TargetKeyID.ValueString(), keyID, keyARN) {
-		m.TargetKeyID = types.StringValue(keyID)
-	}
-	m.TargetKeyARN = types.StringValue(keyARN)
-	if a, err := arn.Parse(keyARN); err == nil {
-		a.Resource = name
-		m.ARN = types.StringValue(a.String())
-	}
+	m = flattenAlias(m, name, md)
 	return m, true, nil
 }
 
@@ -265,7 +256,7 @@ func (r *kmsAliasResource) Delete(ctx context.Context, req resource.DeleteReques
 		return
 	}
 	_, err := r.c.KMS.DeleteAlias(ctx, &kms.DeleteAliasInput{AliasName: aws.String(state.Name.ValueString())})
-	if err != nil && !kmsIsNotFound(err) {
+	if err != nil && !isNotFound(err) {
 		resp.Diagnostics.AddError("Cannot delete the KMS alias", fmt.Sprintf("Alias %s: %s", state.Name.ValueString(), kmsErrorDetail("DeleteAlias", err)))
 	}
 }

@@ -339,11 +339,11 @@ func (r *secretResource) planName(ctx context.Context, cfg secretResourceModel, 
 		return
 	}
 	name := cfg.Name.ValueString()
-	out, err := r.client.SecretsManager.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)})
+	_, err := findSecretByID(ctx, r.client.SecretsManager, name)
 	// Any other outcome (not found, no permission, throttled) is left to CreateSecret.
-	if err == nil && out.DeletedDate != nil && aws.ToString(out.Name) == name {
+	if nf := scheduledForDeletion(err); nf != nil && nf.name == name {
 		resp.Diagnostics.AddAttributeError(path.Root("name"), "Secret name is scheduled for deletion",
-			secretScheduledForDeletionDetail(name, r.client.Region, out.DeletedDate))
+			secretScheduledForDeletionDetail(name, r.client.Region, nf.deletedDate))
 	}
 }
 
@@ -465,8 +465,8 @@ func (r *secretResource) createError(ctx context.Context, name string, err error
 	switch {
 	case code == "InvalidRequestException" && strings.Contains(msg, "scheduled for deletion"):
 		var deleted *time.Time
-		if out, derr := r.client.SecretsManager.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)}); derr == nil {
-			deleted = out.DeletedDate
+		if _, derr := findSecretByID(ctx, r.client.SecretsManager, name); scheduledForDeletion(derr) != nil {
+			deleted = scheduledForDeletion(derr).deletedDate
 		}
 		diags.AddAttributeError(path.Root("name"), "Secret name is scheduled for deletion",
 			secretScheduledForDeletionDetail(name, r.client.Region, deleted)+
@@ -517,16 +517,16 @@ func (r *secretResource) Read(ctx context.Context, req resource.ReadRequest, res
 // is its deleted date).
 func (r *secretResource) readSecret(ctx context.Context, id string, prior secretResourceModel, withPolicy bool) (m secretResourceModel, found bool, deleted *time.Time, diags diag.Diagnostics) {
 	sm := r.client.SecretsManager
-	out, err := sm.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(id)})
-	if err != nil {
-		if secretNotFound(err) {
-			return m, false, nil, diags
-		}
-		diags.AddError("Cannot read the secret", fmt.Sprintf("Secrets Manager DescribeSecret for %s failed: %v. %s", id, err, secretErrorHint(err)))
+	out, err := findSecretByID(ctx, sm, id)
+	if nf := scheduledForDeletion(err); nf != nil {
+		return m, false, nf.deletedDate, diags
+	}
+	if isNotFound(err) {
 		return m, false, nil, diags
 	}
-	if out.DeletedDate != nil {
-		return m, false, out.DeletedDate, diags
+	if err != nil {
+		diags.AddError("Cannot read the secret", fmt.Sprintf("Secrets Manager DescribeSecret for %s failed: %v. %s", id, err, secretErrorHint(err)))
+		return m, false, nil, diags
 	}
 	if p := aws.ToString(out.PrimaryRegion); p != "" && p != r.client.Region {
 		diags.AddError("Secret is a replica",
@@ -535,77 +535,43 @@ func (r *secretResource) readSecret(ctx context.Context, id string, prior secret
 		return m, false, nil, diags
 	}
 
+	f := flattenSecret(out, prior, secretReplicas(ctx, prior.Replica, &diags))
 	m = prior
-	m.ID = types.StringValue(aws.ToString(out.ARN))
-	m.ARN = m.ID
-	m.Name = types.StringValue(aws.ToString(out.Name))
+	m.ID, m.ARN, m.Name = f.ARN, f.ARN, f.Name
 	if m.NamePrefix.IsUnknown() {
 		m.NamePrefix = types.StringNull()
 	}
 	if prior.Name.IsNull() && prior.NamePrefix.IsNull() {
 		// Import: recognise a generated name, as hashicorp/aws does.
-		if p, ok := secretPrefixFromName(aws.ToString(out.Name)); ok {
+		if p, ok := secretPrefixFromName(f.Name.ValueString()); ok {
 			m.NamePrefix = types.StringValue(p)
 		}
 	}
-	switch d := aws.ToString(out.Description); {
-	case d != "":
-		m.Description = types.StringValue(d)
-	case prior.Description.ValueString() == "" && !prior.Description.IsNull() && !prior.Description.IsUnknown():
-		// Keep an explicit empty description as configured.
-	default:
-		m.Description = types.StringNull()
-	}
-	m.KmsKeyID = secretKMSFromAWS(aws.ToString(out.KmsKeyId), prior.KmsKeyID)
-
-	all := map[string]string{}
-	for _, t := range out.Tags {
-		if k := aws.ToString(t.Key); !r.client.ignored(k) {
-			all[k] = aws.ToString(t.Value)
+	m.Description, m.KmsKeyID = f.Description, f.KmsKeyID
+	for k := range f.Tags {
+		if r.client.ignored(k) {
+			delete(f.Tags, k)
 		}
 	}
-	var tagDiags diag.Diagnostics
-	m.TagsAll, tagDiags = secretTagsValue(ctx, all, false)
-	diags.Append(tagDiags...)
-	m.Tags, tagDiags = secretTagsValue(ctx, ownTags(r.client.DefaultTags, all, prior.Tags), prior.Tags.IsNull() || prior.Tags.IsUnknown())
-	diags.Append(tagDiags...)
-
-	priorReplicas := map[string]secretReplicaModel{}
-	for _, p := range secretReplicas(ctx, prior.Replica, &diags) {
-		priorReplicas[p.Region.ValueString()] = p
-	}
-	replicas := make([]secretReplicaModel, 0, len(out.ReplicationStatus))
-	for _, rs := range out.ReplicationStatus {
-		region := aws.ToString(rs.Region)
-		rep := secretReplicaModel{
-			Region:           types.StringValue(region),
-			KmsKeyID:         secretKMSFromAWS(aws.ToString(rs.KmsKeyId), priorReplicas[region].KmsKeyID),
-			Status:           types.StringValue(string(rs.Status)),
-			StatusMessage:    types.StringValue(aws.ToString(rs.StatusMessage)),
-			LastAccessedDate: secretTimeValue(rs.LastAccessedDate),
-		}
-		replicas = append(replicas, rep)
-	}
+	var d diag.Diagnostics
+	m.Tags, m.TagsAll, d = flattenTags(ctx, r.client.DefaultTags, f.Tags, prior.Tags)
+	diags.Append(d...)
 	// Never null: a configuration without replica blocks is an empty set.
-	var repDiags diag.Diagnostics
-	m.Replica, repDiags = types.SetValueFrom(ctx, types.ObjectType{AttrTypes: secretReplicaAttrTypes}, replicas)
-	diags.Append(repDiags...)
+	m.Replica, d = types.SetValueFrom(ctx, types.ObjectType{AttrTypes: secretReplicaAttrTypes}, f.Replicas)
+	diags.Append(d...)
 
 	if withPolicy {
-		pol, err := sm.GetResourcePolicy(ctx, &secretsmanager.GetResourcePolicyInput{SecretId: out.ARN})
-		if err != nil {
+		pol, err := findSecretPolicy(ctx, sm, f.ARN.ValueString())
+		if err != nil && !isNotFound(err) {
 			diags.AddError("Cannot read the secret's resource policy",
-				fmt.Sprintf("Secrets Manager GetResourcePolicy for %s failed: %v. %s", aws.ToString(out.ARN), err, secretErrorHint(err)))
+				fmt.Sprintf("Secrets Manager GetResourcePolicy for %s failed: %v. %s", f.ARN.ValueString(), err, secretErrorHint(err)))
 			return m, false, nil, diags
 		}
-		switch doc := aws.ToString(pol.ResourcePolicy); {
-		case doc == "":
-			m.Policy = policyValue{StringValue: types.StringNull()}
-		case !prior.Policy.IsNull() && !prior.Policy.IsUnknown() && policiesEquivalent(prior.Policy.ValueString(), doc):
-			m.Policy = prior.Policy
-		default:
-			m.Policy = newPolicyValue(doc)
+		doc := ""
+		if err == nil {
+			doc = aws.ToString(pol.ResourcePolicy)
 		}
+		m.Policy = flattenPolicy(doc, prior.Policy)
 	}
 	// Arguments AWS does not report: keep them, or their defaults after an import.
 	if m.RecoveryWindowInDays.IsNull() || m.RecoveryWindowInDays.IsUnknown() {
@@ -811,16 +777,13 @@ func (r *secretResource) Delete(ctx context.Context, req resource.DeleteRequest,
 
 	// The replicas must go first (AWS refuses to delete a primary that has any); ask AWS
 	// which it has rather than trusting the state.
-	out, err := sm.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(arn)})
+	out, err := findSecretByID(ctx, sm, arn)
+	if isNotFound(err) {
+		return // deleted, or scheduled for deletion, outside Terraform
+	}
 	if err != nil {
-		if secretNotFound(err) {
-			return
-		}
 		resp.Diagnostics.AddError("Cannot delete the secret", fmt.Sprintf("Secrets Manager DescribeSecret for %s failed: %v. %s", arn, err, secretErrorHint(err)))
 		return
-	}
-	if out.DeletedDate != nil {
-		return // already scheduled for deletion outside Terraform
 	}
 	var regions []string
 	for _, rs := range out.ReplicationStatus {
@@ -838,7 +801,7 @@ func (r *secretResource) Delete(ctx context.Context, req resource.DeleteRequest,
 		return
 	}
 	if _, err := sm.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String(arn), RecoveryWindowInDays: aws.Int64(window)}); err != nil {
-		if secretGone(err) {
+		if isNotFound(err) {
 			return
 		}
 		resp.Diagnostics.AddError("Cannot delete the secret",
@@ -870,8 +833,10 @@ func (r *secretResource) forceDelete(ctx context.Context, arn string, replicaReg
 	}
 	pause := secretDeletionWaitFirstPause
 	for {
+		// DescribeSecret itself, not findSecretByID: a secret scheduled for deletion still
+		// holds its name, and this waits until the name is free.
 		_, err := sm.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(arn)})
-		if secretNotFound(err) {
+		if isNotFound(err) {
 			return nil
 		}
 		if err != nil && ctx.Err() == nil {
@@ -964,22 +929,6 @@ func secretSDKTags(m map[string]string) []smtypes.Tag {
 		out = append(out, smtypes.Tag{Key: aws.String(k), Value: aws.String(m[k])})
 	}
 	return out
-}
-
-// secretTagsValue is a tags map for the state; an empty map is null when nullIfEmpty, so
-// that a configuration without tags matches.
-func secretTagsValue(ctx context.Context, m map[string]string, nullIfEmpty bool) (types.Map, diag.Diagnostics) {
-	if len(m) == 0 && nullIfEmpty {
-		return types.MapNull(types.StringType), nil
-	}
-	return types.MapValueFrom(ctx, types.StringType, m)
-}
-
-func secretTimeValue(t *time.Time) types.String {
-	if t == nil || t.IsZero() {
-		return types.StringNull()
-	}
-	return types.StringValue(t.UTC().Format(time.RFC3339))
 }
 
 // secretReplicaWarnings tells the user about replicas that failed, with the fix.
