@@ -3,6 +3,7 @@ package provider
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/smithy-go"
@@ -119,4 +120,20 @@ func optionalString(s *string) types.String {
 		return types.StringNull()
 	}
 	return types.StringValue(*s)
+}
+
+func secretScheduledForDeletionDetail(name, region string, deleted *time.Time) string {
+	when := "an unknown date"
+	if deleted != nil {
+		when = deleted.UTC().Format(time.RFC3339)
+	}
+	return fmt.Sprintf("A secret named %q exists in %s and is scheduled for deletion (deleted date %s). Secrets Manager keeps the name "+
+		"reserved until its recovery window ends, so it cannot be created again yet. Either:\n\n"+
+		"  - restore it and bring it under Terraform:\n"+
+		"      aws secretsmanager restore-secret --secret-id %s --region %s\n"+
+		"      terraform import secretsmanager_secret.<name> %s\n"+
+		"  - or delete it for good now, then apply again:\n"+
+		"      aws secretsmanager delete-secret --secret-id %s --force-delete-without-recovery --region %s\n"+
+		"  - or choose another name.",
+		name, region, when, name, region, name, name, region)
 }

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -238,4 +239,55 @@ func secretTimeValue(t *time.Time) types.String {
 		return types.StringNull()
 	}
 	return types.StringValue(t.UTC().Format(time.RFC3339))
+}
+
+// secretKMSKeyShort reduces the ways of naming a KMS key that we can relate without calling
+// KMS: an ARN to its key id or alias name.
+func secretKMSKeyShort(s string) string {
+	if strings.HasPrefix(s, "arn:") {
+		if i := strings.Index(s, ":key/"); i >= 0 {
+			return s[i+len(":key/"):]
+		}
+		if i := strings.Index(s, ":alias/"); i >= 0 {
+			return s[i+1:]
+		}
+	}
+	return s
+}
+
+func secretIsDefaultKMSKey(s string) bool {
+	return s == "" || secretKMSKeyShort(s) == secretDefaultKMSAlias
+}
+
+// secretKMSKeysMatch compares two kms_key_id values; null and the default key match.
+func secretKMSKeysMatch(a, b types.String) bool {
+	as, bs := a.ValueString(), b.ValueString()
+	if secretIsDefaultKMSKey(as) && secretIsDefaultKMSKey(bs) {
+		return true
+	}
+	return secretKMSKeyShort(as) == secretKMSKeyShort(bs)
+}
+
+// secretKMSFromAWS is the kms_key_id to store for the key AWS reports: the prior spelling
+// when it names the same key, null for the AWS managed key.
+func secretKMSFromAWS(fromAWS string, prior types.String) types.String {
+	if !prior.IsNull() && !prior.IsUnknown() && secretKMSKeysMatch(prior, types.StringValue(fromAWS)) {
+		return prior
+	}
+	if secretIsDefaultKMSKey(fromAWS) {
+		return types.StringNull()
+	}
+	return types.StringValue(fromAWS)
+}
+
+// kmsSameKey tells whether ref (a key id or key ARN) names the key whose id or ARN is known.
+func kmsSameKey(ref, keyID, keyARN string) bool {
+	if ref == "" {
+		return false
+	}
+	idFromARN := ""
+	if a, err := arn.Parse(keyARN); err == nil {
+		idFromARN = strings.TrimPrefix(a.Resource, "key/")
+	}
+	return ref == keyID || ref == keyARN || (idFromARN != "" && ref == idFromARN)
 }

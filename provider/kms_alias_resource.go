@@ -2,10 +2,7 @@ package provider
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -132,18 +129,6 @@ func (r *kmsAliasResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	}
 }
 
-// kmsSameKey tells whether ref (a key id or key ARN) names the key whose id or ARN is known.
-func kmsSameKey(ref, keyID, keyARN string) bool {
-	if ref == "" {
-		return false
-	}
-	idFromARN := ""
-	if a, err := arn.Parse(keyARN); err == nil {
-		idFromARN = strings.TrimPrefix(a.Resource, "key/")
-	}
-	return ref == keyID || ref == keyARN || (idFromARN != "" && ref == idFromARN)
-}
-
 func (r *kmsAliasResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan kmsAliasModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -176,14 +161,6 @@ func (r *kmsAliasResource) Create(ctx context.Context, req resource.CreateReques
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
-}
-
-// kmsUniqueSuffix is 26 characters, as hashicorp/aws's generated names: unique without a
-// clock or counter.
-func kmsUniqueSuffix() string {
-	b := make([]byte, kmsAliasSuffixLen/2)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 // read describes the alias's key by the alias name: one call gives the target key id and ARN,
@@ -283,18 +260,4 @@ func (r *kmsAliasResource) ImportState(ctx context.Context, req resource.ImportS
 	if p, ok := kmsAliasPrefixFromName(name); ok {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name_prefix"), p)...)
 	}
-}
-
-// kmsAliasGeneratedSuffix matches the suffix added to name_prefix: 26 hex digits here,
-// 18 timestamp digits and 8 hex digits in hashicorp/aws.
-var kmsAliasGeneratedSuffix = regexp.MustCompile(`[0-9a-f]{26}$`)
-
-// kmsAliasPrefixFromName is the name_prefix an alias name was made from, if it looks made
-// from one other than the default (used when neither name nor name_prefix is set).
-func kmsAliasPrefixFromName(name string) (string, bool) {
-	if len(name) <= len(kmsAliasPrefix)+kmsAliasSuffixLen || !kmsAliasGeneratedSuffix.MatchString(name) {
-		return "", false
-	}
-	p := name[:len(name)-kmsAliasSuffixLen]
-	return p, p != kmsDefaultAliasNamePrefix
 }

@@ -683,12 +683,3 @@ func (r *kmsKeyResource) ImportState(ctx context.Context, req resource.ImportSta
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("deletion_window_in_days"), int64(kmsDefaultDeletionWindow))...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("bypass_policy_lockout_safety_check"), false)...)
 }
-
-func kmsTags(m map[string]string) []kmstypes.Tag {
-	keys := slices.Sorted(maps.Keys(m))
-	out := make([]kmstypes.Tag, 0, len(keys))
-	for _, k := range keys {
-		out = append(out, kmstypes.Tag{TagKey: aws.String(k), TagValue: aws.String(m[k])})
-	}
-	return out
-}

@@ -2,8 +2,6 @@ package provider
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"regexp"
 	"sort"
@@ -56,7 +54,6 @@ const (
 )
 
 var (
-	secretGeneratedSuffix  = regexp.MustCompile(`[0-9]{18}[0-9a-f]{8}$`)
 	secretRegionPattern    = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
 	secretReplicaAttrTypes = map[string]attr.Type{
 		"region":             types.StringType,
@@ -906,31 +903,6 @@ func replicaRegionsOf(reps []secretReplicaModel) []string {
 	return out
 }
 
-func secretSDKReplicas(reps []secretReplicaModel) []smtypes.ReplicaRegionType {
-	var out []smtypes.ReplicaRegionType
-	for _, r := range reps {
-		rr := smtypes.ReplicaRegionType{Region: aws.String(r.Region.ValueString())}
-		if k := r.KmsKeyID.ValueString(); k != "" {
-			rr.KmsKeyId = aws.String(k)
-		}
-		out = append(out, rr)
-	}
-	return out
-}
-
-func secretSDKTags(m map[string]string) []smtypes.Tag {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var out []smtypes.Tag
-	for _, k := range keys {
-		out = append(out, smtypes.Tag{Key: aws.String(k), Value: aws.String(m[k])})
-	}
-	return out
-}
-
 // secretReplicaWarnings tells the user about replicas that failed, with the fix.
 func secretReplicaWarnings(ctx context.Context, m secretResourceModel, diags *diag.Diagnostics) {
 	for _, rep := range secretReplicas(ctx, m.Replica, diags) {
@@ -944,75 +916,4 @@ func secretReplicaWarnings(ctx context.Context, m secretResourceModel, diags *di
 		diags.AddAttributeWarning(path.Root("replica"), "Replication failed",
 			fmt.Sprintf("Replication of %s to %s failed: %s. %s", m.Name.ValueString(), rep.Region.ValueString(), rep.StatusMessage.ValueString(), fix))
 	}
-}
-
-// secretKMSKeyShort reduces the ways of naming a KMS key that we can relate without calling
-// KMS: an ARN to its key id or alias name.
-func secretKMSKeyShort(s string) string {
-	if strings.HasPrefix(s, "arn:") {
-		if i := strings.Index(s, ":key/"); i >= 0 {
-			return s[i+len(":key/"):]
-		}
-		if i := strings.Index(s, ":alias/"); i >= 0 {
-			return s[i+1:]
-		}
-	}
-	return s
-}
-
-func secretIsDefaultKMSKey(s string) bool {
-	return s == "" || secretKMSKeyShort(s) == secretDefaultKMSAlias
-}
-
-// secretKMSKeysMatch compares two kms_key_id values; null and the default key match.
-func secretKMSKeysMatch(a, b types.String) bool {
-	as, bs := a.ValueString(), b.ValueString()
-	if secretIsDefaultKMSKey(as) && secretIsDefaultKMSKey(bs) {
-		return true
-	}
-	return secretKMSKeyShort(as) == secretKMSKeyShort(bs)
-}
-
-// secretKMSFromAWS is the kms_key_id to store for the key AWS reports: the prior spelling
-// when it names the same key, null for the AWS managed key.
-func secretKMSFromAWS(fromAWS string, prior types.String) types.String {
-	if !prior.IsNull() && !prior.IsUnknown() && secretKMSKeysMatch(prior, types.StringValue(fromAWS)) {
-		return prior
-	}
-	if secretIsDefaultKMSKey(fromAWS) {
-		return types.StringNull()
-	}
-	return types.StringValue(fromAWS)
-}
-
-// secretUniqueName appends the suffix hashicorp/aws uses (timestamp to 1/10000 s, then 8 hex
-// digits), so that names move across and import recognises the prefix.
-func secretUniqueName(prefix string) string {
-	ts := strings.Replace(time.Now().UTC().Format("20060102150405.0000"), ".", "", 1)
-	var b [4]byte
-	_, _ = rand.Read(b[:])
-	return prefix + ts + hex.EncodeToString(b[:])
-}
-
-func secretPrefixFromName(name string) (string, bool) {
-	if len(name) <= secretGeneratedSuffixLen || !secretGeneratedSuffix.MatchString(name) {
-		return "", false
-	}
-	return name[:len(name)-secretGeneratedSuffixLen], true
-}
-
-func secretScheduledForDeletionDetail(name, region string, deleted *time.Time) string {
-	when := "an unknown date"
-	if deleted != nil {
-		when = deleted.UTC().Format(time.RFC3339)
-	}
-	return fmt.Sprintf("A secret named %q exists in %s and is scheduled for deletion (deleted date %s). Secrets Manager keeps the name "+
-		"reserved until its recovery window ends, so it cannot be created again yet. Either:\n\n"+
-		"  - restore it and bring it under Terraform:\n"+
-		"      aws secretsmanager restore-secret --secret-id %s --region %s\n"+
-		"      terraform import secretsmanager_secret.<name> %s\n"+
-		"  - or delete it for good now, then apply again:\n"+
-		"      aws secretsmanager delete-secret --secret-id %s --force-delete-without-recovery --region %s\n"+
-		"  - or choose another name.",
-		name, region, when, name, region, name, name, region)
 }
