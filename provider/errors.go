@@ -3,11 +3,9 @@ package provider
 import (
 	"errors"
 	"fmt"
-	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
-	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/aws/smithy-go"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
@@ -37,25 +35,6 @@ func awsErrorDetail(failed string, err error, endpoint string, hint func(code st
 		return failed + ". " + h
 	}
 	return failed
-}
-
-// secretNotFound reports a secret that does not exist.
-func secretNotFound(err error) bool {
-	code, _ := awsErrorCode(err)
-	return code == "ResourceNotFoundException"
-}
-
-// secretGone reports an error that means the secret no longer exists for us: deleted, or
-// scheduled for deletion.
-func secretGone(err error) bool {
-	code, msg := awsErrorCode(err)
-	return code == "ResourceNotFoundException" || (code == "InvalidRequestException" && strings.Contains(msg, "marked for deletion"))
-}
-
-// svIsDeleted reports a call refused because the secret is scheduled for deletion or deleted.
-func svIsDeleted(err error) bool {
-	var ir *smtypes.InvalidRequestException
-	return errors.As(err, &ir) && (strings.Contains(ir.ErrorMessage(), "marked for deletion") || strings.Contains(ir.ErrorMessage(), "because it was deleted"))
 }
 
 // secretErrorHint says what to do about the AWS errors of the secret resource and data
@@ -89,7 +68,7 @@ func svErrorDetail(op, secret string, err error) string {
 		case "AccessDeniedException":
 			return fmt.Sprintf("Grant the credentials secretsmanager:%s on this secret (IAM policy and the secret's resource policy) and, for values, kms:Decrypt/kms:GenerateDataKey on its KMS key.", op)
 		case "InvalidRequestException":
-			if svIsDeleted(err) {
+			if secretScheduledForDeletion(err) {
 				return "The secret is scheduled for deletion: restore it (aws secretsmanager restore-secret --secret-id ...) or let the secretsmanager_secret resource recreate it."
 			}
 			return "The secret is not in a state that allows this (e.g. a replica, which is read-only, or a KMS key that is disabled); fix that and retry."
@@ -104,11 +83,6 @@ func svErrorDetail(op, secret string, err error) string {
 		}
 		return ""
 	})
-}
-
-func kmsIsNotFound(err error) bool {
-	var nf *kmstypes.NotFoundException
-	return errors.As(err, &nf)
 }
 
 // kmsErrorDetail words a failed KMS call: the operation, AWS's error, and what to do about it.
@@ -146,4 +120,20 @@ func optionalString(s *string) types.String {
 		return types.StringNull()
 	}
 	return types.StringValue(*s)
+}
+
+func secretScheduledForDeletionDetail(name, region string, deleted *time.Time) string {
+	when := "an unknown date"
+	if deleted != nil {
+		when = deleted.UTC().Format(time.RFC3339)
+	}
+	return fmt.Sprintf("A secret named %q exists in %s and is scheduled for deletion (deleted date %s). Secrets Manager keeps the name "+
+		"reserved until its recovery window ends, so it cannot be created again yet. Either:\n\n"+
+		"  - restore it and bring it under Terraform:\n"+
+		"      aws secretsmanager restore-secret --secret-id %s --region %s\n"+
+		"      terraform import secretsmanager_secret.<name> %s\n"+
+		"  - or delete it for good now, then apply again:\n"+
+		"      aws secretsmanager delete-secret --secret-id %s --force-delete-without-recovery --region %s\n"+
+		"  - or choose another name.",
+		name, region, when, name, region, name, name, region)
 }

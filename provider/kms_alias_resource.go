@@ -2,10 +2,7 @@ package provider
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -136,18 +133,6 @@ func (r *kmsAliasResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	}
 }
 
-// kmsSameKey tells whether ref (a key id or key ARN) names the key whose id or ARN is known.
-func kmsSameKey(ref, keyID, keyARN string) bool {
-	if ref == "" {
-		return false
-	}
-	idFromARN := ""
-	if a, err := arn.Parse(keyARN); err == nil {
-		idFromARN = strings.TrimPrefix(a.Resource, "key/")
-	}
-	return ref == keyID || ref == keyARN || (idFromARN != "" && ref == idFromARN)
-}
-
 func (r *kmsAliasResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	r = r.regional(r.c.forObject(ctx, req.Plan))
 	defer setStateRegion(ctx, r.c, &resp.State, &resp.Diagnostics)
@@ -184,14 +169,6 @@ func (r *kmsAliasResource) Create(ctx context.Context, req resource.CreateReques
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
 
-// kmsUniqueSuffix is 26 characters, as hashicorp/aws's generated names: unique without a
-// clock or counter.
-func kmsUniqueSuffix() string {
-	b := make([]byte, kmsAliasSuffixLen/2)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
 // read describes the alias's key by the alias name: one call gives the target key id and ARN,
 // and the alias ARN follows from the key ARN's partition, region and account.
 func (r *kmsAliasResource) read(ctx context.Context, m kmsAliasModel) (kmsAliasModel, bool, error) {
@@ -199,23 +176,14 @@ func (r *kmsAliasResource) read(ctx context.Context, m kmsAliasModel) (kmsAliasM
 	if name == "" {
 		name = m.ID.ValueString()
 	}
-	out, err := r.c.KMS.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(name)})
-	if kmsIsNotFound(err) {
+	md, err := findAliasByName(ctx, r.c.KMS, name)
+	if isNotFound(err) {
 		return m, false, nil
 	}
 	if err != nil {
 		return m, false, err
 	}
-	keyID, keyARN := aws.ToString(out.KeyMetadata.KeyId), aws.ToString(out.KeyMetadata.Arn)
-	m.ID, m.Name = types.StringValue(name), types.StringValue(name)
-	if !kmsSameKey(m.TargetKeyID.ValueString(), keyID, keyARN) {
-		m.TargetKeyID = types.StringValue(keyID)
-	}
-	m.TargetKeyARN = types.StringValue(keyARN)
-	if a, err := arn.Parse(keyARN); err == nil {
-		a.Resource = name
-		m.ARN = types.StringValue(a.String())
-	}
+	m = flattenAlias(m, name, md)
 	return m, true, nil
 }
 
@@ -276,7 +244,7 @@ func (r *kmsAliasResource) Delete(ctx context.Context, req resource.DeleteReques
 		return
 	}
 	_, err := r.c.KMS.DeleteAlias(ctx, &kms.DeleteAliasInput{AliasName: aws.String(state.Name.ValueString())})
-	if err != nil && !kmsIsNotFound(err) {
+	if err != nil && !isNotFound(err) {
 		resp.Diagnostics.AddError("Cannot delete the KMS alias", fmt.Sprintf("Alias %s: %s", state.Name.ValueString(), kmsErrorDetail("DeleteAlias", err)))
 	}
 }
@@ -300,18 +268,4 @@ func (r *kmsAliasResource) ImportState(ctx context.Context, req resource.ImportS
 	if p, ok := kmsAliasPrefixFromName(name); ok {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name_prefix"), p)...)
 	}
-}
-
-// kmsAliasGeneratedSuffix matches the suffix added to name_prefix: 26 hex digits here,
-// 18 timestamp digits and 8 hex digits in hashicorp/aws.
-var kmsAliasGeneratedSuffix = regexp.MustCompile(`[0-9a-f]{26}$`)
-
-// kmsAliasPrefixFromName is the name_prefix an alias name was made from, if it looks made
-// from one other than the default (used when neither name nor name_prefix is set).
-func kmsAliasPrefixFromName(name string) (string, bool) {
-	if len(name) <= len(kmsAliasPrefix)+kmsAliasSuffixLen || !kmsAliasGeneratedSuffix.MatchString(name) {
-		return "", false
-	}
-	p := name[:len(name)-kmsAliasSuffixLen]
-	return p, p != kmsDefaultAliasNamePrefix
 }

@@ -138,7 +138,7 @@ func TestAccKMSAliasResource_lifecycle(t *testing.T) {
 				Check: resource.ComposeAggregateTestCheckFunc(
 					kmsAliasTarget(env, "alias/app-renamed", "secretsmanager_kms_key.one"),
 					func(*terraform.State) error {
-						if _, err := kmsDescribe(context.Background(), env, "alias/app"); !kmsIsNotFound(err) {
+						if _, err := kmsDescribe(context.Background(), env, "alias/app"); !isNotFound(err) {
 							return fmt.Errorf("old alias still there: %v", err)
 						}
 						return nil

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
@@ -86,32 +85,21 @@ func (d *kmsKeyDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// DescribeKey itself, not findKMSKeyByID: the data source reports keys pending deletion
+	// too, with their key_state and deletion_date.
 	out, err := d.c.KMS.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(m.KeyID.ValueString())})
 	if err != nil {
 		detail := kmsErrorDetail("DescribeKey", err)
-		if kmsIsNotFound(err) {
+		if isNotFound(err) {
 			detail = fmt.Sprintf("No KMS key %q in region %s: %v. Check the key id, ARN or alias name (aliases begin with alias/), "+
 				"and that the region (set region for another one) is the key's.", m.KeyID.ValueString(), d.c.Region, err)
 		}
 		resp.Diagnostics.AddAttributeError(path.Root("key_id"), "Cannot read the KMS key", detail)
 		return
 	}
-	md := out.KeyMetadata
-	m.ID = types.StringValue(aws.ToString(md.KeyId))
-	m.ARN = types.StringValue(aws.ToString(md.Arn))
-	m.Description = types.StringValue(aws.ToString(md.Description))
-	m.KeyState = types.StringValue(string(md.KeyState))
-	m.Enabled = types.BoolValue(md.Enabled)
-	m.KeyUsage = types.StringValue(string(md.KeyUsage))
-	m.KeySpec = types.StringValue(string(md.KeySpec))
-	m.MultiRegion = types.BoolValue(aws.ToBool(md.MultiRegion))
-	m.KeyManager = types.StringValue(string(md.KeyManager))
-	m.CreationDate, m.DeletionDate = types.StringNull(), types.StringNull()
-	if md.CreationDate != nil {
-		m.CreationDate = types.StringValue(md.CreationDate.UTC().Format(time.RFC3339))
-	}
-	if md.DeletionDate != nil {
-		m.DeletionDate = types.StringValue(md.DeletionDate.UTC().Format(time.RFC3339))
-	}
+	f := flattenKMSKey(out.KeyMetadata)
+	m.ID, m.ARN, m.Description, m.KeyState, m.Enabled = f.KeyID, f.ARN, f.Description, f.KeyState, f.Enabled
+	m.KeyUsage, m.KeySpec, m.MultiRegion, m.KeyManager = f.KeyUsage, f.KeySpec, f.MultiRegion, f.KeyManager
+	m.CreationDate, m.DeletionDate = f.CreationDate, f.DeletionDate
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

@@ -448,28 +448,27 @@ func (r *kmsKeyResource) Read(ctx context.Context, req resource.ReadRequest, res
 // the latter adds a warning.
 func (r *kmsKeyResource) read(ctx context.Context, keyID string, prior kmsKeyModel) (kmsKeyModel, bool, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	desc, err := r.c.KMS.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(keyID)})
-	if kmsIsNotFound(err) {
-		return prior, true, diags
-	}
-	if err != nil {
-		diags.AddError("Cannot read the KMS key", kmsErrorDetail("DescribeKey", err))
-		return prior, false, diags
-	}
-	md := desc.KeyMetadata
-	keyID = aws.ToString(md.KeyId)
-	switch md.KeyState {
-	case kmstypes.KeyStatePendingDeletion, kmstypes.KeyStatePendingReplicaDeletion:
+	md, err := findKMSKeyByID(ctx, r.c.KMS, keyID)
+	if nf := scheduledForDeletion(err); nf != nil {
 		when := ""
-		if md.DeletionDate != nil {
-			when = " on " + md.DeletionDate.UTC().Format("2006-01-02 15:04 MST")
+		if nf.deletedDate != nil {
+			when = " on " + nf.deletedDate.UTC().Format("2006-01-02 15:04 MST")
 		}
+		keyID = nf.name
 		diags.AddWarning("KMS key is pending deletion",
 			fmt.Sprintf("Key %s was scheduled for deletion outside Terraform and will be deleted%s. It has been removed from the state, "+
 				"so the next apply creates a new key. To keep this key instead, run aws kms cancel-key-deletion --key-id %s, "+
 				"then aws kms enable-key --key-id %s, and import it with terraform import.", keyID, when, keyID, keyID))
 		return prior, true, diags
 	}
+	if isNotFound(err) {
+		return prior, true, diags
+	}
+	if err != nil {
+		diags.AddError("Cannot read the KMS key", kmsErrorDetail("DescribeKey", err))
+		return prior, false, diags
+	}
+	keyID = aws.ToString(md.KeyId)
 
 	var (
 		wg                  sync.WaitGroup
@@ -517,12 +516,10 @@ func (r *kmsKeyResource) read(ctx context.Context, keyID string, prior kmsKeyMod
 		return prior, false, diags
 	}
 
+	f := flattenKMSKey(md)
 	m := prior
-	m.ID, m.KeyID, m.ARN = types.StringValue(keyID), types.StringValue(keyID), types.StringValue(aws.ToString(md.Arn))
-	m.Description = types.StringValue(aws.ToString(md.Description))
-	m.KeyUsage = types.StringValue(string(md.KeyUsage))
-	m.KeySpec = types.StringValue(string(md.KeySpec))
-	m.MultiRegion = types.BoolValue(aws.ToBool(md.MultiRegion))
+	m.ID, m.KeyID, m.ARN = f.KeyID, f.KeyID, f.ARN
+	m.Description, m.KeyUsage, m.KeySpec, m.MultiRegion = f.Description, f.KeyUsage, f.KeySpec, f.MultiRegion
 	m.IsEnabled = types.BoolValue(md.KeyState == kmstypes.KeyStateEnabled)
 	m.Policy = newPolicyValue(aws.ToString(policyOut.Policy))
 	m.EnableKeyRotation, m.RotationPeriodInDays = types.BoolValue(false), types.Int64Null()
@@ -539,25 +536,9 @@ func (r *kmsKeyResource) read(ctx context.Context, keyID string, prior kmsKeyMod
 		m.BypassPolicyLockoutSafetyCheck = types.BoolValue(false)
 	}
 	var d diag.Diagnostics
-	m.Tags, m.TagsAll, d = kmsTagsState(ctx, r.c.DefaultTags, tags, prior.Tags)
+	m.Tags, m.TagsAll, d = flattenTags(ctx, r.c.DefaultTags, tags, prior.Tags)
 	diags.Append(d...)
 	return m, false, diags
-}
-
-// kmsTagsState splits the tags KMS holds into tags (the resource's own) and tags_all. An
-// empty set stays null when the configuration has no tags, so that no diff appears.
-func kmsTagsState(ctx context.Context, defaults, all map[string]string, configured types.Map) (types.Map, types.Map, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	own := ownTags(defaults, all, configured)
-	tags := types.MapNull(types.StringType)
-	if len(own) > 0 || (!configured.IsNull() && !configured.IsUnknown()) {
-		v, d := types.MapValueFrom(ctx, types.StringType, own)
-		diags.Append(d...)
-		tags = v
-	}
-	tagsAll, d := types.MapValueFrom(ctx, types.StringType, all)
-	diags.Append(d...)
-	return tags, tagsAll, diags
 }
 
 func (r *kmsKeyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -678,24 +659,22 @@ func (r *kmsKeyResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	_, err := r.c.KMS.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{
 		KeyId: aws.String(state.KeyID.ValueString()), PendingWindowInDays: aws.Int32(int32(window)),
 	})
-	if err == nil || kmsIsNotFound(err) || kmsIsPendingDeletion(ctx, r.c.KMS, state.KeyID.ValueString(), err) {
+	if err == nil || isNotFound(err) || kmsIsPendingDeletion(ctx, r.c.KMS, state.KeyID.ValueString(), err) {
 		return
 	}
 	resp.Diagnostics.AddError("Cannot schedule the deletion of the KMS key", fmt.Sprintf("Key %s: %s", state.KeyID.ValueString(), kmsErrorDetail("ScheduleKeyDeletion", err)))
 }
 
 // kmsIsPendingDeletion tells whether err came from a key that is already waiting for
-// deletion, which is what destroy wants.
+// deletion, which is what destroy wants. It stays apart from isNotFound: KMS answers
+// KMSInvalidStateException for many states, and only a look at the key tells.
 func kmsIsPendingDeletion(ctx context.Context, c *kms.Client, keyID string, err error) bool {
 	var invalid *kmstypes.KMSInvalidStateException
 	if !errors.As(err, &invalid) {
 		return false
 	}
-	out, derr := c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(keyID)})
-	if derr != nil {
-		return kmsIsNotFound(derr)
-	}
-	return out.KeyMetadata.KeyState == kmstypes.KeyStatePendingDeletion || out.KeyMetadata.KeyState == kmstypes.KeyStatePendingReplicaDeletion
+	_, derr := findKMSKeyByID(ctx, c, keyID)
+	return isNotFound(derr) // gone, or pending deletion
 }
 
 // ImportState takes a key id or key ARN. What KMS does not store (deletion window, bypass
@@ -721,13 +700,4 @@ func (r *kmsKeyResource) ImportState(ctx context.Context, req resource.ImportSta
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("key_id"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("deletion_window_in_days"), int64(kmsDefaultDeletionWindow))...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("bypass_policy_lockout_safety_check"), false)...)
-}
-
-func kmsTags(m map[string]string) []kmstypes.Tag {
-	keys := slices.Sorted(maps.Keys(m))
-	out := make([]kmstypes.Tag, 0, len(keys))
-	for _, k := range keys {
-		out = append(out, kmstypes.Tag{TagKey: aws.String(k), TagValue: aws.String(m[k])})
-	}
-	return out
 }

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -155,93 +154,55 @@ func (d *secretDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 		id, attrPath = m.ARN.ValueString(), path.Root("arn")
 	}
 	sm := d.client.SecretsManager
-	out, err := sm.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(id)})
-	if err != nil {
-		if secretNotFound(err) {
-			resp.Diagnostics.AddAttributeError(attrPath, "Secret not found",
-				fmt.Sprintf("No secret %q exists in %s. Check the spelling and the region (set region for another one; a secret's ARN names its region).", id, d.client.Region))
-			return
-		}
-		resp.Diagnostics.AddError("Cannot read the secret", fmt.Sprintf("Secrets Manager DescribeSecret for %s failed: %v. %s", id, err, secretErrorHint(err)))
-		return
-	}
-	if out.DeletedDate != nil {
+	out, err := findSecretByID(ctx, sm, id)
+	if nf := scheduledForDeletion(err); nf != nil {
 		resp.Diagnostics.AddAttributeError(attrPath, "Secret is scheduled for deletion",
 			fmt.Sprintf("The secret %s is scheduled for deletion (deleted date %s) and cannot be used. Restore it with\n\n"+
 				"  aws secretsmanager restore-secret --secret-id %s --region %s\n\nor stop referring to it.",
-				aws.ToString(out.ARN), out.DeletedDate.UTC().Format(time.RFC3339), aws.ToString(out.ARN), d.client.Region))
+				nf.arn, nf.deletedDate.UTC().Format(time.RFC3339), nf.arn, d.client.Region))
 		return
 	}
-	pol, err := sm.GetResourcePolicy(ctx, &secretsmanager.GetResourcePolicyInput{SecretId: out.ARN})
+	if isNotFound(err) {
+		resp.Diagnostics.AddAttributeError(attrPath, "Secret not found",
+			fmt.Sprintf("No secret %q exists in %s. Check the spelling and the provider's region (a secret's ARN names its region).", id, d.client.Region))
+		return
+	}
 	if err != nil {
+		resp.Diagnostics.AddError("Cannot read the secret", fmt.Sprintf("Secrets Manager DescribeSecret for %s failed: %v. %s", id, err, secretErrorHint(err)))
+		return
+	}
+	pol, err := findSecretPolicy(ctx, sm, aws.ToString(out.ARN))
+	if err != nil && !isNotFound(err) {
 		resp.Diagnostics.AddError("Cannot read the secret's resource policy",
 			fmt.Sprintf("Secrets Manager GetResourcePolicy for %s failed: %v. %s", aws.ToString(out.ARN), err, secretErrorHint(err)))
 		return
 	}
 
+	f := flattenSecret(out, secretResourceModel{}, nil)
 	// A configured arn or name stays as written (Terraform requires it); id is always the full ARN.
-	m.ID = types.StringValue(aws.ToString(out.ARN))
+	m.ID = f.ARN
 	if m.ARN.IsNull() {
 		m.ARN = m.ID
 	}
 	if m.Name.IsNull() {
-		m.Name = types.StringValue(aws.ToString(out.Name))
+		m.Name = f.Name
 	}
-	m.Description = optionalString(out.Description)
-	m.KmsKeyID = types.StringNull()
-	if k := aws.ToString(out.KmsKeyId); !secretIsDefaultKMSKey(k) {
-		m.KmsKeyID = types.StringValue(k)
-	}
-	m.Policy = optionalString(pol.ResourcePolicy)
-	tags := map[string]string{}
-	for _, t := range out.Tags {
-		tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	m.Description, m.KmsKeyID = f.Description, f.KmsKeyID
+	m.Policy = types.StringNull()
+	if err == nil {
+		m.Policy = optionalString(pol.ResourcePolicy)
 	}
 	var diags diag.Diagnostics
-	m.Tags, diags = types.MapValueFrom(ctx, types.StringType, tags)
+	m.Tags, diags = types.MapValueFrom(ctx, types.StringType, f.Tags)
 	resp.Diagnostics.Append(diags...)
-
-	replicas := make([]secretReplicaModel, 0, len(out.ReplicationStatus))
-	for _, rs := range out.ReplicationStatus {
-		rep := secretReplicaModel{
-			Region:           types.StringValue(aws.ToString(rs.Region)),
-			KmsKeyID:         types.StringNull(),
-			Status:           types.StringValue(string(rs.Status)),
-			StatusMessage:    types.StringValue(aws.ToString(rs.StatusMessage)),
-			LastAccessedDate: secretTimeValue(rs.LastAccessedDate),
-			ARN:              types.StringValue(replicaARN(aws.ToString(out.ARN), aws.ToString(rs.Region))),
-		}
-		if k := aws.ToString(rs.KmsKeyId); !secretIsDefaultKMSKey(k) {
-			rep.KmsKeyID = types.StringValue(k)
-		}
-		replicas = append(replicas, rep)
-	}
-	m.Replica, diags = types.ListValueFrom(ctx, types.ObjectType{AttrTypes: secretReplicaAttrTypes}, replicas)
+	m.Replica, diags = types.ListValueFrom(ctx, types.ObjectType{AttrTypes: secretReplicaAttrTypes}, f.Replicas)
 	resp.Diagnostics.Append(diags...)
-
-	m.PrimaryRegion = optionalString(out.PrimaryRegion)
-	m.OwningService = optionalString(out.OwningService)
-	m.RotationEnabled = types.BoolValue(aws.ToBool(out.RotationEnabled))
-	m.RotationLambdaARN = optionalString(out.RotationLambdaARN)
-	rules := []secretRotationRulesModel{}
-	if rr := out.RotationRules; rr != nil {
-		rm := secretRotationRulesModel{
-			AutomaticallyAfterDays: types.Int64Null(),
-			Duration:               optionalString(rr.Duration),
-			ScheduleExpression:     optionalString(rr.ScheduleExpression),
-		}
-		if rr.AutomaticallyAfterDays != nil {
-			rm.AutomaticallyAfterDays = types.Int64Value(*rr.AutomaticallyAfterDays)
-		}
-		rules = append(rules, rm)
-	}
-	m.RotationRules, diags = types.ListValueFrom(ctx, types.ObjectType{AttrTypes: secretRotationRulesAttrTypes}, rules)
+	m.PrimaryRegion, m.OwningService = f.PrimaryRegion, f.OwningService
+	m.RotationEnabled, m.RotationLambdaARN = f.RotationEnabled, f.RotationLambdaARN
+	m.RotationRules, diags = types.ListValueFrom(ctx, types.ObjectType{AttrTypes: secretRotationRulesAttrTypes}, flattenSecretRotationRules(out.RotationRules))
 	resp.Diagnostics.Append(diags...)
-	m.CreatedDate = secretTimeValue(out.CreatedDate)
-	m.LastChangedDate = secretTimeValue(out.LastChangedDate)
-	m.LastAccessedDate = secretTimeValue(out.LastAccessedDate)
-	m.LastRotatedDate = secretTimeValue(out.LastRotatedDate)
-	m.NextRotationDate = secretTimeValue(out.NextRotationDate)
+	m.CreatedDate, m.LastChangedDate, m.LastAccessedDate = f.CreatedDate, f.LastChangedDate, f.LastAccessedDate
+	m.LastRotatedDate, m.NextRotationDate = f.LastRotatedDate, f.NextRotationDate
 	if resp.Diagnostics.HasError() {
 		return
 	}

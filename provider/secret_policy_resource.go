@@ -131,8 +131,8 @@ func (r *secretPolicyResource) Read(ctx context.Context, req resource.ReadReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	out, err := r.c.SecretsManager.GetResourcePolicy(ctx, &secretsmanager.GetResourcePolicyInput{SecretId: state.ID.ValueStringPointer()})
-	if secretGone(err) || (err == nil && aws.ToString(out.ResourcePolicy) == "") {
+	out, err := findSecretPolicy(ctx, r.c.SecretsManager, state.ID.ValueString())
+	if isNotFound(err) {
 		// The policy (or its secret) was removed outside Terraform: plan to put it back.
 		resp.State.RemoveResource(ctx)
 		return
@@ -146,8 +146,7 @@ func (r *secretPolicyResource) Read(ctx context.Context, req resource.ReadReques
 	if state.SecretARN.IsNull() || state.SecretARN.ValueString() == "" {
 		state.SecretARN = state.ID // import
 	}
-	// The framework keeps the prior text when this one is semantically equal to it.
-	state.Policy = newPolicyValue(aws.ToString(out.ResourcePolicy))
+	state.Policy = flattenPolicy(aws.ToString(out.ResourcePolicy), state.Policy)
 	if state.BlockPublicPolicy.IsNull() {
 		state.BlockPublicPolicy = types.BoolValue(false) // not readable from AWS
 	}
@@ -189,7 +188,7 @@ func (r *secretPolicyResource) Delete(ctx context.Context, req resource.DeleteRe
 		return
 	}
 	_, err := r.c.SecretsManager.DeleteResourcePolicy(ctx, &secretsmanager.DeleteResourcePolicyInput{SecretId: state.ID.ValueStringPointer()})
-	if err != nil && !secretGone(err) {
+	if err != nil && !isNotFound(err) {
 		resp.Diagnostics.AddError("Cannot remove the secret's policy",
 			fmt.Sprintf("DeleteResourcePolicy of %s failed: %v. Check that the credentials allow secretsmanager:DeleteResourcePolicy, then run terraform destroy again.",
 				state.ID.ValueString(), err))

@@ -2,8 +2,6 @@ package provider
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"regexp"
 	"sort"
@@ -56,7 +54,6 @@ const (
 )
 
 var (
-	secretGeneratedSuffix  = regexp.MustCompile(`[0-9]{18}[0-9a-f]{8}$`)
 	secretRegionPattern    = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
 	secretReplicaAttrTypes = map[string]attr.Type{
 		"region":             types.StringType,
@@ -346,11 +343,11 @@ func (r *secretResource) planName(ctx context.Context, cfg secretResourceModel, 
 		return
 	}
 	name := cfg.Name.ValueString()
-	out, err := r.client.SecretsManager.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)})
+	_, err := findSecretByID(ctx, r.client.SecretsManager, name)
 	// Any other outcome (not found, no permission, throttled) is left to CreateSecret.
-	if err == nil && out.DeletedDate != nil && aws.ToString(out.Name) == name {
+	if nf := scheduledForDeletion(err); nf != nil && nf.name == name {
 		resp.Diagnostics.AddAttributeError(path.Root("name"), "Secret name is scheduled for deletion",
-			secretScheduledForDeletionDetail(name, r.client.Region, out.DeletedDate))
+			secretScheduledForDeletionDetail(name, r.client.Region, nf.deletedDate))
 	}
 }
 
@@ -475,8 +472,8 @@ func (r *secretResource) createError(ctx context.Context, name string, err error
 	switch {
 	case code == "InvalidRequestException" && strings.Contains(msg, "scheduled for deletion"):
 		var deleted *time.Time
-		if out, derr := r.client.SecretsManager.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)}); derr == nil {
-			deleted = out.DeletedDate
+		if _, derr := findSecretByID(ctx, r.client.SecretsManager, name); scheduledForDeletion(derr) != nil {
+			deleted = scheduledForDeletion(derr).deletedDate
 		}
 		diags.AddAttributeError(path.Root("name"), "Secret name is scheduled for deletion",
 			secretScheduledForDeletionDetail(name, r.client.Region, deleted)+
@@ -529,16 +526,16 @@ func (r *secretResource) Read(ctx context.Context, req resource.ReadRequest, res
 // is its deleted date).
 func (r *secretResource) readSecret(ctx context.Context, id string, prior secretResourceModel, withPolicy bool) (m secretResourceModel, found bool, deleted *time.Time, diags diag.Diagnostics) {
 	sm := r.client.SecretsManager
-	out, err := sm.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(id)})
-	if err != nil {
-		if secretNotFound(err) {
-			return m, false, nil, diags
-		}
-		diags.AddError("Cannot read the secret", fmt.Sprintf("Secrets Manager DescribeSecret for %s failed: %v. %s", id, err, secretErrorHint(err)))
+	out, err := findSecretByID(ctx, sm, id)
+	if nf := scheduledForDeletion(err); nf != nil {
+		return m, false, nf.deletedDate, diags
+	}
+	if isNotFound(err) {
 		return m, false, nil, diags
 	}
-	if out.DeletedDate != nil {
-		return m, false, out.DeletedDate, diags
+	if err != nil {
+		diags.AddError("Cannot read the secret", fmt.Sprintf("Secrets Manager DescribeSecret for %s failed: %v. %s", id, err, secretErrorHint(err)))
+		return m, false, nil, diags
 	}
 	if p := aws.ToString(out.PrimaryRegion); p != "" && p != r.client.Region {
 		diags.AddError("Secret is a replica",
@@ -547,78 +544,43 @@ func (r *secretResource) readSecret(ctx context.Context, id string, prior secret
 		return m, false, nil, diags
 	}
 
+	f := flattenSecret(out, prior, secretReplicas(ctx, prior.Replica, &diags))
 	m = prior
-	m.ID = types.StringValue(aws.ToString(out.ARN))
-	m.ARN = m.ID
-	m.Name = types.StringValue(aws.ToString(out.Name))
+	m.ID, m.ARN, m.Name = f.ARN, f.ARN, f.Name
 	if m.NamePrefix.IsUnknown() {
 		m.NamePrefix = types.StringNull()
 	}
 	if prior.Name.IsNull() && prior.NamePrefix.IsNull() {
 		// Import: recognise a generated name, as hashicorp/aws does.
-		if p, ok := secretPrefixFromName(aws.ToString(out.Name)); ok {
+		if p, ok := secretPrefixFromName(f.Name.ValueString()); ok {
 			m.NamePrefix = types.StringValue(p)
 		}
 	}
-	switch d := aws.ToString(out.Description); {
-	case d != "":
-		m.Description = types.StringValue(d)
-	case prior.Description.ValueString() == "" && !prior.Description.IsNull() && !prior.Description.IsUnknown():
-		// Keep an explicit empty description as configured.
-	default:
-		m.Description = types.StringNull()
-	}
-	m.KmsKeyID = secretKMSFromAWS(aws.ToString(out.KmsKeyId), prior.KmsKeyID)
-
-	all := map[string]string{}
-	for _, t := range out.Tags {
-		if k := aws.ToString(t.Key); !r.client.ignored(k) {
-			all[k] = aws.ToString(t.Value)
+	m.Description, m.KmsKeyID = f.Description, f.KmsKeyID
+	for k := range f.Tags {
+		if r.client.ignored(k) {
+			delete(f.Tags, k)
 		}
 	}
-	var tagDiags diag.Diagnostics
-	m.TagsAll, tagDiags = secretTagsValue(ctx, all, false)
-	diags.Append(tagDiags...)
-	m.Tags, tagDiags = secretTagsValue(ctx, ownTags(r.client.DefaultTags, all, prior.Tags), prior.Tags.IsNull() || prior.Tags.IsUnknown())
-	diags.Append(tagDiags...)
-
-	priorReplicas := map[string]secretReplicaModel{}
-	for _, p := range secretReplicas(ctx, prior.Replica, &diags) {
-		priorReplicas[p.Region.ValueString()] = p
-	}
-	replicas := make([]secretReplicaModel, 0, len(out.ReplicationStatus))
-	for _, rs := range out.ReplicationStatus {
-		region := aws.ToString(rs.Region)
-		rep := secretReplicaModel{
-			Region:           types.StringValue(region),
-			KmsKeyID:         secretKMSFromAWS(aws.ToString(rs.KmsKeyId), priorReplicas[region].KmsKeyID),
-			Status:           types.StringValue(string(rs.Status)),
-			StatusMessage:    types.StringValue(aws.ToString(rs.StatusMessage)),
-			LastAccessedDate: secretTimeValue(rs.LastAccessedDate),
-			ARN:              types.StringValue(replicaARN(aws.ToString(out.ARN), region)),
-		}
-		replicas = append(replicas, rep)
-	}
+	var d diag.Diagnostics
+	m.Tags, m.TagsAll, d = flattenTags(ctx, r.client.DefaultTags, f.Tags, prior.Tags)
+	diags.Append(d...)
 	// Never null: a configuration without replica blocks is an empty set.
-	var repDiags diag.Diagnostics
-	m.Replica, repDiags = types.SetValueFrom(ctx, types.ObjectType{AttrTypes: secretReplicaAttrTypes}, replicas)
-	diags.Append(repDiags...)
+	m.Replica, d = types.SetValueFrom(ctx, types.ObjectType{AttrTypes: secretReplicaAttrTypes}, f.Replicas)
+	diags.Append(d...)
 
 	if withPolicy {
-		pol, err := sm.GetResourcePolicy(ctx, &secretsmanager.GetResourcePolicyInput{SecretId: out.ARN})
-		if err != nil {
+		pol, err := findSecretPolicy(ctx, sm, f.ARN.ValueString())
+		if err != nil && !isNotFound(err) {
 			diags.AddError("Cannot read the secret's resource policy",
-				fmt.Sprintf("Secrets Manager GetResourcePolicy for %s failed: %v. %s", aws.ToString(out.ARN), err, secretErrorHint(err)))
+				fmt.Sprintf("Secrets Manager GetResourcePolicy for %s failed: %v. %s", f.ARN.ValueString(), err, secretErrorHint(err)))
 			return m, false, nil, diags
 		}
-		switch doc := aws.ToString(pol.ResourcePolicy); {
-		case doc == "":
-			m.Policy = policyValue{StringValue: types.StringNull()}
-		case !prior.Policy.IsNull() && !prior.Policy.IsUnknown() && policiesEquivalent(prior.Policy.ValueString(), doc):
-			m.Policy = prior.Policy
-		default:
-			m.Policy = newPolicyValue(doc)
+		doc := ""
+		if err == nil {
+			doc = aws.ToString(pol.ResourcePolicy)
 		}
+		m.Policy = flattenPolicy(doc, prior.Policy)
 	}
 	// Arguments AWS does not report: keep them, or their defaults after an import.
 	if m.RecoveryWindowInDays.IsNull() || m.RecoveryWindowInDays.IsUnknown() {
@@ -827,16 +789,13 @@ func (r *secretResource) Delete(ctx context.Context, req resource.DeleteRequest,
 
 	// The replicas must go first (AWS refuses to delete a primary that has any); ask AWS
 	// which it has rather than trusting the state.
-	out, err := sm.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(arn)})
+	out, err := findSecretByID(ctx, sm, arn)
+	if isNotFound(err) {
+		return // deleted, or scheduled for deletion, outside Terraform
+	}
 	if err != nil {
-		if secretNotFound(err) {
-			return
-		}
 		resp.Diagnostics.AddError("Cannot delete the secret", fmt.Sprintf("Secrets Manager DescribeSecret for %s failed: %v. %s", arn, err, secretErrorHint(err)))
 		return
-	}
-	if out.DeletedDate != nil {
-		return // already scheduled for deletion outside Terraform
 	}
 	var regions []string
 	for _, rs := range out.ReplicationStatus {
@@ -854,7 +813,7 @@ func (r *secretResource) Delete(ctx context.Context, req resource.DeleteRequest,
 		return
 	}
 	if _, err := sm.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String(arn), RecoveryWindowInDays: aws.Int64(window)}); err != nil {
-		if secretGone(err) {
+		if isNotFound(err) {
 			return
 		}
 		resp.Diagnostics.AddError("Cannot delete the secret",
@@ -886,8 +845,10 @@ func (r *secretResource) forceDelete(ctx context.Context, arn string, replicaReg
 	}
 	pause := secretDeletionWaitFirstPause
 	for {
+		// DescribeSecret itself, not findSecretByID: a secret scheduled for deletion still
+		// holds its name, and this waits until the name is free.
 		_, err := sm.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(arn)})
-		if secretNotFound(err) {
+		if isNotFound(err) {
 			return nil
 		}
 		if err != nil && ctx.Err() == nil {
@@ -959,47 +920,6 @@ func replicaRegionsOf(reps []secretReplicaModel) []string {
 	return out
 }
 
-func secretSDKReplicas(reps []secretReplicaModel) []smtypes.ReplicaRegionType {
-	var out []smtypes.ReplicaRegionType
-	for _, r := range reps {
-		rr := smtypes.ReplicaRegionType{Region: aws.String(r.Region.ValueString())}
-		if k := r.KmsKeyID.ValueString(); k != "" {
-			rr.KmsKeyId = aws.String(k)
-		}
-		out = append(out, rr)
-	}
-	return out
-}
-
-func secretSDKTags(m map[string]string) []smtypes.Tag {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var out []smtypes.Tag
-	for _, k := range keys {
-		out = append(out, smtypes.Tag{Key: aws.String(k), Value: aws.String(m[k])})
-	}
-	return out
-}
-
-// secretTagsValue is a tags map for the state; an empty map is null when nullIfEmpty, so
-// that a configuration without tags matches.
-func secretTagsValue(ctx context.Context, m map[string]string, nullIfEmpty bool) (types.Map, diag.Diagnostics) {
-	if len(m) == 0 && nullIfEmpty {
-		return types.MapNull(types.StringType), nil
-	}
-	return types.MapValueFrom(ctx, types.StringType, m)
-}
-
-func secretTimeValue(t *time.Time) types.String {
-	if t == nil || t.IsZero() {
-		return types.StringNull()
-	}
-	return types.StringValue(t.UTC().Format(time.RFC3339))
-}
-
 // secretReplicaWarnings tells the user about replicas that failed, with the fix.
 func secretReplicaWarnings(ctx context.Context, m secretResourceModel, diags *diag.Diagnostics) {
 	for _, rep := range secretReplicas(ctx, m.Replica, diags) {
@@ -1013,75 +933,4 @@ func secretReplicaWarnings(ctx context.Context, m secretResourceModel, diags *di
 		diags.AddAttributeWarning(path.Root("replica"), "Replication failed",
 			fmt.Sprintf("Replication of %s to %s failed: %s. %s", m.Name.ValueString(), rep.Region.ValueString(), rep.StatusMessage.ValueString(), fix))
 	}
-}
-
-// secretKMSKeyShort reduces the ways of naming a KMS key that we can relate without calling
-// KMS: an ARN to its key id or alias name.
-func secretKMSKeyShort(s string) string {
-	if strings.HasPrefix(s, "arn:") {
-		if i := strings.Index(s, ":key/"); i >= 0 {
-			return s[i+len(":key/"):]
-		}
-		if i := strings.Index(s, ":alias/"); i >= 0 {
-			return s[i+1:]
-		}
-	}
-	return s
-}
-
-func secretIsDefaultKMSKey(s string) bool {
-	return s == "" || secretKMSKeyShort(s) == secretDefaultKMSAlias
-}
-
-// secretKMSKeysMatch compares two kms_key_id values; null and the default key match.
-func secretKMSKeysMatch(a, b types.String) bool {
-	as, bs := a.ValueString(), b.ValueString()
-	if secretIsDefaultKMSKey(as) && secretIsDefaultKMSKey(bs) {
-		return true
-	}
-	return secretKMSKeyShort(as) == secretKMSKeyShort(bs)
-}
-
-// secretKMSFromAWS is the kms_key_id to store for the key AWS reports: the prior spelling
-// when it names the same key, null for the AWS managed key.
-func secretKMSFromAWS(fromAWS string, prior types.String) types.String {
-	if !prior.IsNull() && !prior.IsUnknown() && secretKMSKeysMatch(prior, types.StringValue(fromAWS)) {
-		return prior
-	}
-	if secretIsDefaultKMSKey(fromAWS) {
-		return types.StringNull()
-	}
-	return types.StringValue(fromAWS)
-}
-
-// secretUniqueName appends the suffix hashicorp/aws uses (timestamp to 1/10000 s, then 8 hex
-// digits), so that names move across and import recognises the prefix.
-func secretUniqueName(prefix string) string {
-	ts := strings.Replace(time.Now().UTC().Format("20060102150405.0000"), ".", "", 1)
-	var b [4]byte
-	_, _ = rand.Read(b[:])
-	return prefix + ts + hex.EncodeToString(b[:])
-}
-
-func secretPrefixFromName(name string) (string, bool) {
-	if len(name) <= secretGeneratedSuffixLen || !secretGeneratedSuffix.MatchString(name) {
-		return "", false
-	}
-	return name[:len(name)-secretGeneratedSuffixLen], true
-}
-
-func secretScheduledForDeletionDetail(name, region string, deleted *time.Time) string {
-	when := "an unknown date"
-	if deleted != nil {
-		when = deleted.UTC().Format(time.RFC3339)
-	}
-	return fmt.Sprintf("A secret named %q exists in %s and is scheduled for deletion (deleted date %s). Secrets Manager keeps the name "+
-		"reserved until its recovery window ends, so it cannot be created again yet. Either:\n\n"+
-		"  - restore it and bring it under Terraform:\n"+
-		"      aws secretsmanager restore-secret --secret-id %s --region %s\n"+
-		"      terraform import secretsmanager_secret.<name> %s\n"+
-		"  - or delete it for good now, then apply again:\n"+
-		"      aws secretsmanager delete-secret --secret-id %s --force-delete-without-recovery --region %s\n"+
-		"  - or choose another name.",
-		name, region, when, name, region, name, name, region)
 }

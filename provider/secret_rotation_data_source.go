@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -77,9 +76,9 @@ func (d *secretRotationDataSource) Read(ctx context.Context, req datasource.Read
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	out, err := d.c.SecretsManager.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(m.SecretID.ValueString())})
+	out, err := findRotation(ctx, d.c.SecretsManager, m.SecretID.ValueString())
 	switch {
-	case secretGone(err) || (err == nil && out.DeletedDate != nil):
+	case isNotFound(err):
 		resp.Diagnostics.AddAttributeError(path.Root("secret_id"), "Secret not found",
 			fmt.Sprintf("There is no secret %s in %s (or it is scheduled for deletion). Check secret_id and the region (set region for another one).", m.SecretID.ValueString(), d.c.Region))
 		return
@@ -88,10 +87,9 @@ func (d *secretRotationDataSource) Read(ctx context.Context, req datasource.Read
 		return
 	}
 	m.ID = types.StringValue(aws.ToString(out.ARN))
-	m.RotationEnabled = types.BoolValue(aws.ToBool(out.RotationEnabled))
-	m.RotationLambdaARN = optionalString(out.RotationLambdaARN)
-	rules := rotationRulesFromAWS(out.RotationRules, nil)
-	v, diags := types.ListValueFrom(ctx, types.ObjectType{AttrTypes: rotationRulesAttrTypes}, rules)
+	f := flattenRotation(out, nil)
+	m.RotationEnabled, m.RotationLambdaARN = f.Enabled, f.LambdaARN
+	v, diags := types.ListValueFrom(ctx, types.ObjectType{AttrTypes: rotationRulesAttrTypes}, f.Rules)
 	resp.Diagnostics.Append(diags...)
 	m.RotationRules = v
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)

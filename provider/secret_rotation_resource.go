@@ -306,8 +306,8 @@ func (r *secretRotationResource) Read(ctx context.Context, req resource.ReadRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	d, err := r.c.SecretsManager.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: state.ID.ValueStringPointer()})
-	if secretGone(err) || (err == nil && d.DeletedDate != nil) {
+	d, err := findRotation(ctx, r.c.SecretsManager, state.ID.ValueString())
+	if isNotFound(err) {
 		// Deleting the secret (or scheduling its deletion) takes its rotation with it.
 		resp.State.RemoveResource(ctx)
 		return
@@ -321,40 +321,12 @@ func (r *secretRotationResource) Read(ctx context.Context, req resource.ReadRequ
 	if state.SecretID.IsNull() || state.SecretID.ValueString() == "" {
 		state.SecretID = state.ID
 	}
-	state.RotationEnabled = types.BoolValue(aws.ToBool(d.RotationEnabled))
-	state.RotationLambdaARN = optionalString(d.RotationLambdaARN)
+	f := flattenRotation(d, state.RotationRules)
+	state.RotationEnabled, state.RotationLambdaARN, state.RotationRules = f.Enabled, f.LambdaARN, f.Rules
 	if state.RotateImmediately.IsNull() {
 		state.RotateImmediately = types.BoolValue(true) // after import: the default
 	}
-	state.RotationRules = rotationRulesFromAWS(d.RotationRules, state.RotationRules)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-}
-
-// rotationRulesFromAWS converts the rules DescribeSecret reports, keeping the form the
-// configuration used: AWS may report a rate(N days) schedule with AutomaticallyAfterDays
-// filled in as well, which must not show as a change.
-func rotationRulesFromAWS(in *smtypes.RotationRulesType, prior []rotationRulesModel) []rotationRulesModel {
-	if in == nil {
-		return nil
-	}
-	var m rotationRulesModel
-	days, expr := aws.ToInt64(in.AutomaticallyAfterDays), aws.ToString(in.ScheduleExpression)
-	var priorDays types.Int64
-	if len(prior) == 1 {
-		priorDays = prior[0].AutomaticallyAfterDays
-	}
-	switch {
-	case valueKnown(priorDays) && days == priorDays.ValueInt64() && (expr == "" || expr == fmt.Sprintf("rate(%d days)", days) || (days == 1 && expr == "rate(1 day)")):
-		m.AutomaticallyAfterDays, m.ScheduleExpression = types.Int64Value(days), types.StringNull()
-	case expr != "":
-		m.AutomaticallyAfterDays, m.ScheduleExpression = types.Int64Null(), types.StringValue(expr)
-	case days != 0:
-		m.AutomaticallyAfterDays, m.ScheduleExpression = types.Int64Value(days), types.StringNull()
-	default:
-		m.AutomaticallyAfterDays, m.ScheduleExpression = types.Int64Null(), types.StringNull()
-	}
-	m.Duration = optionalString(in.Duration)
-	return []rotationRulesModel{m}
 }
 
 func (r *secretRotationResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -393,7 +365,7 @@ func (r *secretRotationResource) Delete(ctx context.Context, req resource.Delete
 		return
 	}
 	_, err := r.c.SecretsManager.CancelRotateSecret(ctx, &secretsmanager.CancelRotateSecretInput{SecretId: state.ID.ValueStringPointer()})
-	if err != nil && !secretGone(err) {
+	if err != nil && !isNotFound(err) {
 		resp.Diagnostics.AddError("Cannot turn rotation off",
 			fmt.Sprintf("CancelRotateSecret of %s failed: %v. Check that the credentials allow secretsmanager:CancelRotateSecret, then run terraform destroy again.",
 				state.ID.ValueString(), err))

@@ -482,15 +482,14 @@ func (r *secretVersionResource) Read(ctx context.Context, req resource.ReadReque
 		secretID = state.ARN.ValueString()
 	}
 	versionID := state.VersionID.ValueString()
-	found, arn, err := svFindVersion(ctx, r.c.SecretsManager, secretID, versionID)
-	var nf *smtypes.ResourceNotFoundException
+	found, arn, err := findVersion(ctx, r.c.SecretsManager, secretID, versionID)
 	switch {
-	case errors.As(err, &nf) || svIsDeleted(err):
+	case isNotFound(err) && arn == "":
 		// The secret is gone (or scheduled for deletion): so are its versions.
 		tflog.Warn(ctx, "secret of the version not found, removing the version from state", map[string]any{"secret_id": secretID, "version_id": versionID})
 		resp.State.RemoveResource(ctx)
 		return
-	case err != nil:
+	case err != nil && !isNotFound(err):
 		resp.Diagnostics.AddError("Cannot read the secret version", svErrorDetail("ListSecretVersionIds", secretID, err))
 		return
 	}
@@ -504,12 +503,10 @@ func (r *secretVersionResource) Read(ctx context.Context, req resource.ReadReque
 		resp.State.RemoveResource(ctx)
 		return
 	}
-	state.ARN = types.StringValue(arn)
-	state.ID = types.StringValue(arn + svIDSeparator + versionID)
+	flattenVersion(&state, arn, versionID, found)
 	if found == nil {
 		// AWS deletes versions that have had no label for a while (more than 100 versions). Keep the
 		// resource: removing it would make Terraform write the value again, fighting rotation.
-		state.VersionStages = types.SetValueMust(types.StringType, nil)
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, svPrivateMissing, []byte("true"))...)
 		resp.Diagnostics.AddWarning("Secret version no longer exists",
 			fmt.Sprintf("Version %s of secret %s was deleted by AWS (versions without a staging label are removed once a "+
@@ -517,32 +514,9 @@ func (r *secretVersionResource) Read(ctx context.Context, req resource.ReadReque
 				"Remove the resource from the configuration, or change the value (or secret_string_wo_version) to write a new version.",
 				versionID, arn))
 	} else {
-		state.VersionStages = svSet(found.VersionStages)
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, svPrivateMissing, nil)...)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-}
-
-// svFindVersion looks up one version and its labels. One ListSecretVersionIds call answers
-// (unless the secret has more than 100 versions): it includes deprecated versions, so it tells
-// "deleted" apart from "unlabelled", which DescribeSecret cannot, and it never returns the value.
-func svFindVersion(ctx context.Context, c *secretsmanager.Client, secretID, versionID string) (*smtypes.SecretVersionsListEntry, string, error) {
-	in := &secretsmanager.ListSecretVersionIdsInput{SecretId: aws.String(secretID), IncludeDeprecated: aws.Bool(true), MaxResults: aws.Int32(100)}
-	for {
-		out, err := c.ListSecretVersionIds(ctx, in)
-		if err != nil {
-			return nil, "", err
-		}
-		for i := range out.Versions {
-			if aws.ToString(out.Versions[i].VersionId) == versionID {
-				return &out.Versions[i], aws.ToString(out.ARN), nil
-			}
-		}
-		if aws.ToString(out.NextToken) == "" {
-			return nil, aws.ToString(out.ARN), nil
-		}
-		in.NextToken = out.NextToken
-	}
 }
 
 func (r *secretVersionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -701,8 +675,7 @@ func (r *secretVersionResource) Delete(ctx context.Context, req resource.DeleteR
 		}
 		_, err := r.c.SecretsManager.UpdateSecretVersionStage(ctx, &secretsmanager.UpdateSecretVersionStageInput{
 			SecretId: aws.String(secretARN), VersionStage: aws.String(s), RemoveFromVersionId: aws.String(versionID)})
-		var nf *smtypes.ResourceNotFoundException
-		if errors.As(err, &nf) || svIsDeleted(err) {
+		if isNotFound(err) {
 			return // the secret is gone or going: nothing left to release
 		}
 		if err != nil {

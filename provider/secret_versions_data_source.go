@@ -107,7 +107,7 @@ func (d *secretVersionsDataSource) Read(ctx context.Context, req datasource.Read
 	versions := []attr.Value{}
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
-		if secretGone(err) {
+		if isNotFound(err) {
 			resp.Diagnostics.AddAttributeError(path.Root("secret_id"), "Secret not found",
 				fmt.Sprintf("There is no secret %s in %s. Check secret_id and the region (set region for another one).", id, d.c.Region))
 			return
