@@ -86,10 +86,17 @@ removed {
 				ImportStatePersist: true,
 				ImportStateIdFunc:  func(*terraform.State) (string, error) { return wo + "|" + woID, nil },
 				ImportStateCheck: func(states []*terraform.InstanceState) error {
-					if v, ok := states[0].Attributes["has_secret_string_wo"]; ok && v != "" {
-						return fmt.Errorf("imported has_secret_string_wo = %q, want null", v)
+					// states may hold the other resources of the state too.
+					for _, st := range states {
+						if st.Attributes["version_id"] != woID {
+							continue
+						}
+						if v, ok := st.Attributes["has_secret_string_wo"]; ok && v != "" {
+							return fmt.Errorf("imported has_secret_string_wo = %q, want null", v)
+						}
+						return nil
 					}
-					return nil
+					return fmt.Errorf("version %s not among the imported states", woID)
 				},
 			},
 			{
