@@ -152,6 +152,7 @@ func TestAccKMSAliasResource_lifecycle(t *testing.T) {
 // TestAccKMSAliasResource_generatedNames: name_prefix and no name at all give unique names
 // that stay put across plans; import by name works for them.
 func TestAccKMSAliasResource_generatedNames(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	config := func(prefix string) string {
 		return env.providerConfig("") + `
@@ -363,6 +364,7 @@ resource "secretsmanager_kms_alias" "a" {
 
 // TestKMSAliasRead_calls: one refresh of an alias is one DescribeKey call.
 func TestKMSAliasRead_calls(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	ctx := t.Context()
 	key := kmsKeyWithAlias(t, env, "alias/x")

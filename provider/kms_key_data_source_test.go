@@ -20,6 +20,7 @@ import (
 // gives the same attributes, which match the resource and the key in KMS; a disabled key
 // says so; a missing key is an error naming key_id; each read is one DescribeKey call.
 func TestAccKMSKeyDataSource(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	config := func(enabled bool) string {
 		return env.providerConfig("") + fmt.Sprintf(`
@@ -111,6 +112,7 @@ data "secretsmanager_kms_key" "missing" {
 
 // TestKMSKeyDataSource_calls: one read is one DescribeKey call, whatever names the key.
 func TestKMSKeyDataSource_calls(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	ctx := t.Context()
 	kmsKeyWithAlias(t, env, "alias/x")

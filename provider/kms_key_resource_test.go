@@ -485,6 +485,7 @@ func TestAccKMSKeyResource_policyDriftRepaired(t *testing.T) {
 // round-trips; disabling the key makes Secrets Manager refuse to decrypt, and enabling it
 // again restores access.
 func TestAccKMSKeyResource_secretEncryption(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	const value = "correct horse battery staple"
 	config := func(enabled bool) string {
@@ -686,6 +687,7 @@ func TestAccKMSKeyResource_pendingDeletionOutOfBand(t *testing.T) {
 // TestKMSKeyRead_pendingDeletionWarns: the refresh of a key pending deletion drops it with a
 // warning that says how to keep it.
 func TestKMSKeyRead_pendingDeletionWarns(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	ctx := t.Context()
 	out, err := env.KMS.CreateKey(ctx, &kms.CreateKeyInput{})
@@ -713,6 +715,7 @@ func TestKMSKeyRead_pendingDeletionWarns(t *testing.T) {
 // TestKMSKeyRead_calls counts the API calls of one refresh: four for a symmetric key, three
 // for a key that cannot rotate (GetKeyRotationStatus would fail for it).
 func TestKMSKeyRead_calls(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	ctx := t.Context()
 	r := &kmsKeyResource{c: &clients{KMS: env.KMS, Region: "us-east-1", DefaultTags: map[string]string{}}}
