@@ -67,9 +67,10 @@ func kmsAliasesGone(env *testEnv) resource.TestCheckFunc {
 // TestAccKMSAliasResource_lifecycle: create, move to another key in place, no change when the
 // target switches between the key id and the key ARN, import by name and by ARN, destroy.
 func TestAccKMSAliasResource_lifecycle(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	const name = `name = "alias/app"`
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
 		CheckDestroy:             kmsAliasesGone(env),
 		Steps: []resource.TestStep{
@@ -166,7 +167,7 @@ resource "secretsmanager_kms_alias" "n" {
 }`
 	}
 	var firstName string
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
 		CheckDestroy:             kmsAliasesGone(env),
 		Steps: []resource.TestStep{
@@ -217,10 +218,11 @@ resource "secretsmanager_kms_alias" "n" {
 
 // TestAccKMSAliasResource_drift: an alias moved or deleted outside Terraform is put back.
 func TestAccKMSAliasResource_drift(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	config := kmsAliasConfig(env, `name = "alias/drift"`, "secretsmanager_kms_key.one.arn")
 	var other string
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
 		CheckDestroy:             kmsAliasesGone(env),
 		Steps: []resource.TestStep{
@@ -258,6 +260,7 @@ func TestAccKMSAliasResource_drift(t *testing.T) {
 // TestAccKMSAliasResource_validation: names and targets KMS would refuse are refused at plan
 // time, naming the attribute and the fix; nothing is created.
 func TestAccKMSAliasResource_validation(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	const key = `"1234abcd-12ab-34cd-56ef-1234567890ab"`
 	cases := []struct {
@@ -284,7 +287,7 @@ func TestAccKMSAliasResource_validation(t *testing.T) {
 			ExpectError: kmsErrRe(tc.want...),
 		})
 	}
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
 		CheckDestroy: func(*terraform.State) error {
 			out, err := env.KMS.ListAliases(context.Background(), &kms.ListAliasesInput{})
@@ -303,8 +306,9 @@ func TestAccKMSAliasResource_validation(t *testing.T) {
 // TestAccKMSAliasResource_applyErrors: what only KMS can tell (a missing key, a taken name, a
 // key of another type) fails the apply with the operation and the fix, and leaves no state.
 func TestAccKMSAliasResource_applyErrors(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
 		Steps: []resource.TestStep{
 			{

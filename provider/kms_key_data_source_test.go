@@ -93,7 +93,7 @@ data "secretsmanager_kms_key" "aws_managed" {
 		)
 		return resource.ComposeAggregateTestCheckFunc(checks...)
 	}
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
 		CheckDestroy:             kmsAliasesGone(env),
 		Steps: []resource.TestStep{
@@ -143,6 +143,7 @@ data "secretsmanager_kms_key" "k" {
 // TestAccKMSExamples applies the documentation examples of the KMS key, alias and data source
 // against the emulator, so that the docs show configurations that work.
 func TestAccKMSExamples(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	read := func(p string) string { return readExample(t, p) }
 	keyExample := read("resources/secretsmanager_kms_key/resource.tf")
@@ -154,7 +155,7 @@ func TestAccKMSExamples(t *testing.T) {
 		}
 	}
 	empty := resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
 		CheckDestroy:             kmsAliasesGone(env),
 		Steps: []resource.TestStep{
