@@ -15,6 +15,7 @@ import (
 // timeouts { create } bounds a key's create, the retries while IAM propagates included: set,
 // it is their budget (longer or shorter than the provider's 2 minutes).
 func TestAccKMSKeyResource_createTimeout(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	cfg := func(timeout string) string {
 		return env.providerConfig("") + fmt.Sprintf(`

@@ -52,6 +52,7 @@ func regionSecretNotIn(env *testEnv, region, name string) resource.TestCheckFunc
 // One provider configuration manages secrets in two regions; data sources read each back with
 // region; an import takes ID@REGION; a changed region replaces, a removed one keeps the state's.
 func TestAccRegion_secrets(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	cfg := func(awayRegion string) string {
 		region := ""
@@ -186,6 +187,7 @@ data "secretsmanager_secrets" "away" {
 // The KMS key and alias, the policy and the rotation of a secret, and the KMS, rotation and
 // random password data sources and the ephemeral resources work in another region.
 func TestAccRegion_keysPolicyRotation(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	const region = "eu-west-1"
 	rot := &testRotator{sm: secretSM(env, region)}
@@ -339,6 +341,7 @@ resource "secretsmanager_secret_version" "copy" {
 
 // An import ID whose @REGION contradicts its ARN is refused with the fix.
 func TestAccRegion_importConflict(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
@@ -355,6 +358,7 @@ func TestAccRegion_importConflict(t *testing.T) {
 // A moved block from hashicorp/aws v6 carries the region of the source state over: the
 // object is found in its region, nothing is replaced, and the region stays in state.
 func TestAccRegion_movedFromHashicorpAWS(t *testing.T) {
+	t.Parallel()
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("TF_ACC not set")
 	}

@@ -6,6 +6,7 @@ import (
 )
 
 func TestSplitImportID(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ id, bare, region, err string }{
 		{"prod/db", "prod/db", "", ""},
 		{"prod/db@eu-west-1", "prod/db", "eu-west-1", ""},

@@ -14,6 +14,7 @@ import (
 )
 
 func TestReplicaARN(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ primary, region, want string }{
 		{"arn:aws:secretsmanager:us-east-1:123456789012:secret:db/main-AbCdEf", "eu-west-1", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db/main-AbCdEf"},
 		{"arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:a:b-AbCdEf", "cn-northwest-1", "arn:aws-cn:secretsmanager:cn-northwest-1:123456789012:secret:a:b-AbCdEf"},
@@ -29,6 +30,7 @@ func TestReplicaARN(t *testing.T) {
 // Each replica block shows the replica secret's ARN, known at plan time once the primary
 // exists; the ARN is the one AWS answers to in the replica's region.
 func TestAccSecretResource_replicaARN(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	cfg := func(regions ...string) string {
 		blocks := ""

@@ -17,6 +17,7 @@ import (
 // (A version moved from hashicorp/aws with a null keeps it while nothing changes:
 // TestAccMoveState_fromHashicorpAWS.)
 func TestAccSecretVersionHasSecretStringWO(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	wo := svCreateSecret(t, env, "haswo/write-only")
 	plain := svCreateSecret(t, env, "haswo/plain")

@@ -18,6 +18,7 @@ import (
 // secretsmanager_secret_versions lists every version across ListSecretVersionIds pages (AWS
 // returns at most 100 a page), newest first, deprecated ones only when asked.
 func TestAccSecretVersionsDataSource(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	arn := env.CreateSecret("app/many-versions", "value-0")
 	for i := 1; i <= 120; i++ {
