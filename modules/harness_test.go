@@ -76,9 +76,9 @@ func needHarness(t *testing.T) *harness {
 }
 
 func newHarness() (*harness, error) {
-	tf, err := exec.LookPath("terraform")
+	tf, err := terraformCLI()
 	if err != nil {
-		return nil, errors.New("terraform is not on PATH: the module tests run terraform validate and terraform test (1.11 or later)")
+		return nil, err
 	}
 	if err := checkTerraformVersion(tf); err != nil {
 		return nil, err
@@ -174,23 +174,40 @@ func cleanEnv() []string {
 	return out
 }
 
-var versionRE = regexp.MustCompile(`Terraform v(\d+)\.(\d+)\.`)
+// terraformCLI is the CLI the tests run: TF_ACC_TERRAFORM_PATH when set (as for the
+// provider's acceptance tests; make test-tofu points it at OpenTofu), else terraform on PATH.
+func terraformCLI() (string, error) {
+	if p := os.Getenv("TF_ACC_TERRAFORM_PATH"); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			return "", fmt.Errorf("TF_ACC_TERRAFORM_PATH: %w", err)
+		}
+		return p, nil
+	}
+	tf, err := exec.LookPath("terraform")
+	if err != nil {
+		return "", errors.New("terraform is not on PATH: the module tests run terraform validate and terraform test (Terraform 1.11 or later, or OpenTofu 1.11 or later through TF_ACC_TERRAFORM_PATH)")
+	}
+	return tf, nil
+}
 
-// checkTerraformVersion refuses a Terraform older than 1.11: the modules use write-only
-// attributes, and the tests rely on mock_provider and on dev_overrides without init.
+var versionRE = regexp.MustCompile(`(Terraform|OpenTofu) v(\d+)\.(\d+)\.`)
+
+// checkTerraformVersion refuses a CLI older than 1.11 (Terraform or OpenTofu): the modules
+// use write-only attributes, and the tests rely on mock_provider and on dev_overrides
+// without init.
 func checkTerraformVersion(tf string) error {
 	out, err := exec.Command(tf, "version").Output()
 	if err != nil {
-		return fmt.Errorf("terraform version: %v", err)
+		return fmt.Errorf("%s version: %v", tf, err)
 	}
 	m := versionRE.FindSubmatch(out)
 	if m == nil {
-		return fmt.Errorf("terraform version: cannot read %q", out)
+		return fmt.Errorf("%s version: cannot read %q", tf, out)
 	}
-	major, _ := strconv.Atoi(string(m[1]))
-	minor, _ := strconv.Atoi(string(m[2]))
+	major, _ := strconv.Atoi(string(m[2]))
+	minor, _ := strconv.Atoi(string(m[3]))
 	if major < 1 || (major == 1 && minor < 11) {
-		return fmt.Errorf("the module tests need Terraform 1.11 or later; %s is %s", tf, bytes.TrimSpace(out))
+		return fmt.Errorf("the module tests need %s 1.11 or later; %s is %s", m[1], tf, bytes.TrimSpace(out))
 	}
 	return nil
 }

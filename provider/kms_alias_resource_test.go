@@ -67,9 +67,10 @@ func kmsAliasesGone(env *testEnv) resource.TestCheckFunc {
 // TestAccKMSAliasResource_lifecycle: create, move to another key in place, no change when the
 // target switches between the key id and the key ARN, import by name and by ARN, destroy.
 func TestAccKMSAliasResource_lifecycle(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	const name = `name = "alias/app"`
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
 		CheckDestroy:             kmsAliasesGone(env),
 		Steps: []resource.TestStep{
@@ -152,6 +153,7 @@ func TestAccKMSAliasResource_lifecycle(t *testing.T) {
 // TestAccKMSAliasResource_generatedNames: name_prefix and no name at all give unique names
 // that stay put across plans; import by name works for them.
 func TestAccKMSAliasResource_generatedNames(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	config := func(prefix string) string {
 		return env.providerConfig("") + `
@@ -165,7 +167,7 @@ resource "secretsmanager_kms_alias" "n" {
 }`
 	}
 	var firstName string
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
 		CheckDestroy:             kmsAliasesGone(env),
 		Steps: []resource.TestStep{
@@ -216,10 +218,11 @@ resource "secretsmanager_kms_alias" "n" {
 
 // TestAccKMSAliasResource_drift: an alias moved or deleted outside Terraform is put back.
 func TestAccKMSAliasResource_drift(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	config := kmsAliasConfig(env, `name = "alias/drift"`, "secretsmanager_kms_key.one.arn")
 	var other string
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
 		CheckDestroy:             kmsAliasesGone(env),
 		Steps: []resource.TestStep{
@@ -257,6 +260,7 @@ func TestAccKMSAliasResource_drift(t *testing.T) {
 // TestAccKMSAliasResource_validation: names and targets KMS would refuse are refused at plan
 // time, naming the attribute and the fix; nothing is created.
 func TestAccKMSAliasResource_validation(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	const key = `"1234abcd-12ab-34cd-56ef-1234567890ab"`
 	cases := []struct {
@@ -283,7 +287,7 @@ func TestAccKMSAliasResource_validation(t *testing.T) {
 			ExpectError: kmsErrRe(tc.want...),
 		})
 	}
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
 		CheckDestroy: func(*terraform.State) error {
 			out, err := env.KMS.ListAliases(context.Background(), &kms.ListAliasesInput{})
@@ -302,8 +306,9 @@ func TestAccKMSAliasResource_validation(t *testing.T) {
 // TestAccKMSAliasResource_applyErrors: what only KMS can tell (a missing key, a taken name, a
 // key of another type) fails the apply with the operation and the fix, and leaves no state.
 func TestAccKMSAliasResource_applyErrors(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
 		Steps: []resource.TestStep{
 			{
@@ -363,6 +368,7 @@ resource "secretsmanager_kms_alias" "a" {
 
 // TestKMSAliasRead_calls: one refresh of an alias is one DescribeKey call.
 func TestKMSAliasRead_calls(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	ctx := t.Context()
 	key := kmsKeyWithAlias(t, env, "alias/x")

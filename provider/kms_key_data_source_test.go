@@ -20,6 +20,7 @@ import (
 // gives the same attributes, which match the resource and the key in KMS; a disabled key
 // says so; a missing key is an error naming key_id; each read is one DescribeKey call.
 func TestAccKMSKeyDataSource(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	config := func(enabled bool) string {
 		return env.providerConfig("") + fmt.Sprintf(`
@@ -92,7 +93,7 @@ data "secretsmanager_kms_key" "aws_managed" {
 		)
 		return resource.ComposeAggregateTestCheckFunc(checks...)
 	}
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
 		CheckDestroy:             kmsAliasesGone(env),
 		Steps: []resource.TestStep{
@@ -111,6 +112,7 @@ data "secretsmanager_kms_key" "missing" {
 
 // TestKMSKeyDataSource_calls: one read is one DescribeKey call, whatever names the key.
 func TestKMSKeyDataSource_calls(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	ctx := t.Context()
 	kmsKeyWithAlias(t, env, "alias/x")
@@ -141,6 +143,7 @@ data "secretsmanager_kms_key" "k" {
 // TestAccKMSExamples applies the documentation examples of the KMS key, alias and data source
 // against the emulator, so that the docs show configurations that work.
 func TestAccKMSExamples(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	read := func(p string) string { return readExample(t, p) }
 	keyExample := read("resources/secretsmanager_kms_key/resource.tf")
@@ -152,7 +155,7 @@ func TestAccKMSExamples(t *testing.T) {
 		}
 	}
 	empty := resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
 		CheckDestroy:             kmsAliasesGone(env),
 		Steps: []resource.TestStep{

@@ -174,6 +174,7 @@ const kmsCustomPolicyReordered = `{"Statement":[{"Resource":"*","Action":["kms:*
 // place (the key id never changes), import by id and by ARN, and destroy into
 // PendingDeletion with the configured window.
 func TestAccKMSKeyResource_lifecycle(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	var firstID string
 	sameKey := func(s *terraform.State) error {
@@ -187,7 +188,7 @@ func TestAccKMSKeyResource_lifecycle(t *testing.T) {
 		PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(kmsKeyAddr, plancheck.ResourceActionUpdate)},
 		PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 	}
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
 		CheckDestroy:             kmsCheckDestroyed(env, 7),
 		Steps: []resource.TestStep{
@@ -292,6 +293,7 @@ resource "secretsmanager_kms_key" "k" {
 // rewritten in equivalent JSON, in the configuration or by AWS, give empty plans; a real
 // change does not.
 func TestAccKMSKeyResource_policyNeverDiffs(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	withPolicy := func(p string) string {
 		return env.providerConfig("") + fmt.Sprintf(`
@@ -304,7 +306,7 @@ resource "secretsmanager_kms_key" "k" {
 		PreApply:             []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 		PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 	}
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
 		CheckDestroy:             kmsCheckDestroyed(env, 30),
 		Steps: []resource.TestStep{
@@ -363,6 +365,7 @@ resource "secretsmanager_kms_key" "k" {
 // TestAccKMSKeyResource_drift: changes made outside Terraform through the SDK show in the
 // next plan and that apply puts them back.
 func TestAccKMSKeyResource_drift(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	config := env.providerConfig(`default_tags { tags = { owner = "platform" } }`) + `
 resource "secretsmanager_kms_key" "k" {
@@ -432,7 +435,7 @@ resource "secretsmanager_kms_key" "k" {
 	}
 	steps[len(steps)-1].Check = kmsCheckRemote(env, kmsKeyAddr, kmsWant{description: "drift", enabled: true, rotation: true, period: 200,
 		tags: want.tags, policySid: `"Use"`})
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
 		CheckDestroy:             kmsCheckDestroyed(env, 30),
 		Steps:                    steps,
@@ -442,9 +445,10 @@ resource "secretsmanager_kms_key" "k" {
 // TestAccKMSKeyResource_policyDriftRepaired: with a policy in the configuration, an
 // out-of-band policy change is put back.
 func TestAccKMSKeyResource_policyDriftRepaired(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	config := env.providerConfig("") + fmt.Sprintf(`resource "secretsmanager_kms_key" "k" { policy = %q }`, kmsCustomPolicy)
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
 		CheckDestroy:             kmsCheckDestroyed(env, 30),
 		Steps: []resource.TestStep{
@@ -485,6 +489,7 @@ func TestAccKMSKeyResource_policyDriftRepaired(t *testing.T) {
 // round-trips; disabling the key makes Secrets Manager refuse to decrypt, and enabling it
 // again restores access.
 func TestAccKMSKeyResource_secretEncryption(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	const value = "correct horse battery staple"
 	config := func(enabled bool) string {
@@ -515,7 +520,7 @@ resource "secretsmanager_kms_alias" "a" {
 		}
 		return nil
 	}
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
 		CheckDestroy:             kmsCheckDestroyed(env, 30),
 		Steps: []resource.TestStep{
@@ -574,6 +579,7 @@ resource "secretsmanager_kms_alias" "a" {
 // TestAccKMSKeyResource_validation: bad input is refused at plan time with a message that
 // names the attribute and the fix, and nothing is created.
 func TestAccKMSKeyResource_validation(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	cases := []struct {
 		name, body string
@@ -604,7 +610,7 @@ func TestAccKMSKeyResource_validation(t *testing.T) {
 			ExpectError: kmsErrRe(tc.want...),
 		})
 	}
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
 		CheckDestroy: func(*terraform.State) error {
 			out, err := env.KMS.ListKeys(context.Background(), &kms.ListKeysInput{})
@@ -623,6 +629,7 @@ func TestAccKMSKeyResource_validation(t *testing.T) {
 // TestAccKMSKeyResource_disabledKeyRotation: rotation cannot change on a key that stays
 // disabled (KMS refuses); the plan says so and how to proceed, and doing as it says works.
 func TestAccKMSKeyResource_disabledKeyRotation(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	config := func(enabled, rotation bool) string {
 		return env.providerConfig("") + fmt.Sprintf(`
@@ -631,7 +638,7 @@ resource "secretsmanager_kms_key" "k" {
   enable_key_rotation = %t
 }`, enabled, rotation)
 	}
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
 		CheckDestroy:             kmsCheckDestroyed(env, 30),
 		Steps: []resource.TestStep{
@@ -653,10 +660,11 @@ resource "secretsmanager_kms_key" "k" {
 // TestAccKMSKeyResource_pendingDeletionOutOfBand: a key scheduled for deletion outside
 // Terraform leaves the state on refresh, and the next apply creates a new key.
 func TestAccKMSKeyResource_pendingDeletionOutOfBand(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	config := env.providerConfig("") + `resource "secretsmanager_kms_key" "k" { description = "doomed" }`
 	var first string
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
 		CheckDestroy:             kmsCheckDestroyed(env, 30),
 		Steps: []resource.TestStep{
@@ -686,6 +694,7 @@ func TestAccKMSKeyResource_pendingDeletionOutOfBand(t *testing.T) {
 // TestKMSKeyRead_pendingDeletionWarns: the refresh of a key pending deletion drops it with a
 // warning that says how to keep it.
 func TestKMSKeyRead_pendingDeletionWarns(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	ctx := t.Context()
 	out, err := env.KMS.CreateKey(ctx, &kms.CreateKeyInput{})
@@ -713,6 +722,7 @@ func TestKMSKeyRead_pendingDeletionWarns(t *testing.T) {
 // TestKMSKeyRead_calls counts the API calls of one refresh: four for a symmetric key, three
 // for a key that cannot rotate (GetKeyRotationStatus would fail for it).
 func TestKMSKeyRead_calls(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	ctx := t.Context()
 	r := &kmsKeyResource{c: &clients{KMS: env.KMS, Region: "us-east-1", DefaultTags: map[string]string{}}}
@@ -755,9 +765,10 @@ func TestKMSKeyRead_calls(t *testing.T) {
 // TestAccKMSKeyResource_replaceAndMultiRegion: key_spec, key_usage and multi_region replace
 // the key; an asymmetric multi-Region key round-trips through import.
 func TestAccKMSKeyResource_replaceAndMultiRegion(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	var first string
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
 		CheckDestroy:             kmsCheckDestroyed(env, 30),
 		Steps: []resource.TestStep{
@@ -817,9 +828,10 @@ resource "secretsmanager_kms_key" "k" {
 // TestAccKMSKeyResource_importErrors: an ARN of another region or another service is refused
 // with a message that says what to import with.
 func TestAccKMSKeyResource_importErrors(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	config := env.providerConfig("") + `resource "secretsmanager_kms_key" "k" {}`
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
 		Steps: []resource.TestStep{
 			{
@@ -845,6 +857,7 @@ func TestAccKMSKeyResource_importErrors(t *testing.T) {
 // succeeds; a key whose set-up fails after CreateKey is scheduled for deletion at once, with
 // an error that says so, and the state holds nothing.
 func TestAccKMSKeyResource_throttlingAndRollback(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	inject := func(faults ...emulator.Fault) func() {
 		return func() {
@@ -856,7 +869,7 @@ func TestAccKMSKeyResource_throttlingAndRollback(t *testing.T) {
 		}
 	}
 	rotating := env.providerConfig("") + `resource "secretsmanager_kms_key" "k" { enable_key_rotation = true }`
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
 		Steps: []resource.TestStep{
 			{

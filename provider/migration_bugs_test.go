@@ -25,6 +25,7 @@ import (
 // A tag whose value is only known after apply (here a key id) must plan, on both taggable
 // resources, and reach AWS.
 func TestAccTags_unknownValue(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	cfg := env.providerConfig(`default_tags { tags = { team = "core" } }`) + `
 resource "secretsmanager_kms_key" "k" {
@@ -81,6 +82,7 @@ resource "secretsmanager_secret" "s" {
 // A secret RDS owns carries aws: tags that only AWS may set or remove. Importing it must
 // give a clean plan, and changing its own tags must never try to untag the aws: ones.
 func TestAccSecretResource_awsReservedTags(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	if err := env.Control.RegisterDBInstance(t.Context(), emulator.DBInstance{
 		Identifier: "orders", Engine: "postgres", Address: "127.0.0.1", Port: 5432,
@@ -158,6 +160,7 @@ resource "secretsmanager_secret" "s" {
 // Importing a rotation by the secret's name, with a configuration naming the secret by
 // ARN (the usual secretsmanager_secret.x.arn), must neither replace it nor rotate.
 func TestAccSecretRotationResource_importByName(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	_, fn := registerRotator(env, "rotate-import")
 	const name = "app/rotation-import"
@@ -225,6 +228,7 @@ resource "secretsmanager_secret_rotation" "r" {
 // A policy rewritten in an equivalent form ("x" versus ["x"], key order) plans no change on
 // secretsmanager_secret_policy, as on secretsmanager_secret.policy.
 func TestAccSecretPolicyResource_equivalentRewriteNoDiff(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	cfg := func(action string) string {
 		return env.providerConfig("") + fmt.Sprintf(`
@@ -263,6 +267,7 @@ resource "secretsmanager_secret_policy" "p" {
 // After an import the plan is clean: the secret's policy is read, an alias made from
 // name_prefix keeps its prefix, and a key's description is AWS's when unset.
 func TestAccImport_cleanPlans(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	const policy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"secretsmanager:GetSecretValue","Resource":"*"}]}`
 	resource.Test(t, resource.TestCase{
@@ -322,6 +327,7 @@ resource "secretsmanager_kms_alias" "a" {
 // Importing a secret whose policy another resource manages must not take the policy over:
 // the secret's plan stays clean, and a later change of the secret leaves the policy alone.
 func TestAccSecretResource_importLeavesPolicyResourceAlone(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	const doc = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"secretsmanager:GetSecretValue","Resource":"*"}]}`
 	arn := env.CreateSecret("app/import-policy-owner", "v")
@@ -374,6 +380,7 @@ resource "secretsmanager_secret_policy" "p" {
 // A principal created in the same apply is not yet known to IAM: AWS answers
 // MalformedPolicyDocumentException for a while. The provider retries that, within a budget.
 func TestAccPolicies_retryWhileIAMPropagates(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	cfg := env.providerConfig("") + `
 resource "secretsmanager_secret" "s" {
@@ -444,6 +451,7 @@ resource "secretsmanager_kms_key" "k" {
 
 // The retry is bounded: a policy AWS keeps refusing fails with AWS's message and what to do.
 func TestAccPolicies_retryBudgetExhausted(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factoriesWith(propagationRetry{Timeout: 300 * time.Millisecond, Backoff: 5 * time.Millisecond}),
@@ -494,6 +502,7 @@ func rotationRulesDays(n int64) *smtypes.RotationRulesType {
 // what it sees, when it sees it: a different policy already on the secret at create, and a
 // policy changed since the last apply afterwards.
 func TestAccSecretPolicyResource_twoOwnersWarned(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs the terraform CLI")
 	}

@@ -162,6 +162,7 @@ func awsState(t *testing.T, resources map[string]map[string]any) string {
 // A moved block from each hashicorp/aws resource carries the state over: no import, no
 // replacement, and an empty plan after.
 func TestAccMoveState_fromHashicorpAWS(t *testing.T) {
+	t.Parallel()
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("TF_ACC not set")
 	}

@@ -14,6 +14,7 @@ import (
 // The hashicorp/aws data sources a migrating configuration uses: aws_kms_alias and
 // aws_secretsmanager_secret_rotation.
 func TestAccParityDataSources(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	key, err := env.KMS.CreateKey(t.Context(), &kms.CreateKeyInput{})
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 // A provider block copied from hashicorp/aws with a setting this provider lacks fails with
 // the setting's name and what to do, not "Unsupported argument".
 func TestAccProvider_unsupportedSettings(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
@@ -30,6 +31,7 @@ resource "secretsmanager_secret" "s" {
 
 // ignore_tags: tags another tool sets are neither shown nor removed.
 func TestAccProvider_ignoreTags(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	arn := env.CreateSecret("app/ignore-tags", "v",
 		smtypes.Tag{Key: strPtr("ops:cost-center"), Value: strPtr("42")},

@@ -96,6 +96,7 @@ func (w passwordWant) check(pw string) error {
 }
 
 func TestPasswordWantCheckFails(t *testing.T) {
+	t.Parallel()
 	// The checker itself must be able to fail, or the tests below prove nothing.
 	w := passwordTestCases[1].want // 8 characters, no punctuation, each other type required
 	for pw, why := range map[string]string{"aB3defgh": "", "aB3defg": "7 characters", "aB3defg!": "punctuation",
@@ -108,6 +109,7 @@ func TestPasswordWantCheckFails(t *testing.T) {
 }
 
 func TestAccRandomPasswordDataSource(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	for _, tc := range passwordTestCases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -145,6 +147,7 @@ data "secretsmanager_random_password" "p" {
 // TestAccRandomPasswordDataSourceInState is the positive control of the ephemeral resource's
 // "never in state" test: the same search finds the data source's password in plan and state.
 func TestAccRandomPasswordDataSourceInState(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: env.factories(),
@@ -166,6 +169,7 @@ output "pw" {
 }
 
 func TestAccRandomPasswordDataSourceValidation(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	testRandomPasswordRejected(t, env, env.factories(), func(args string) string {
 		return "data \"secretsmanager_random_password\" \"p\" {\n" + args + "\n}"

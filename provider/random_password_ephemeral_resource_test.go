@@ -25,6 +25,7 @@ func (e *testEnv) factoriesWithEcho() map[string]func() (tfprotov6.ProviderServe
 }
 
 func TestAccRandomPasswordEphemeral(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	for _, tc := range passwordTestCases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -114,6 +115,7 @@ resource "terraform_data" "sink" {
 }
 
 func TestAccRandomPasswordEphemeralValidation(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	testRandomPasswordRejected(t, env, env.factoriesWithEcho(), func(args string) string {
 		return "ephemeral \"secretsmanager_random_password\" \"p\" {\n" + args + `
@@ -130,6 +132,7 @@ resource "echo" "test" {}
 // the write-only secret_string_wo of a secret version. Secrets Manager gets the password;
 // plan and state never hold it, and the next plan is empty although a new password is drawn.
 func TestAccRandomPasswordEphemeralWriteOnly(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	out, err := env.SM.CreateSecret(t.Context(), &secretsmanager.CreateSecretInput{Name: aws.String("random-password-wo")})
 	if err != nil {

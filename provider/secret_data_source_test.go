@@ -31,6 +31,7 @@ func secretStateHasNo(s string) resource.TestCheckFunc {
 }
 
 func TestAccSecretDataSource(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	ctx := t.Context()
 	const value = "s3cr3t-v4lue-never-in-state"

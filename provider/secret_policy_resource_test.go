@@ -131,6 +131,7 @@ const denyPolicyJSON = `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","P
 	`"Action":"secretsmanager:DeleteSecret","Resource":"*"}]}`
 
 func TestAccSecretPolicyLifecycle(t *testing.T) {
+	t.Parallel()
 	pt := newPolicyTest(t, "policy-lifecycle")
 	const name = "secretsmanager_secret_policy.p"
 	resource.Test(t, resource.TestCase{
@@ -200,6 +201,7 @@ func TestAccSecretPolicyLifecycle(t *testing.T) {
 
 // TestAccSecretPolicyDrift removes and changes the policy outside Terraform; apply repairs.
 func TestAccSecretPolicyDrift(t *testing.T) {
+	t.Parallel()
 	pt := newPolicyTest(t, "policy-drift")
 	const name = "secretsmanager_secret_policy.p"
 	cfg := pt.config(readPolicy, "block_public_policy = true")
@@ -240,6 +242,7 @@ func TestAccSecretPolicyDrift(t *testing.T) {
 // TestAccSecretPolicyInvalid: malformed policies and a name instead of an ARN fail the plan,
 // naming the attribute, before any call.
 func TestAccSecretPolicyInvalid(t *testing.T) {
+	t.Parallel()
 	pt := newPolicyTest(t, "policy-invalid")
 	tests := []struct{ name, config, err string }{
 		{"not JSON", pt.config(`"{\"Version\": \"2012-10-17\", "`, ""), `Invalid policy document[\s\S]*not\s+valid\s+JSON`},
@@ -272,6 +275,7 @@ resource "secretsmanager_secret_policy" "p" {
 // resource) is still checked before anything is sent: Terraform validates it again at apply,
 // once known.
 func TestAccSecretPolicyUnknownAtPlan(t *testing.T) {
+	t.Parallel()
 	pt := newPolicyTest(t, "policy-unknown")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: pt.factories(),
@@ -293,6 +297,7 @@ resource "terraform_data" "doc" {
 // TestAccSecretPolicyPublic: with block_public_policy a public policy fails with the reason
 // and the fix, and nothing is applied; without it, it is applied.
 func TestAccSecretPolicyPublic(t *testing.T) {
+	t.Parallel()
 	pt := newPolicyTest(t, "policy-public")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: pt.factories(),
@@ -313,6 +318,7 @@ func TestAccSecretPolicyPublic(t *testing.T) {
 
 // TestAccSecretPolicyPublicNothingApplied checks the emulator after a refused public policy.
 func TestAccSecretPolicyPublicNothingApplied(t *testing.T) {
+	t.Parallel()
 	pt := newPolicyTest(t, "policy-public-nothing")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: pt.factories(),

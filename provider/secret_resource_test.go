@@ -106,6 +106,7 @@ func secretCheckDestroyed(env *testEnv) resource.TestCheckFunc {
 }
 
 func TestAccSecretResource_lifecycle(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	key1, _ := secretNewKey(t, env.KMS)
 	_, key2ARN := secretNewKey(t, env.KMS)
@@ -226,6 +227,7 @@ resource "secretsmanager_secret" "s" {
 }
 
 func TestAccSecretResource_generatedNames(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	cfg := func(prefix string) string {
 		return env.providerConfig("") + fmt.Sprintf(`
@@ -282,6 +284,7 @@ resource "secretsmanager_secret" "generated" {
 // A name still in its recovery window fails at plan time (known name) or at create (name
 // known only at apply), with both ways out, and nothing is created.
 func TestAccSecretResource_nameScheduledForDeletion(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	const name = "orders/db"
 	if _, err := env.SM.CreateSecret(t.Context(), &secretsmanager.CreateSecretInput{Name: aws.String(name)}); err != nil {
@@ -351,6 +354,7 @@ resource "secretsmanager_secret" "s" {
 // Bad input fails at plan time with a diagnostic naming the attribute and the fix, and
 // nothing is created.
 func TestAccSecretResource_invalidInput(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	publicPolicy := `jsonencode({Version = "2012-10-17", Statement = [{Effect = "Allow", Principal = "*", Action = "secretsmanager:GetSecretValue", Resource = "*"}]})`
 	tests := []struct {
@@ -414,6 +418,7 @@ func secretReplicaGone(out *secretsmanager.DescribeSecretOutput, err error) erro
 }
 
 func TestAccSecretResource_replicas(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	const name = "payments/api-key"
 	usw2Key, _ := secretNewKey(t, secretKMS(env, "us-west-2"))
@@ -543,6 +548,7 @@ resource "secretsmanager_secret" "s" {
 // A secret of the same name in a replica region makes that replica fail, with a warning;
 // setting force_overwrite_replica_secret replaces it.
 func TestAccSecretResource_forceOverwriteReplica(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	const name = "shared/token"
 	if _, err := secretSM(env, "eu-west-1").CreateSecret(t.Context(), &secretsmanager.CreateSecretInput{Name: aws.String(name)}); err != nil {
@@ -585,6 +591,7 @@ resource "secretsmanager_secret" "s" {
 }
 
 func TestAccSecretResource_defaultTags(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	cfg := func(defaults string) string {
 		return env.providerConfig(defaults) + `
@@ -707,6 +714,7 @@ func secretAWSPolicy(env *testEnv, addr string, want string) resource.TestCheckF
 }
 
 func TestAccSecretResource_policy(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	cfg := func(policy string) string {
 		body := ""
@@ -782,6 +790,7 @@ resource "secretsmanager_secret" "s" {
 
 // Changes made outside Terraform show in the next plan and the apply repairs them.
 func TestAccSecretResource_drift(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	const name = "crm/api"
 	cfg := env.providerConfig("") + fmt.Sprintf(`
@@ -861,6 +870,7 @@ resource "secretsmanager_secret" "s" {
 // A refresh costs one DescribeSecret per secret; GetResourcePolicy only for a secret whose
 // policy this resource manages.
 func TestAccSecretResource_refreshCalls(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	cfg := env.providerConfig("") + `
 resource "secretsmanager_secret" "plain" {
@@ -899,6 +909,7 @@ resource "secretsmanager_secret" "with_policy" {
 // Destroy removes the replicas first, then deletes with the recovery window (the secret can be
 // restored) or without one (gone at once, within the delete timeout).
 func TestAccSecretResource_destroy(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	cfg := env.providerConfig("") + `
 resource "secretsmanager_secret" "kept" {
@@ -960,6 +971,7 @@ resource "secretsmanager_secret" "gone" {
 
 // The documentation's examples apply as written.
 func TestAccSecretExamples(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	read := func(p string) string { return readExample(t, p) }
 	res := env.providerConfig("") + read("resources/secretsmanager_secret/resource.tf")
@@ -990,6 +1002,7 @@ func TestAccSecretExamples(t *testing.T) {
 }
 
 func TestSecretKMSKeysMatch(t *testing.T) {
+	t.Parallel()
 	const id = "1234abcd-12ab-34cd-56ef-1234567890ab"
 	tests := []struct {
 		a, b types.String
@@ -1025,6 +1038,7 @@ func TestSecretKMSKeysMatch(t *testing.T) {
 }
 
 func TestSecretGeneratedNames(t *testing.T) {
+	t.Parallel()
 	seen := map[string]bool{}
 	for range 1000 {
 		name := secretUniqueName("app/")

@@ -172,6 +172,7 @@ func (rt *rotationTest) checkRotationOff(t *testing.T) resource.TestCheckFunc {
 }
 
 func TestAccSecretRotationLifecycle(t *testing.T) {
+	t.Parallel()
 	rt := newRotationTest(t, "rotation-lifecycle")
 	const name = "secretsmanager_secret_rotation.r"
 	var current string
@@ -261,6 +262,7 @@ func TestAccSecretRotationLifecycle(t *testing.T) {
 // TestAccSecretRotationDrift turns rotation off and changes its rules outside Terraform; each
 // shows in the plan and apply puts it back.
 func TestAccSecretRotationDrift(t *testing.T) {
+	t.Parallel()
 	rt := newRotationTest(t, "rotation-drift")
 	const name = "secretsmanager_secret_rotation.r"
 	cfg := func(immediately bool) string {
@@ -339,6 +341,7 @@ func TestAccSecretRotationDrift(t *testing.T) {
 // TestAccSecretRotationSecretDeleted: a secret deleted outside Terraform takes its rotation
 // with it; the plan creates the rotation again, and apply reports the missing secret.
 func TestAccSecretRotationSecretDeleted(t *testing.T) {
+	t.Parallel()
 	rt := newRotationTest(t, "rotation-deleted")
 	cfg := rt.config(`
   rotate_immediately = false
@@ -368,6 +371,7 @@ func TestAccSecretRotationSecretDeleted(t *testing.T) {
 
 // TestAccSecretRotationRefreshCalls measures the API calls of a refresh: one DescribeSecret.
 func TestAccSecretRotationRefreshCalls(t *testing.T) {
+	t.Parallel()
 	rt := newRotationTest(t, "rotation-calls")
 	cfg := rt.config(`
   rotate_immediately = false
@@ -407,6 +411,7 @@ func TestAccSecretRotationRefreshCalls(t *testing.T) {
 // TestAccSecretRotationInvalidRules: every mistake in rotation_rules fails the plan with a
 // diagnostic on the attribute to fix, before any AWS call.
 func TestAccSecretRotationInvalidRules(t *testing.T) {
+	t.Parallel()
 	rt := newRotationTest(t, "rotation-invalid")
 	tests := []struct {
 		name, body string
@@ -472,6 +477,7 @@ resource "secretsmanager_secret_rotation" "r" {
 // TestAccSecretRotationRulesFromOtherResources: rules that are unknown at plan time are
 // checked at apply, and the known parts are still checked at plan.
 func TestAccSecretRotationUnknownRules(t *testing.T) {
+	t.Parallel()
 	rt := newRotationTest(t, "rotation-unknown")
 	cfg := func(duration string) string {
 		return rt.config(fmt.Sprintf(`
@@ -497,6 +503,7 @@ resource "terraform_data" "expr" {
 }
 
 func TestAccSecretRotationUnknownFunction(t *testing.T) {
+	t.Parallel()
 	rt := newRotationTest(t, "rotation-nofunction")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: rt.factories(),
@@ -534,6 +541,7 @@ resource "secretsmanager_secret_rotation" "r" {
 // TestAccSecretRotationPreviousIncomplete: a rotation stuck part-way makes RotateSecret fail;
 // the diagnostic says why and gives the commands that unblock it.
 func TestAccSecretRotationPreviousIncomplete(t *testing.T) {
+	t.Parallel()
 	rt := newRotationTest(t, "rotation-stuck")
 	rt.fn.setFailAt("setSecret")
 	var pending string
@@ -573,6 +581,7 @@ func TestAccSecretRotationPreviousIncomplete(t *testing.T) {
 
 // TestPreviousRotationDiagnosticNamesVersion checks the fix commands carry the stuck version.
 func TestAccSecretRotationIncompleteNamesVersion(t *testing.T) {
+	t.Parallel()
 	rt := newRotationTest(t, "rotation-stuck-version")
 	rt.fn.setFailAt("testSecret")
 	out, err := rt.SM.RotateSecret(t.Context(), &secretsmanager.RotateSecretInput{SecretId: aws.String(rt.secretARN), RotationLambdaARN: aws.String(rt.lambdaARN),
@@ -604,6 +613,7 @@ func (rt *rotationTest) waitRotationsAnyOutcome(t *testing.T, n int) error {
 
 // TestRotationRulesFromAWS: rules as DescribeSecret reports them keep the configuration's form.
 func TestRotationRulesFromAWS(t *testing.T) {
+	t.Parallel()
 	days := func(n int64) []rotationRulesModel {
 		return []rotationRulesModel{{AutomaticallyAfterDays: types.Int64Value(n), ScheduleExpression: types.StringNull(), Duration: types.StringNull()}}
 	}

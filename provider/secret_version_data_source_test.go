@@ -16,6 +16,7 @@ import (
 // (with the secret named, not its ARN) and a binary version, one GetSecretValue each; and fails
 // with a message that says what to check when no version matches.
 func TestAccSecretVersionDataSource(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	arn := svCreateSecret(t, env, "ds/app")
 	v1 := svPut(t, env, arn, "ds-first-Ha7")

@@ -20,6 +20,7 @@ import (
 // and none reaches the state file, the saved plan or their JSON. A data source read of a
 // control secret proves the greps find values that are there.
 func TestAccSecretVersionEphemeralResource(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	src := svCreateSecret(t, env, "eph/source")
 	v1 := svPut(t, env, src, "eph-first-Bn5")

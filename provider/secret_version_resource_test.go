@@ -314,6 +314,7 @@ func svCheckDestroyKeeps(env *testEnv, secret string, want func() map[string][]s
 // old one AWSPREVIOUS), import round trip, empty plan after apply, one API call per refresh,
 // destroy, for a text and a binary value.
 func TestAccSecretVersionResource_basic(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name, attr, v1, v2 string
 		// check compares what AWS holds with the configured value.
@@ -532,6 +533,7 @@ resource "secretsmanager_secret_version" "test" {
 // version AWS deleted is replaced by a new one; destroy releases the configured labels but
 // AWSCURRENT.
 func TestAccSecretVersionResource_explicitStages(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	rotate := svRotation(t, env)
 	arn := svCreateSecret(t, env, "blue-green")
@@ -636,6 +638,7 @@ resource "secretsmanager_secret_version" "test" {
 // A plain secret_string fed from the data source is the control that proves the greps find
 // values.
 func TestAccSecretVersionResource_writeOnly(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name, woAttr, readAttr string
 		v1, v2                 []byte
@@ -778,6 +781,7 @@ func svPutBinary(t *testing.T, env *testEnv, secret string, v []byte) string {
 // configured value with the version's and writes nothing when they match; a different value
 // then writes a new version.
 func TestAccSecretVersionResource_importAdopts(t *testing.T) {
+	t.Parallel()
 	for _, attr := range []string{"secret_string", "secret_string_wo"} {
 		t.Run(attr, func(t *testing.T) {
 			env := newTestEnv(t)
@@ -862,6 +866,7 @@ resource "secretsmanager_secret_version" "test" {
 // TestAccSecretVersionResource_secretIDForms: switching secret_id between the name and the ARN
 // of the same secret changes nothing in AWS; another secret replaces the version.
 func TestAccSecretVersionResource_secretIDForms(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	arn := svCreateSecret(t, env, "app/db-password")
 	otherARN := svCreateSecret(t, env, "app/other")
@@ -913,6 +918,7 @@ resource "secretsmanager_secret_version" "test" {
 // TestAccSecretVersionResource_invalid: bad input fails at plan time with a message naming the
 // attribute and the fix, and nothing is written.
 func TestAccSecretVersionResource_invalid(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	arn := svCreateSecret(t, env, "invalid")
 	cases := []struct {
@@ -977,6 +983,7 @@ resource "secretsmanager_secret_version" "test" {
 // TestAccSecretVersionResource_throttled: throttling of PutSecretValue is retried, and the retries
 // write one version only (same ClientRequestToken).
 func TestAccSecretVersionResource_throttled(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	arn := svCreateSecret(t, env, "throttled")
 	resource.Test(t, resource.TestCase{
@@ -1101,6 +1108,7 @@ resource "secretsmanager_secret_version" "test" {
 }
 
 func TestSecretVersionHelpers(t *testing.T) {
+	t.Parallel()
 	arn := "arn:aws:secretsmanager:us-east-1:123456789012:secret:app/db-AbCdEf"
 	for _, tc := range []struct {
 		id   string

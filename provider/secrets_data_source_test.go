@@ -13,6 +13,7 @@ import (
 )
 
 func TestAccSecretsDataSource(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	ctx := t.Context()
 	// More secrets than one ListSecrets page holds (100), created out of name order.

@@ -2,13 +2,12 @@ package rotation
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
+	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 )
 
@@ -27,21 +26,26 @@ type SecretsManagerAPI interface {
 // AWS_ENDPOINT_URL, which the SDK reads otherwise.
 const EnvSecretsManagerEndpoint = "SECRETS_MANAGER_ENDPOINT"
 
-// loadAWSConfig loads the default SDK configuration (credentials, region, retries and the
-// AWS_ENDPOINT_URL* variables).
-func loadAWSConfig(ctx context.Context) (aws.Config, error) {
-	cfg, err := config.LoadDefaultConfig(ctx)
-	if err != nil {
-		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
-	}
-	return cfg, nil
-}
-
-// newSecretsManagerClient builds the client from cfg, with SECRETS_MANAGER_ENDPOINT.
+// newSecretsManagerClient builds the client from cfg, at SECRETS_MANAGER_ENDPOINT, else
+// AWS_ENDPOINT_URL_SECRETS_MANAGER, else cfg's endpoint (AWS_ENDPOINT_URL), else the
+// regional one (FIPS or dual-stack with AWS_USE_FIPS_ENDPOINT / AWS_USE_DUALSTACK_ENDPOINT).
 func newSecretsManagerClient(cfg aws.Config, lookup func(string) (string, bool)) *secretsmanager.Client {
+	get := func(k string) string {
+		v, _ := lookup(k)
+		return strings.TrimSpace(v)
+	}
 	return secretsmanager.NewFromConfig(cfg, func(o *secretsmanager.Options) {
-		if ep, ok := lookup(EnvSecretsManagerEndpoint); ok && ep != "" {
+		if ep := get("AWS_ENDPOINT_URL_SECRETS_MANAGER"); ep != "" && !strings.EqualFold(get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"), "true") {
 			o.BaseEndpoint = aws.String(ep)
+		}
+		if ep := get(EnvSecretsManagerEndpoint); ep != "" {
+			o.BaseEndpoint = aws.String(ep)
+		}
+		if strings.EqualFold(get("AWS_USE_FIPS_ENDPOINT"), "true") {
+			o.EndpointOptions.UseFIPSEndpoint = aws.FIPSEndpointStateEnabled
+		}
+		if strings.EqualFold(get("AWS_USE_DUALSTACK_ENDPOINT"), "true") {
+			o.EndpointOptions.UseDualStackEndpoint = aws.DualStackEndpointStateEnabled
 		}
 	})
 }

@@ -164,7 +164,7 @@ func (e *Engine) awsConfig(ctx context.Context) (aws.Config, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.loadedCfg == nil {
-		cfg, err := loadAWSConfig(ctx)
+		cfg, err := loadAWSConfig(ctx, e.lookup)
 		if err != nil {
 			return aws.Config{}, err
 		}

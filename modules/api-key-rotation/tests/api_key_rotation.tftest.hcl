@@ -87,7 +87,7 @@ run "service_settings" {
   }
   assert {
     condition = (output.function_arn == "arn:aws:lambda:us-east-1:123456789012:function:modtest-api-key-rotation" &&
-    output.rotations["app"].rotation_enabled && output.rotations["app"].secret_arn == run.setup.app_secret_arn)
+    output.rotations["app"].rotation_enabled && output.rotations["app"].secret_arn == var.secrets["app"].arn)
     error_message = "The secret must rotate with the function."
   }
 }

@@ -77,7 +77,7 @@ run "alternating_users_with_rds_managed_master" {
       Sid      = "ReadMasterSecrets"
       Effect   = "Allow"
       Action   = ["secretsmanager:GetSecretValue"]
-      Resource = [run.setup.master_secret_arn]
+      Resource = [var.master_secrets[0].arn]
       Condition = { StringNotEquals = {
         "secretsmanager:resource/AllowRotationLambdaArn" = "arn:aws:lambda:us-east-1:123456789012:function:modtest-mysql-rotation"
       } }
@@ -104,7 +104,7 @@ run "alternating_users_with_rds_managed_master" {
   }
   assert {
     condition = (output.function_arn == "arn:aws:lambda:us-east-1:123456789012:function:modtest-mysql-rotation" &&
-    output.rotations["app"].rotation_enabled && output.rotations["app"].secret_arn == run.setup.app_secret_arn)
+    output.rotations["app"].rotation_enabled && output.rotations["app"].secret_arn == var.secrets["app"].arn)
     error_message = "The secret must rotate with the function."
   }
 }

@@ -76,7 +76,7 @@ run "defaults" {
   }
   assert {
     condition = (output.function_arn == "arn:aws:lambda:us-east-1:123456789012:function:modtest-postgres-rotation" &&
-      output.rotations["app"].rotation_enabled && output.rotations["app"].secret_arn == run.setup.app_secret_arn &&
+      output.rotations["app"].rotation_enabled && output.rotations["app"].secret_arn == var.secrets["app"].arn &&
     output.rotations["app"].rotation_rules.schedule_expression == "rate(30 days)")
     error_message = "The secret must rotate with the function every 30 days."
   }

@@ -78,7 +78,7 @@ run "rotates_listed_secrets" {
       Sid      = "RotateSecrets"
       Effect   = "Allow"
       Action   = ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"]
-      Resource = [run.setup.app_secret_arn, run.setup.report_secret_arn]
+      Resource = [var.secrets["app"].arn, var.secrets["report"].arn]
       Condition = { StringEquals = {
         "secretsmanager:resource/AllowRotationLambdaArn" = "arn:aws:lambda:us-east-1:123456789012:function:modtest-rotation-lambda"
       } }
@@ -90,7 +90,7 @@ run "rotates_listed_secrets" {
       Sid      = "ReadMasterSecrets"
       Effect   = "Allow"
       Action   = ["secretsmanager:GetSecretValue"]
-      Resource = [run.setup.master_secret_arn]
+      Resource = [var.master_secrets[0].arn]
       Condition = { StringNotEquals = {
         "secretsmanager:resource/AllowRotationLambdaArn" = "arn:aws:lambda:us-east-1:123456789012:function:modtest-rotation-lambda"
       } }
@@ -102,10 +102,10 @@ run "rotates_listed_secrets" {
       Sid      = "UseKeysOfRotatedSecrets"
       Effect   = "Allow"
       Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
-      Resource = [run.setup.key_arn]
+      Resource = [var.secrets["app"].kms_key_arn]
       Condition = { StringEquals = {
         "kms:ViaService"                  = "secretsmanager.us-east-1.amazonaws.com"
-        "kms:EncryptionContext:SecretARN" = [run.setup.app_secret_arn]
+        "kms:EncryptionContext:SecretARN" = [var.secrets["app"].arn]
       } }
     }
     error_message = "The key must be usable only through Secrets Manager and only for the secret it encrypts."
@@ -137,8 +137,8 @@ run "rotates_listed_secrets" {
   }
   assert {
     condition = { for k, p in aws_lambda_permission.secretsmanager : k => p.source_arn } == {
-      app    = run.setup.app_secret_arn
-      report = run.setup.report_secret_arn
+      app    = var.secrets["app"].arn
+      report = var.secrets["report"].arn
     }
     error_message = "Each permission must be limited to one rotated secret's ARN."
   }
@@ -149,7 +149,7 @@ run "rotates_listed_secrets" {
     error_message = "The schedule must name the module's function."
   }
   assert {
-    condition     = secretsmanager_secret_rotation.this["app"].secret_id == run.setup.app_secret_arn && secretsmanager_secret_rotation.this["app"].rotation_enabled
+    condition     = secretsmanager_secret_rotation.this["app"].secret_id == var.secrets["app"].arn && secretsmanager_secret_rotation.this["app"].rotation_enabled
     error_message = "Rotation of the app secret must be on."
   }
   assert {
@@ -164,7 +164,7 @@ run "rotates_listed_secrets" {
     error_message = "The report secret's own schedule must win over the defaults."
   }
   assert {
-    condition     = output.rotations["app"].rotation_enabled && output.rotations["report"].secret_arn == run.setup.report_secret_arn
+    condition     = output.rotations["app"].rotation_enabled && output.rotations["report"].secret_arn == var.secrets["report"].arn
     error_message = "The rotations output must report both schedules."
   }
 
@@ -257,7 +257,7 @@ run "in_a_vpc_with_rds_managed_master" {
       Sid      = "ReadTagsOfRDSManagedMasterSecrets"
       Effect   = "Allow"
       Action   = ["secretsmanager:DescribeSecret"]
-      Resource = [run.setup.master_secret_arn]
+      Resource = [var.master_secrets[0].arn]
     }
     error_message = "The tags of the RDS-managed master secret must be readable."
   }
@@ -266,10 +266,10 @@ run "in_a_vpc_with_rds_managed_master" {
       Sid      = "DecryptMasterSecrets"
       Effect   = "Allow"
       Action   = ["kms:Decrypt"]
-      Resource = [run.setup.key_arn]
+      Resource = [var.master_secrets[0].kms_key_arn]
       Condition = { StringEquals = {
         "kms:ViaService"                  = "secretsmanager.us-east-1.amazonaws.com"
-        "kms:EncryptionContext:SecretARN" = [run.setup.master_secret_arn]
+        "kms:EncryptionContext:SecretARN" = [var.master_secrets[0].arn]
       } }
     }
     error_message = "The master secret's key must be usable to decrypt it only."

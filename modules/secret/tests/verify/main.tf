@@ -13,6 +13,16 @@ variable "secret_arn" {
   type = string
 }
 
+# What the module under test reported, for the assertions to compare with (OpenTofu reads
+# other runs' outputs only in variables).
+variable "want_version_id" {
+  type = string
+}
+
+variable "want_kms_key_arn" {
+  type = string
+}
+
 data "secretsmanager_secret_version" "current" {
   secret_id = var.secret_arn
 }
