@@ -17,6 +17,7 @@ import (
 // isNotFound recognises when the object is gone or waits for deletion, and any other
 // error as it is.
 func TestFind(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	ctx := t.Context()
 	sm, k := env.SM, env.KMS
@@ -108,6 +109,7 @@ func TestFind(t *testing.T) {
 // the refresh removes the secret and the resources that live on it (its version and
 // policy) from the state, with no error, and the plan creates them again.
 func TestAccGone_secretDeletedOutsideTerraform(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	cfg := env.providerConfig("") + `
 resource "secretsmanager_secret" "s" {

@@ -11,6 +11,7 @@ import (
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
@@ -293,4 +294,13 @@ func kmsSameKey(ref, keyID, keyARN string) bool {
 		idFromARN = strings.TrimPrefix(a.Resource, "key/")
 	}
 	return ref == keyID || ref == keyARN || (idFromARN != "" && ref == idFromARN)
+}
+
+// svSet is a set of staging labels; never null.
+func svSet(in []string) types.Set {
+	vals := make([]attr.Value, 0, len(in))
+	for _, s := range in {
+		vals = append(vals, types.StringValue(s))
+	}
+	return types.SetValueMust(types.StringType, vals)
 }

@@ -733,24 +733,6 @@ func svSameSecret(v, arn types.String) bool {
 	return name[:len(name)-7] == id
 }
 
-func svStrings(ctx context.Context, s types.Set) []string {
-	if s.IsNull() || s.IsUnknown() {
-		return nil
-	}
-	var out []string
-	_ = s.ElementsAs(ctx, &out, false)
-	slices.Sort(out)
-	return out
-}
-
-func svSet(in []string) types.Set {
-	vals := make([]attr.Value, 0, len(in))
-	for _, s := range in {
-		vals = append(vals, types.StringValue(s))
-	}
-	return types.SetValueMust(types.StringType, vals)
-}
-
 // svNewToken returns a random UUID (version 4), the form AWS gives version ids.
 func svNewToken() (string, error) {
 	var b [16]byte

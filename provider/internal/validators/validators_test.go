@@ -38,6 +38,7 @@ func validateString(v validator.String, s types.String) diag.Diagnostics {
 }
 
 func TestSecretName(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		value          string
 		prefix         bool
@@ -74,6 +75,7 @@ func TestSecretName(t *testing.T) {
 }
 
 func TestRecoveryWindow(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		days    int64
 		wantErr bool
@@ -98,6 +100,7 @@ func tagMap(t *testing.T, m map[string]string) types.Map {
 }
 
 func TestSecretTags(t *testing.T) {
+	t.Parallel()
 	many := map[string]string{}
 	for i := range 51 {
 		many[strings.Repeat("k", i+1)] = "v"
@@ -122,6 +125,7 @@ func TestSecretTags(t *testing.T) {
 }
 
 func TestKMSTags(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		tags    map[string]string
 		wantErr bool
@@ -137,6 +141,7 @@ func TestKMSTags(t *testing.T) {
 }
 
 func TestKMSAliasNames(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		v       validator.String
 		value   string
@@ -163,6 +168,7 @@ func TestKMSAliasNames(t *testing.T) {
 }
 
 func TestStringMatches(t *testing.T) {
+	t.Parallel()
 	v := StringMatches(regexp.MustCompile(`^arn:`), "an ARN")
 	check(t, "match", validateString(v, types.StringValue("arn:x")), false, "")
 	d := validateString(v, types.StringValue("x"))
@@ -173,6 +179,7 @@ func TestStringMatches(t *testing.T) {
 }
 
 func TestExactlyOneBlock(t *testing.T) {
+	t.Parallel()
 	obj := types.ObjectValueMust(map[string]attr.Type{"a": types.StringType}, map[string]attr.Value{"a": types.StringValue("x")})
 	for _, tc := range []struct {
 		n       int
@@ -191,6 +198,7 @@ func TestExactlyOneBlock(t *testing.T) {
 }
 
 func TestStagingLabels(t *testing.T) {
+	t.Parallel()
 	set := func(labels ...string) types.Set {
 		elems := make([]attr.Value, len(labels))
 		for i, l := range labels {
@@ -221,6 +229,7 @@ func TestStagingLabels(t *testing.T) {
 }
 
 func TestKeepEquivalentPolicy(t *testing.T) {
+	t.Parallel()
 	const state = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"secretsmanager:GetSecretValue","Resource":"*"}]}`
 	const reformatted = `{"Statement":[{"Action":["secretsmanager:GetSecretValue"],"Effect":"Allow","Resource":"*","Principal":{"AWS":"arn:aws:iam::123456789012:root"}}],"Version":"2012-10-17"}`
 	const other = `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"secretsmanager:GetSecretValue","Resource":"*"}]}`
