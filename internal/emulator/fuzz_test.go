@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/kms"
 )
 
 // Names of the secrets every fuzz input finds in its emulator (see newFuzzServer).
@@ -290,12 +292,7 @@ func FuzzSecretsManagerRequest(f *testing.F) {
 		}
 	}
 	// The other JSON services of the emulator get the broken bodies too.
-	kmsOps := make([]string, 0, len(kmsOperations))
-	for name := range kmsOperations {
-		kmsOps = append(kmsOps, name)
-	}
-	slices.Sort(kmsOps)
-	for _, name := range kmsOps {
+	for _, name := range kms.OperationNames() {
 		for _, b := range fuzzBrokenBodies {
 			f.Add("TrentService."+name, []byte(b))
 		}
@@ -323,7 +320,7 @@ func checkFuzzSyntax(t *testing.T, target string, body []byte, rec *httptest.Res
 	if name, ok := strings.CutPrefix(target, "secretsmanager."); ok {
 		_, known = smOperations[name]
 	} else if name, ok := strings.CutPrefix(target, "TrentService."); ok {
-		_, known = kmsOperations[name]
+		known = slices.Contains(kms.OperationNames(), name)
 	}
 	if !known {
 		return

@@ -41,7 +41,7 @@ func (s *Server) sealValue(sec *smSecret, keyRef, versionID string, str *string,
 	if str != nil {
 		pt, isString = []byte(*str), true
 	}
-	blob, err := s.serviceEncrypt(sec.Region, keyRef, pt, smEncryptionContext(sec.ARN, versionID))
+	blob, err := s.kms.Encrypt(sec.Region, keyRef, pt, smEncryptionContext(sec.ARN, versionID))
 	if err != nil {
 		// A key that does not exist is a bad parameter (InvalidParameterException for an
 		// unknown KmsKeyId, boto3 issue 1533); an unusable one an EncryptionFailure.
@@ -63,7 +63,7 @@ func (s *Server) openValue(sec *smSecret, v *smVersion) (*string, []byte, error)
 	if blob == nil {
 		blob = v.Binary
 	}
-	pt, err := s.serviceDecrypt(sec.Region, blob, smEncryptionContext(sec.ARN, v.ID))
+	pt, err := s.kms.Decrypt(sec.Region, blob, smEncryptionContext(sec.ARN, v.ID))
 	if err != nil {
 		return nil, nil, smKMSError("DecryptionFailure", "decrypt", err)
 	}

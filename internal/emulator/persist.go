@@ -23,8 +23,8 @@ const flushInterval = 100 * time.Millisecond
 type stateFile struct {
 	Format  int                             `json:"format"`
 	Account string                          `json:"account"`
-	Secrets map[string]map[string]*smSecret `json:"secrets"` // region -> name -> secret
-	KMS     map[string]*kmsRegion           `json:"kms,omitempty"`
+	Secrets map[string]map[string]*smSecret `json:"secrets"`       // region -> name -> secret
+	KMS     json.RawMessage                 `json:"kms,omitempty"` // package kms's own state
 }
 
 // persister writes the state file after changes, at most every flushInterval, atomically
@@ -76,7 +76,7 @@ func (p *persister) load(s *Server) error {
 			reg.byName[name] = sec
 		}
 	}
-	if err := s.loadKMS(st.KMS); err != nil {
+	if err := s.kms.LoadState(st.KMS); err != nil {
 		return fmt.Errorf("state file %s: %w; delete the file to start empty", p.path, err)
 	}
 	return nil
@@ -130,7 +130,14 @@ func (p *persister) save(s *Server) error {
 			st.Secrets[region] = reg.byName
 		}
 	}
-	st.KMS = s.kms
+	// Secrets Manager's values are encrypted under KMS keys: both are read under s.mu so that
+	// no secret is saved without its key.
+	kmsState, err := s.kms.MarshalState()
+	if err != nil {
+		s.mu.Unlock()
+		return err
+	}
+	st.KMS = kmsState
 	data, err := json.Marshal(&st)
 	s.mu.Unlock()
 	if err != nil {

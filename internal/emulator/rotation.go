@@ -93,7 +93,7 @@ func (s *Server) smRotateSecret(region string, in *rotateSecretInput) (any, erro
 	if fn == "" {
 		return nil, invalidRequest("No Lambda rotation function ARN is associated with this secret.")
 	}
-	if !s.functionExists(region, fn) {
+	if !s.functions.Exists(region, fn) {
 		return nil, newError("AccessDeniedException", "Secrets Manager cannot invoke the specified Lambda function. Ensure that the function policy grants access to the principal secretsmanager.amazonaws.com.")
 	}
 	if sec.stuckPending() != nil {
@@ -260,7 +260,7 @@ func (s *Server) invokeStep(ctx context.Context, job *rotationJob, step string) 
 		"ClientRequestToken": job.token,
 		"RotationToken":      newUUID(),
 	})
-	result, functionError, err := s.invokeFunction(ctx, job.region, job.function, payload)
+	result, functionError, err := s.functions.Invoke(ctx, job.region, job.function, payload)
 	if err != nil {
 		return err
 	}
@@ -321,7 +321,7 @@ func (s *Server) runDueRotations() {
 			if !sec.RotationEnabled || sec.isDeleted() || sec.isReplica() || sec.RotationDue.IsZero() || now.Before(sec.RotationDue) {
 				continue
 			}
-			if s.rotations[sec.ARN] != nil || !s.functionExists(sec.Region, sec.RotationLambdaARN) {
+			if s.rotations[sec.ARN] != nil || !s.functions.Exists(sec.Region, sec.RotationLambdaARN) {
 				continue
 			}
 			token := newUUID()

@@ -5,12 +5,12 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/awsapi"
 	smmodel "github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/secretsmanager"
 )
 
@@ -1225,7 +1225,7 @@ func (s *Server) smValidateResourcePolicy(region string, in *validateResourcePol
 
 // ---- replication ----
 
-var regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d$`)
+var regionPattern = awsapi.RegionPattern
 
 func checkReplicaRegions(primary string, regions []replicaRegionType) error {
 	seen := map[string]bool{}

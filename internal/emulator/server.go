@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/awsapi"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/kms"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/lambda"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/rds"
 )
 
@@ -24,7 +26,7 @@ import (
 const DefaultAccountID = "123456789012"
 
 // DefaultRegion is used when a request carries no SigV4 credential scope.
-const DefaultRegion = "us-east-1"
+const DefaultRegion = awsapi.DefaultRegion
 
 // Options configure a Server. The zero value is usable.
 type Options struct {
@@ -48,7 +50,8 @@ type Server struct {
 	// batch reads) consistent; every operation under it is short.
 	mu      sync.Mutex
 	regions map[string]*smRegion
-	kms     map[string]*kmsRegion // KMS keys and aliases by region (kms.go)
+	// kms is the KMS service (package kms); it has its own mutex, taken after mu.
+	kms *kms.Service
 
 	persist *persister
 	ctrl    *control
@@ -62,8 +65,8 @@ type Server struct {
 	bgCtx    context.Context
 	bgCancel context.CancelFunc
 
-	// functions is the Lambda function registry (lambda.go); it has its own mutex.
-	functions lambdaState
+	// functions is the Lambda service (package lambda); it has its own mutex.
+	functions *lambda.Service
 }
 
 type smRegion struct {
@@ -77,7 +80,6 @@ func New(opts Options) (*Server, error) {
 		account: opts.AccountID,
 		log:     opts.Logger,
 		regions: map[string]*smRegion{},
-		kms:     map[string]*kmsRegion{},
 		ctrl:    newControl(),
 
 		rotations: map[string]*rotationJob{},
@@ -95,6 +97,8 @@ func New(opts Options) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	s.functions = lambda.New(s.account, s.log, s.beforeOperation)
+	s.kms = kms.New(s.account, s.now, s.markDirty)
 	if opts.StatePath != "" {
 		p, err := newPersister(opts.StatePath, s.log)
 		if err != nil {
@@ -116,13 +120,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	target := r.Header.Get("X-Amz-Target")
 	switch {
 	case strings.HasPrefix(target, "secretsmanager."):
-		s.serveJSON(w, r, "secretsmanager", strings.TrimPrefix(target, "secretsmanager."), smOperations)
+		s.serveJSON(w, r, "secretsmanager", strings.TrimPrefix(target, "secretsmanager."), s.smOperation)
 	case strings.HasPrefix(target, "TrentService."):
-		s.serveJSON(w, r, "kms", strings.TrimPrefix(target, "TrentService."), kmsOperations)
+		s.serveJSON(w, r, "kms", strings.TrimPrefix(target, "TrentService."), s.kms.Operation)
 	case strings.HasPrefix(r.URL.Path, "/_emulator/"):
 		s.serveControl(w, r)
 	case strings.HasPrefix(r.URL.Path, "/2015-03-31/functions/"):
-		s.serveLambdaInvoke(w, r)
+		s.functions.ServeInvoke(w, r)
 	case target == "" && awsapi.IsQueryRequest(r):
 		s.serveQuery(w, r)
 	case target != "":
@@ -147,15 +151,34 @@ func op[In any](f func(s *Server, region string, in *In) (any, error), mutating 
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		out, err := f(s, region, in)
-		if err == nil && mutating && s.persist != nil {
-			s.persist.markDirty()
+		if err == nil && mutating {
+			s.markDirty()
 		}
 		return out, err
 	}
 }
 
-func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, service, op string, ops map[string]jsonOperation) {
-	handle, ok := ops[op]
+// markDirty tells the state file, when there is one, that the state changed.
+func (s *Server) markDirty() {
+	if s.persist != nil {
+		s.persist.markDirty()
+	}
+}
+
+// smOperation returns the handler of a Secrets Manager operation.
+func (s *Server) smOperation(name string) (func(ctx context.Context, region string, body []byte) (any, error), bool) {
+	f, ok := smOperations[name]
+	if !ok {
+		return nil, false
+	}
+	return func(_ context.Context, region string, body []byte) (any, error) { return f(s, region, body) }, true
+}
+
+// operationLookup finds the handler of a JSON 1.1 operation of one service.
+type operationLookup func(name string) (func(ctx context.Context, region string, body []byte) (any, error), bool)
+
+func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, service, op string, lookup operationLookup) {
+	handle, ok := lookup(op)
 	if !ok {
 		writeJSONError(w, newError("UnknownOperationException", "The operation %s is not supported by this endpoint.", op))
 		return
@@ -174,7 +197,7 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, service, op s
 		writeJSONError(w, err)
 		return
 	}
-	out, err := handle(s, region, body)
+	out, err := handle(r.Context(), region, body)
 	if err != nil {
 		s.log.Debug("request failed", "op", op, "region", region, "error", err)
 		writeJSONError(w, err)
@@ -205,7 +228,7 @@ func (s *Server) scheduler() {
 func (s *Server) Close() error {
 	s.bgCancel()
 	s.bg.Wait()
-	s.closeFunctions() // kills every function process and waits for it
+	s.functions.Close() // kills every function process and waits for it
 	if s.persist == nil {
 		return nil
 	}
@@ -214,5 +237,5 @@ func (s *Server) Close() error {
 
 // resetServices forgets the state of every service but Secrets Manager; s.mu is held.
 func (s *Server) resetServices() {
-	s.kms = map[string]*kmsRegion{}
+	s.kms.Reset()
 }

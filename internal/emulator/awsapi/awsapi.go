@@ -33,6 +33,13 @@ func ValidationError(member, constraint string, value any) error {
 		"1 validation error detected: Value %s at '%s' failed to satisfy constraint: %s", v, member, constraint)
 }
 
+// SensitiveValidationError is ValidationError for members whose value must not be echoed:
+// AWS leaves the value out of the message for sensitive members such as secretString.
+func SensitiveValidationError(member, constraint string) error {
+	return NewError("ValidationException",
+		"1 validation error detected: Value at '%s' failed to satisfy constraint: %s", member, constraint)
+}
+
 // NewUUID returns a random (version 4) UUID, as AWS request ids are.
 func NewUUID() string {
 	var b [16]byte

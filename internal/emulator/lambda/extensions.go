@@ -1,4 +1,4 @@
-package emulator
+package lambda
 
 // The Lambda Extensions API (2020-01-01), served on the same listener as the Runtime API
 // (AWS_LAMBDA_RUNTIME_API), for functions registered with FunctionConfig.Extensions:
@@ -40,6 +40,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/awsapi"
 )
 
 const (
@@ -368,7 +370,7 @@ func (sb *sandbox) handleRegister(w http.ResponseWriter, r *http.Request) {
 			proc = p
 		}
 	}
-	a := &agent{id: newUUID(), name: name, proc: proc, notify: make(chan struct{}, 1)}
+	a := &agent{id: awsapi.NewUUID(), name: name, proc: proc, notify: make(chan struct{}, 1)}
 	for _, e := range req.Events {
 		switch {
 		case e == "INVOKE":
@@ -456,7 +458,7 @@ func (sb *sandbox) handleEventNext(w http.ResponseWriter, r *http.Request) {
 			a.inNext = false
 			sb.broadcastLocked()
 			sb.mu.Unlock()
-			w.Header().Set("Lambda-Extension-Event-Identifier", newUUID())
+			w.Header().Set("Lambda-Extension-Event-Identifier", awsapi.NewUUID())
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusOK)
 			_, _ = w.Write(ev)

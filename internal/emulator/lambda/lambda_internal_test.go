@@ -1,18 +1,24 @@
-package emulator
+package lambda
 
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/awsapi"
 )
 
-// invokeFunction is what the rotation engine calls: results, function errors and API errors.
+// Invoke is what the rotation engine calls: results, function errors and API errors.
 func TestInvokeFunction(t *testing.T) {
-	s, err := New(Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	var calls atomic.Int64
+	s := New("123456789012", nil, func(_ context.Context, op string) error {
+		if op == "lambda.Invoke" {
+			calls.Add(1)
+		}
+		return nil
+	})
 	defer s.Close()
 	ctx := context.Background()
 	arn := s.RegisterHandler("rotator", func(_ context.Context, p []byte) ([]byte, error) {
@@ -22,27 +28,24 @@ func TestInvokeFunction(t *testing.T) {
 		return p, nil
 	}, FunctionConfig{Region: "eu-central-1", Timeout: time.Second})
 
-	out, fnErr, err := s.invokeFunction(ctx, "eu-central-1", arn, []byte(`{"Step":"createSecret"}`))
+	out, fnErr, err := s.Invoke(ctx, "eu-central-1", arn, []byte(`{"Step":"createSecret"}`))
 	if err != nil || fnErr != "" || string(out) != `{"Step":"createSecret"}` {
 		t.Fatalf("invoke: %s %q %v", out, fnErr, err)
 	}
-	out, fnErr, err = s.invokeFunction(ctx, "eu-central-1", "rotator", []byte(`"fail"`))
+	out, fnErr, err = s.Invoke(ctx, "eu-central-1", "rotator", []byte(`"fail"`))
 	if err != nil || fnErr != "Unhandled" || string(out) != `{"errorMessage":"step failed","errorType":"errorString"}` {
 		t.Fatalf("failing invoke: %s %q %v", out, fnErr, err)
 	}
-	_, _, err = s.invokeFunction(ctx, "us-east-1", arn, nil)
-	var ae *apiError
+	_, _, err = s.Invoke(ctx, "us-east-1", arn, nil)
+	var ae *awsapi.Error
 	if !errors.As(err, &ae) || ae.Type != "ResourceNotFoundException" || ae.Status != 404 {
 		t.Fatalf("a function of another region: %v", err)
 	}
-	if !s.functionExists("eu-central-1", arn) || !s.functionExists("eu-central-1", "rotator") || s.functionExists("us-east-1", "rotator") {
-		t.Fatal("functionExists disagrees with the registry")
+	if !s.Exists("eu-central-1", arn) || !s.Exists("eu-central-1", "rotator") || s.Exists("us-east-1", "rotator") {
+		t.Fatal("Exists disagrees with the registry")
 	}
-	s.ctrl.mu.Lock()
-	calls := s.ctrl.calls["lambda.Invoke"]
-	s.ctrl.mu.Unlock()
-	if calls != 3 {
-		t.Fatalf("lambda.Invoke counted %d times", calls)
+	if n := calls.Load(); n != 3 {
+		t.Fatalf("lambda.Invoke counted %d times", n)
 	}
 
 	// A cancelled context ends the call; it is not a function error.
@@ -52,16 +55,13 @@ func TestInvokeFunction(t *testing.T) {
 		return nil, ctx.Err()
 	}, FunctionConfig{})
 	time.AfterFunc(50*time.Millisecond, cancel)
-	if _, _, err := s.invokeFunction(cctx, DefaultRegion, "slow", nil); !errors.Is(err, context.Canceled) {
+	if _, _, err := s.Invoke(cctx, awsapi.DefaultRegion, "slow", nil); !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled invoke: %v", err)
 	}
 }
 
 func TestResolveFunctionNames(t *testing.T) {
-	s, err := New(Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := New("123456789012", nil, nil)
 	defer s.Close()
 	s.RegisterHandler("fn", func(context.Context, []byte) ([]byte, error) { return nil, nil }, FunctionConfig{})
 	for ref, want := range map[string]string{
@@ -78,8 +78,8 @@ func TestResolveFunctionNames(t *testing.T) {
 		"":              "ValidationException",
 		"a:b:c:d:e:f:g": "ValidationException",
 	} {
-		_, _, err := s.resolveFunction(DefaultRegion, ref, "")
-		var ae *apiError
+		_, _, err := s.resolveFunction(awsapi.DefaultRegion, ref, "")
+		var ae *awsapi.Error
 		switch {
 		case want == "" && err != nil:
 			t.Errorf("%q: %v", ref, err)
