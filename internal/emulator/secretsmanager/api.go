@@ -1,4 +1,4 @@
-package emulator
+package secretsmanager
 
 import (
 	"crypto/rand"
@@ -11,34 +11,33 @@ import (
 	"time"
 
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/awsapi"
-	smmodel "github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/secretsmanager"
 )
 
 // smOperations is the Secrets Manager API. Handlers run with Server.mu held.
-var smOperations = map[string]jsonOperation{
-	"CreateSecret":                 op((*Server).smCreateSecret, true),
-	"DescribeSecret":               op((*Server).smDescribeSecret, false),
-	"GetSecretValue":               op((*Server).smGetSecretValue, true),
-	"BatchGetSecretValue":          op((*Server).smBatchGetSecretValue, true),
-	"PutSecretValue":               op((*Server).smPutSecretValue, true),
-	"UpdateSecret":                 op((*Server).smUpdateSecret, true),
-	"UpdateSecretVersionStage":     op((*Server).smUpdateSecretVersionStage, true),
-	"ListSecretVersionIds":         op((*Server).smListSecretVersionIds, false),
-	"ListSecrets":                  op((*Server).smListSecrets, false),
-	"DeleteSecret":                 op((*Server).smDeleteSecret, true),
-	"RestoreSecret":                op((*Server).smRestoreSecret, true),
-	"TagResource":                  op((*Server).smTagResource, true),
-	"UntagResource":                op((*Server).smUntagResource, true),
-	"GetRandomPassword":            op((*Server).smGetRandomPassword, false),
-	"PutResourcePolicy":            op((*Server).smPutResourcePolicy, true),
-	"GetResourcePolicy":            op((*Server).smGetResourcePolicy, false),
-	"DeleteResourcePolicy":         op((*Server).smDeleteResourcePolicy, true),
-	"ValidateResourcePolicy":       op((*Server).smValidateResourcePolicy, false),
-	"ReplicateSecretToRegions":     op((*Server).smReplicateSecretToRegions, true),
-	"RemoveRegionsFromReplication": op((*Server).smRemoveRegionsFromReplication, true),
-	"StopReplicationToReplica":     op((*Server).smStopReplicationToReplica, true),
-	"RotateSecret":                 op((*Server).smRotateSecret, true),
-	"CancelRotateSecret":           op((*Server).smCancelRotateSecret, true),
+var smOperations = map[string]operation{
+	"CreateSecret":                 op((*Service).smCreateSecret, true),
+	"DescribeSecret":               op((*Service).smDescribeSecret, false),
+	"GetSecretValue":               op((*Service).smGetSecretValue, true),
+	"BatchGetSecretValue":          op((*Service).smBatchGetSecretValue, true),
+	"PutSecretValue":               op((*Service).smPutSecretValue, true),
+	"UpdateSecret":                 op((*Service).smUpdateSecret, true),
+	"UpdateSecretVersionStage":     op((*Service).smUpdateSecretVersionStage, true),
+	"ListSecretVersionIds":         op((*Service).smListSecretVersionIds, false),
+	"ListSecrets":                  op((*Service).smListSecrets, false),
+	"DeleteSecret":                 op((*Service).smDeleteSecret, true),
+	"RestoreSecret":                op((*Service).smRestoreSecret, true),
+	"TagResource":                  op((*Service).smTagResource, true),
+	"UntagResource":                op((*Service).smUntagResource, true),
+	"GetRandomPassword":            op((*Service).smGetRandomPassword, false),
+	"PutResourcePolicy":            op((*Service).smPutResourcePolicy, true),
+	"GetResourcePolicy":            op((*Service).smGetResourcePolicy, false),
+	"DeleteResourcePolicy":         op((*Service).smDeleteResourcePolicy, true),
+	"ValidateResourcePolicy":       op((*Service).smValidateResourcePolicy, false),
+	"ReplicateSecretToRegions":     op((*Service).smReplicateSecretToRegions, true),
+	"RemoveRegionsFromReplication": op((*Service).smRemoveRegionsFromReplication, true),
+	"StopReplicationToReplica":     op((*Service).smStopReplicationToReplica, true),
+	"RotateSecret":                 op((*Service).smRotateSecret, true),
+	"CancelRotateSecret":           op((*Service).smCancelRotateSecret, true),
 }
 
 // Messages of AWS that several operations share.
@@ -52,7 +51,7 @@ func errSecretNotFound() error { return newError("ResourceNotFoundException", ms
 
 // ---- lookup ----
 
-func (s *Server) smRegion(region string) *smRegion {
+func (s *Service) smRegion(region string) *smRegion {
 	r := s.regions[region]
 	if r == nil {
 		r = &smRegion{byName: map[string]*smSecret{}}
@@ -63,7 +62,7 @@ func (s *Server) smRegion(region string) *smRegion {
 
 // lookupSecret finds a secret by name, full ARN or partial ARN (the ARN without its random
 // suffix). A secret whose recovery window has ended is purged first and not found.
-func (s *Server) lookupSecret(region, id string) *smSecret {
+func (s *Service) lookupSecret(region, id string) *smSecret {
 	reg := s.smRegion(region)
 	sec := s.findByID(reg, region, id)
 	if sec != nil && sec.isDeleted() && !s.now().Before(sec.DeletionDate) {
@@ -73,7 +72,7 @@ func (s *Server) lookupSecret(region, id string) *smSecret {
 	return sec
 }
 
-func (s *Server) findByID(reg *smRegion, region, id string) *smSecret {
+func (s *Service) findByID(reg *smRegion, region, id string) *smSecret {
 	rest, isARN := strings.CutPrefix(id, "arn:")
 	if !isARN {
 		return reg.byName[id]
@@ -92,7 +91,7 @@ func (s *Server) findByID(reg *smRegion, region, id string) *smSecret {
 }
 
 // secretForRead returns an existing secret that is not scheduled for deletion.
-func (s *Server) secretForRead(region string, id *string) (*smSecret, error) {
+func (s *Service) secretForRead(region string, id *string) (*smSecret, error) {
 	sec, err := s.secretAny(region, id)
 	if err != nil {
 		return nil, err
@@ -104,7 +103,7 @@ func (s *Server) secretForRead(region string, id *string) (*smSecret, error) {
 }
 
 // secretForWrite is secretForRead, and refuses replicas, which change only through their primary.
-func (s *Server) secretForWrite(region string, id *string) (*smSecret, error) {
+func (s *Service) secretForWrite(region string, id *string) (*smSecret, error) {
 	sec, err := s.secretForRead(region, id)
 	if err != nil {
 		return nil, err
@@ -116,7 +115,7 @@ func (s *Server) secretForWrite(region string, id *string) (*smSecret, error) {
 }
 
 // secretAny returns an existing secret, deleted or not.
-func (s *Server) secretAny(region string, id *string) (*smSecret, error) {
+func (s *Service) secretAny(region string, id *string) (*smSecret, error) {
 	if err := checkSecretID(id); err != nil {
 		return nil, err
 	}
@@ -148,7 +147,7 @@ func errInvalidName() error {
 }
 
 // purge removes a secret for good, with its replicas.
-func (s *Server) purge(sec *smSecret) {
+func (s *Service) purge(sec *smSecret) {
 	delete(s.smRegion(sec.Region).byName, sec.Name)
 	for _, r := range sec.Replicas {
 		if rep := s.smRegion(r.Region).byName[sec.Name]; rep != nil && rep.PrimaryRegion == sec.Region {
@@ -158,12 +157,12 @@ func (s *Server) purge(sec *smSecret) {
 }
 
 // changed records a change to a primary secret and copies it to its replicas.
-func (s *Server) changed(sec *smSecret) {
+func (s *Service) changed(sec *smSecret) {
 	sec.LastChanged = s.now()
 	s.syncReplicas(sec)
 }
 
-func (s *Server) syncReplicas(sec *smSecret) {
+func (s *Service) syncReplicas(sec *smSecret) {
 	for _, r := range sec.Replicas {
 		if r.Status != "InSync" {
 			continue
@@ -295,7 +294,7 @@ type createSecretOutput struct {
 	ReplicationStatus []replicationStatus `json:"ReplicationStatus,omitempty"`
 }
 
-func (s *Server) smCreateSecret(region string, in *createSecretInput) (any, error) {
+func (s *Service) smCreateSecret(region string, in *createSecretInput) (any, error) {
 	if err := checkName(in.Name); err != nil {
 		return nil, err
 	}
@@ -351,7 +350,7 @@ func (s *Server) smCreateSecret(region string, in *createSecretInput) (any, erro
 // retriedCreate answers a CreateSecret whose ClientRequestToken names a version of the
 // existing secret: a retry with the same value succeeds with that version, another value is
 // refused (CreateSecret reference, ClientRequestToken).
-func (s *Server) retriedCreate(sec *smSecret, in *createSecretInput) (any, error) {
+func (s *Service) retriedCreate(sec *smSecret, in *createSecretInput) (any, error) {
 	v := sec.Versions[*in.ClientRequestToken]
 	same := false
 	if v.hasValue() && (in.SecretString != nil || in.SecretBinary != nil) {
@@ -375,7 +374,7 @@ func errNoToken() error {
 
 // newVersion adds a version holding a value. A value that cannot be encrypted under the
 // secret's KMS key adds nothing.
-func (s *Server) newVersion(sec *smSecret, id string, str *string, bin []byte) (*smVersion, error) {
+func (s *Service) newVersion(sec *smSecret, id string, str *string, bin []byte) (*smVersion, error) {
 	v := &smVersion{ID: id, Created: s.now()}
 	if err := s.fillVersion(sec, v, str, bin); err != nil {
 		return nil, err
@@ -385,7 +384,7 @@ func (s *Server) newVersion(sec *smSecret, id string, str *string, bin []byte) (
 }
 
 // fillVersion stores a value in v, which has none yet, encrypted under the secret's key.
-func (s *Server) fillVersion(sec *smSecret, v *smVersion, str *string, bin []byte) error {
+func (s *Service) fillVersion(sec *smSecret, v *smVersion, str *string, bin []byte) error {
 	strCT, binCT, err := s.sealValue(sec, sec.KmsKeyID, v.ID, str, bin)
 	if err != nil {
 		return err
@@ -433,7 +432,7 @@ type secretIDInput struct {
 	SecretID *string `json:"SecretId"`
 }
 
-func (s *Server) smDescribeSecret(region string, in *secretIDInput) (any, error) {
+func (s *Service) smDescribeSecret(region string, in *secretIDInput) (any, error) {
 	sec, err := s.secretAny(region, in.SecretID)
 	if err != nil {
 		return nil, err
@@ -500,7 +499,7 @@ type secretValueOutput struct {
 	CreatedDate   *epoch   `json:"CreatedDate,omitempty"`
 }
 
-func (s *Server) smGetSecretValue(region string, in *getSecretValueInput) (any, error) {
+func (s *Service) smGetSecretValue(region string, in *getSecretValueInput) (any, error) {
 	if err := checkVersionID(in.VersionID); err != nil {
 		return nil, err
 	}
@@ -520,7 +519,7 @@ func checkVersionID(id *string) error {
 
 // readValue returns the version asked for, by id, by stage, or AWSCURRENT, and records the
 // access date on the secret and the version.
-func (s *Server) readValue(sec *smSecret, versionID, stage *string) (*secretValueOutput, error) {
+func (s *Service) readValue(sec *smSecret, versionID, stage *string) (*secretValueOutput, error) {
 	var v *smVersion
 	switch {
 	case versionID != nil:
@@ -581,7 +580,7 @@ type batchGetSecretValueOutput struct {
 
 const maxBatchSecrets = 20
 
-func (s *Server) smBatchGetSecretValue(region string, in *batchGetSecretValueInput) (any, error) {
+func (s *Service) smBatchGetSecretValue(region string, in *batchGetSecretValueInput) (any, error) {
 	if (len(in.SecretIDList) > 0) == (len(in.Filters) > 0) {
 		return nil, invalidParameter("Either 'SecretIdList' or 'Filters' must be provided, but not both.")
 	}
@@ -629,7 +628,7 @@ func (s *Server) smBatchGetSecretValue(region string, in *batchGetSecretValueInp
 	return out, nil
 }
 
-func (s *Server) batchRead(region, id string) (*secretValueOutput, error) {
+func (s *Service) batchRead(region, id string) (*secretValueOutput, error) {
 	sec, err := s.secretForRead(region, &id)
 	if err != nil {
 		return nil, err
@@ -655,7 +654,7 @@ type putSecretValueOutput struct {
 	VersionStages []string `json:"VersionStages"`
 }
 
-func (s *Server) smPutSecretValue(region string, in *putSecretValueInput) (any, error) {
+func (s *Service) smPutSecretValue(region string, in *putSecretValueInput) (any, error) {
 	for _, check := range []error{checkSecretID(in.SecretID), checkToken(in.ClientRequestToken),
 		checkValue(in.SecretString, in.SecretBinary), checkStages(in.VersionStages)} {
 		if check != nil {
@@ -692,7 +691,7 @@ func (s *Server) smPutSecretValue(region string, in *putSecretValueInput) (any, 
 
 // putVersion adds a version with the given stages, or returns the existing version when the
 // token was used before with the same value (a retried request).
-func (s *Server) putVersion(sec *smSecret, token, str *string, bin []byte, stages []string) (*smVersion, bool, error) {
+func (s *Service) putVersion(sec *smSecret, token, str *string, bin []byte, stages []string) (*smVersion, bool, error) {
 	if token == nil {
 		return nil, false, errNoToken()
 	}
@@ -765,7 +764,7 @@ type updateSecretOutput struct {
 	VersionID string `json:"VersionId,omitempty"`
 }
 
-func (s *Server) smUpdateSecret(region string, in *updateSecretInput) (any, error) {
+func (s *Service) smUpdateSecret(region string, in *updateSecretInput) (any, error) {
 	for _, check := range []error{checkSecretID(in.SecretID), checkToken(in.ClientRequestToken),
 		checkDescription(in.Description), checkValue(in.SecretString, in.SecretBinary)} {
 		if check != nil {
@@ -823,7 +822,7 @@ type arnNameOutput struct {
 	Name string `json:"Name"`
 }
 
-func (s *Server) smUpdateSecretVersionStage(region string, in *updateSecretVersionStageInput) (any, error) {
+func (s *Service) smUpdateSecretVersionStage(region string, in *updateSecretVersionStageInput) (any, error) {
 	if err := checkSecretID(in.SecretID); err != nil {
 		return nil, err
 	}
@@ -902,7 +901,7 @@ type listSecretVersionIDsOutput struct {
 	NextToken string         `json:"NextToken,omitempty"`
 }
 
-func (s *Server) smListSecretVersionIds(region string, in *listSecretVersionIDsInput) (any, error) {
+func (s *Service) smListSecretVersionIds(region string, in *listSecretVersionIDsInput) (any, error) {
 	limit, err := pageSize(in.MaxResults, 100)
 	if err != nil {
 		return nil, err
@@ -981,7 +980,7 @@ type deleteSecretOutput struct {
 	DeletionDate *epoch `json:"DeletionDate"`
 }
 
-func (s *Server) smDeleteSecret(region string, in *deleteSecretInput) (any, error) {
+func (s *Service) smDeleteSecret(region string, in *deleteSecretInput) (any, error) {
 	if err := checkSecretID(in.SecretID); err != nil {
 		return nil, err
 	}
@@ -1033,7 +1032,7 @@ func replicaRegions(sec *smSecret) []string {
 	return out
 }
 
-func (s *Server) smRestoreSecret(region string, in *secretIDInput) (any, error) {
+func (s *Service) smRestoreSecret(region string, in *secretIDInput) (any, error) {
 	sec, err := s.secretAny(region, in.SecretID)
 	if err != nil {
 		return nil, err
@@ -1062,7 +1061,7 @@ type untagResourceInput struct {
 
 type empty struct{}
 
-func (s *Server) smTagResource(region string, in *tagResourceInput) (any, error) {
+func (s *Service) smTagResource(region string, in *tagResourceInput) (any, error) {
 	if in.Tags == nil {
 		return nil, validationError("tags", "Member must not be null", nil)
 	}
@@ -1082,7 +1081,7 @@ func (s *Server) smTagResource(region string, in *tagResourceInput) (any, error)
 	return empty{}, nil
 }
 
-func (s *Server) smUntagResource(region string, in *untagResourceInput) (any, error) {
+func (s *Service) smUntagResource(region string, in *untagResourceInput) (any, error) {
 	if in.TagKeys == nil {
 		return nil, validationError("tagKeys", "Member must not be null", nil)
 	}
@@ -1112,7 +1111,7 @@ type getRandomPasswordInput struct {
 	RequireEachIncludedType *bool   `json:"RequireEachIncludedType"`
 }
 
-func (s *Server) smGetRandomPassword(_ string, in *getRandomPasswordInput) (any, error) {
+func (s *Service) smGetRandomPassword(_ string, in *getRandomPasswordInput) (any, error) {
 	spec := passwordSpec{
 		ExcludeNumbers: in.ExcludeNumbers, ExcludePunctuation: in.ExcludePunctuation,
 		ExcludeUppercase: in.ExcludeUppercase, ExcludeLowercase: in.ExcludeLowercase,
@@ -1144,7 +1143,7 @@ type putResourcePolicyInput struct {
 	BlockPublicPolicy *bool   `json:"BlockPublicPolicy"`
 }
 
-func (s *Server) smPutResourcePolicy(region string, in *putResourcePolicyInput) (any, error) {
+func (s *Service) smPutResourcePolicy(region string, in *putResourcePolicyInput) (any, error) {
 	if in.ResourcePolicy == nil {
 		return nil, validationError("resourcePolicy", "Member must not be null", nil)
 	}
@@ -1152,7 +1151,7 @@ func (s *Server) smPutResourcePolicy(region string, in *putResourcePolicyInput) 
 	if err != nil {
 		return nil, err
 	}
-	findings, public := smmodel.CheckPolicy(*in.ResourcePolicy)
+	findings, public := CheckPolicy(*in.ResourcePolicy)
 	if len(findings) > 0 {
 		return nil, newError("MalformedPolicyDocumentException", "This policy has invalid syntax.")
 	}
@@ -1164,7 +1163,7 @@ func (s *Server) smPutResourcePolicy(region string, in *putResourcePolicyInput) 
 	return &arnNameOutput{ARN: sec.ARN, Name: sec.Name}, nil
 }
 
-func (s *Server) smGetResourcePolicy(region string, in *secretIDInput) (any, error) {
+func (s *Service) smGetResourcePolicy(region string, in *secretIDInput) (any, error) {
 	sec, err := s.secretForRead(region, in.SecretID)
 	if err != nil {
 		return nil, err
@@ -1176,7 +1175,7 @@ func (s *Server) smGetResourcePolicy(region string, in *secretIDInput) (any, err
 	}{sec.ARN, sec.Name, sec.Policy}, nil
 }
 
-func (s *Server) smDeleteResourcePolicy(region string, in *secretIDInput) (any, error) {
+func (s *Service) smDeleteResourcePolicy(region string, in *secretIDInput) (any, error) {
 	sec, err := s.secretForWrite(region, in.SecretID)
 	if err != nil {
 		return nil, err
@@ -1198,7 +1197,7 @@ type validationErrorEntry struct {
 	ErrorMessage string `json:"ErrorMessage"`
 }
 
-func (s *Server) smValidateResourcePolicy(region string, in *validateResourcePolicyInput) (any, error) {
+func (s *Service) smValidateResourcePolicy(region string, in *validateResourcePolicyInput) (any, error) {
 	if in.ResourcePolicy == nil {
 		return nil, validationError("resourcePolicy", "Member must not be null", nil)
 	}
@@ -1208,9 +1207,9 @@ func (s *Server) smValidateResourcePolicy(region string, in *validateResourcePol
 		}
 	}
 	// ValidateResourcePolicy also checks that the policy does not grant broad access.
-	findings, public := smmodel.CheckPolicy(*in.ResourcePolicy)
+	findings, public := CheckPolicy(*in.ResourcePolicy)
 	if public {
-		findings = append(findings, smmodel.PolicyFinding{CheckName: smmodel.CheckPublic,
+		findings = append(findings, PolicyFinding{CheckName: CheckPublic,
 			ErrorMessage: "The resource policy grants public access: an Allow statement applies to every principal without a condition that limits it to known accounts, organizations, networks or resources."})
 	}
 	entries := make([]validationErrorEntry, 0, len(findings))
@@ -1246,7 +1245,7 @@ func checkReplicaRegions(primary string, regions []replicaRegionType) error {
 
 // addReplicas creates replicas of sec. A region that already has a secret of that name
 // fails for that region only, unless force replaces it.
-func (s *Server) addReplicas(sec *smSecret, regions []replicaRegionType, force bool) {
+func (s *Service) addReplicas(sec *smSecret, regions []replicaRegionType, force bool) {
 	for _, r := range regions {
 		region := *r.Region
 		rs := sec.replica(region)
@@ -1289,7 +1288,7 @@ type replicationOutput struct {
 	ReplicationStatus []replicationStatus `json:"ReplicationStatus"`
 }
 
-func (s *Server) smReplicateSecretToRegions(region string, in *replicateSecretToRegionsInput) (any, error) {
+func (s *Service) smReplicateSecretToRegions(region string, in *replicateSecretToRegionsInput) (any, error) {
 	if len(in.AddReplicaRegions) == 0 {
 		return nil, validationError("addReplicaRegions", "Member must have length greater than or equal to 1", nil)
 	}
@@ -1310,7 +1309,7 @@ type removeRegionsInput struct {
 	RemoveReplicaRegions []string `json:"RemoveReplicaRegions"`
 }
 
-func (s *Server) smRemoveRegionsFromReplication(region string, in *removeRegionsInput) (any, error) {
+func (s *Service) smRemoveRegionsFromReplication(region string, in *removeRegionsInput) (any, error) {
 	if len(in.RemoveReplicaRegions) == 0 {
 		return nil, validationError("removeReplicaRegions", "Member must have length greater than or equal to 1", nil)
 	}
@@ -1334,7 +1333,7 @@ func (s *Server) smRemoveRegionsFromReplication(region string, in *removeRegions
 }
 
 // smStopReplicationToReplica promotes a replica to a standalone secret in its region.
-func (s *Server) smStopReplicationToReplica(region string, in *secretIDInput) (any, error) {
+func (s *Service) smStopReplicationToReplica(region string, in *secretIDInput) (any, error) {
 	sec, err := s.secretForRead(region, in.SecretID)
 	if err != nil {
 		return nil, err
@@ -1356,7 +1355,7 @@ func (s *Server) smStopReplicationToReplica(region string, in *secretIDInput) (a
 // createServiceSecret creates a secret that an AWS service owns, such as the master user
 // secret RDS manages: its name may use the "rds!" form and its tags the reserved "aws:"
 // prefix, which callers of CreateSecret cannot. s.mu is held.
-func (s *Server) createServiceSecret(region, name, owningService string, tags []tag, value string) (*smSecret, error) {
+func (s *Service) createServiceSecret(region, name, owningService string, tags []tag, value string) (*smSecret, error) {
 	if existing := s.lookupSecret(region, name); existing != nil {
 		return nil, newError("ResourceExistsException", "The operation failed because the secret %s already exists.", name)
 	}
@@ -1374,10 +1373,10 @@ func (s *Server) createServiceSecret(region, name, owningService string, tags []
 	return sec, nil
 }
 
-// rdsMasterSecret creates the secret RDS keeps for a database's master user when
+// RDSMasterSecret creates the secret RDS keeps for a database's master user when
 // ManageMasterUserPassword is on: named rds!<kind>-<uuid>, owned by rds, tagged with the
 // database's ARN, holding {"username", "password"}.
-func (s *Server) rdsMasterSecret(region, kind, dbARN, tagKey, username, password string) (string, error) {
+func (s *Service) RDSMasterSecret(region, kind, dbARN, tagKey, username, password string) (string, error) {
 	value, err := json.Marshal(map[string]string{"username": username, "password": password})
 	if err != nil {
 		return "", fmt.Errorf("encode the master secret: %w", err)
@@ -1389,8 +1388,6 @@ func (s *Server) rdsMasterSecret(region, kind, dbARN, tagKey, username, password
 	if err != nil {
 		return "", fmt.Errorf("create the RDS master secret: %w", err)
 	}
-	if s.persist != nil {
-		s.persist.markDirty()
-	}
+	s.dirty()
 	return sec.ARN, nil
 }

@@ -1,4 +1,4 @@
-package emulator
+package secretsmanager
 
 import (
 	"crypto/subtle"
@@ -36,12 +36,12 @@ func smKMSError(typ, verb string, err error) error {
 
 // sealValue encrypts a value for version versionID of sec under keyRef ("" for the AWS
 // managed key) in sec's region. Exactly one of the results is set.
-func (s *Server) sealValue(sec *smSecret, keyRef, versionID string, str *string, bin []byte) (strCT, binCT []byte, err error) {
+func (s *Service) sealValue(sec *smSecret, keyRef, versionID string, str *string, bin []byte) (strCT, binCT []byte, err error) {
 	pt, isString := bin, false
 	if str != nil {
 		pt, isString = []byte(*str), true
 	}
-	blob, err := s.kms.Encrypt(sec.Region, keyRef, pt, smEncryptionContext(sec.ARN, versionID))
+	blob, err := s.keys.Encrypt(sec.Region, keyRef, pt, smEncryptionContext(sec.ARN, versionID))
 	if err != nil {
 		// A key that does not exist is a bad parameter (InvalidParameterException for an
 		// unknown KmsKeyId, boto3 issue 1533); an unusable one an EncryptionFailure.
@@ -58,12 +58,12 @@ func (s *Server) sealValue(sec *smSecret, keyRef, versionID string, str *string,
 }
 
 // openValue decrypts the value of v.
-func (s *Server) openValue(sec *smSecret, v *smVersion) (*string, []byte, error) {
+func (s *Service) openValue(sec *smSecret, v *smVersion) (*string, []byte, error) {
 	blob := v.String
 	if blob == nil {
 		blob = v.Binary
 	}
-	pt, err := s.kms.Decrypt(sec.Region, blob, smEncryptionContext(sec.ARN, v.ID))
+	pt, err := s.keys.Decrypt(sec.Region, blob, smEncryptionContext(sec.ARN, v.ID))
 	if err != nil {
 		return nil, nil, smKMSError("DecryptionFailure", "decrypt", err)
 	}
@@ -77,7 +77,7 @@ func (s *Server) openValue(sec *smSecret, v *smVersion) (*string, []byte, error)
 // holdsValue tells whether v holds exactly str or bin, for retried requests that reuse a
 // ClientRequestToken. It decrypts v and compares in constant time; nothing of either value
 // reaches an error.
-func (s *Server) holdsValue(sec *smSecret, v *smVersion, str *string, bin []byte) (bool, error) {
+func (s *Service) holdsValue(sec *smSecret, v *smVersion, str *string, bin []byte) (bool, error) {
 	if (v.String != nil) != (str != nil) {
 		return false, nil
 	}
@@ -95,7 +95,7 @@ func (s *Server) holdsValue(sec *smSecret, v *smVersion, str *string, bin []byte
 // under its (new) KmsKeyId. Other versions stay under their old key, and a version whose old
 // key cannot decrypt any more is left as it is (Change the encryption key for a secret, user
 // guide). The new key must work, or nothing changes.
-func (s *Server) reencryptLabelled(sec *smSecret) error {
+func (s *Service) reencryptLabelled(sec *smSecret) error {
 	type update struct {
 		v        *smVersion
 		str, bin []byte
@@ -133,7 +133,7 @@ func (s *Server) reencryptLabelled(sec *smSecret) error {
 // encryptReplica re-encrypts the versions of replica, a fresh copy of primary, under the
 // replica's own key in its region: Secrets Manager decrypts in the primary region and
 // encrypts again in the replica's.
-func (s *Server) encryptReplica(primary, replica *smSecret) error {
+func (s *Service) encryptReplica(primary, replica *smSecret) error {
 	for id, v := range replica.Versions {
 		pv := primary.Versions[id]
 		if pv == nil || (pv.String == nil && pv.Binary == nil) {

@@ -1,4 +1,4 @@
-package emulator
+package secretsmanager
 
 import (
 	"context"
@@ -9,7 +9,6 @@ import (
 	"slices"
 	"time"
 
-	smmodel "github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/secretsmanager"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/secretcache/schedule"
 )
 
@@ -56,7 +55,7 @@ func (r *rotationRules) schedule() schedule.Rules {
 // maxRotationLambdaARNLen is RotationLambdaARNType's length limit (botocore model).
 const maxRotationLambdaARNLen = 2048
 
-func (s *Server) smRotateSecret(region string, in *rotateSecretInput) (any, error) {
+func (s *Service) smRotateSecret(region string, in *rotateSecretInput) (any, error) {
 	// The request's own checks come before any lookup of the secret or the function: the
 	// token (LocalStack's provider, made to pass its aws_validated tests), then the ARN's
 	// length (moto: "RotationLambdaARN must <= 2048 characters long.").
@@ -74,7 +73,7 @@ func (s *Server) smRotateSecret(region string, in *rotateSecretInput) (any, erro
 	}
 	if in.RotationRules != nil {
 		// The emulator's own rules (package secretsmanager), not the provider's.
-		if err := smmodel.CheckRotationRules(smmodel.RotationRules{
+		if err := CheckRotationRules(RotationRules{
 			AutomaticallyAfterDays: in.RotationRules.AutomaticallyAfterDays,
 			ScheduleExpression:     in.RotationRules.ScheduleExpression,
 			Duration:               in.RotationRules.Duration,
@@ -124,7 +123,7 @@ func (s *Server) smRotateSecret(region string, in *rotateSecretInput) (any, erro
 
 // placeholder creates the value-less version that carries AWSPENDING during a rotation:
 // the rotation function finds the token in VersionIdsToStages before createSecret.
-func (s *Server) placeholder(sec *smSecret, token string) {
+func (s *Service) placeholder(sec *smSecret, token string) {
 	v := &smVersion{ID: token, Created: s.now(), KmsKeyIDs: sec.kmsKeyIDsForVersion()}
 	sec.addVersion(v)
 	sec.moveStage(stagePending, v)
@@ -145,7 +144,7 @@ func (v *smVersion) hasValue() bool { return v.String != nil || v.Binary != nil 
 // scheduleNext computes the next rotation window from the rules, counting from last.
 // NextRotationDate is the end of the window, as AWS reports it ("on or before this date");
 // the emulator rotates when the window opens, so tests know when it happens.
-func (s *Server) scheduleNext(sec *smSecret, last time.Time) {
+func (s *Service) scheduleNext(sec *smSecret, last time.Time) {
 	sec.NextRotation, sec.RotationDue = time.Time{}, time.Time{}
 	if !sec.RotationEnabled || sec.RotationRules == nil {
 		return
@@ -168,13 +167,13 @@ type rotationJob struct {
 }
 
 // startRotation runs steps for token in the background. s.mu is held.
-func (s *Server) startRotation(sec *smSecret, token string, steps []string) {
+func (s *Service) startRotation(sec *smSecret, token string, steps []string) {
 	job := &rotationJob{region: sec.Region, secretARN: sec.ARN, name: sec.Name, function: sec.RotationLambdaARN, token: token, steps: steps}
 	job.record = &RotationRecord{SecretARN: sec.ARN, Token: token, Function: job.function, Outcome: "running", Started: s.now()}
-	s.recordRotation(job.record)
+	s.history.RecordRotation(job.record)
 	if s.bgCtx.Err() != nil {
 		// Closing: a rotation started now could outlive the server.
-		s.updateRotation(job.record, func(r *RotationRecord) { r.Outcome, r.Error = "failed", "emulator closing" })
+		s.history.UpdateRotation(job.record, func(r *RotationRecord) { r.Outcome, r.Error = "failed", "emulator closing" })
 		return
 	}
 	s.rotations[sec.ARN] = job
@@ -185,7 +184,7 @@ func (s *Server) startRotation(sec *smSecret, token string, steps []string) {
 	}()
 }
 
-func (s *Server) runRotation(ctx context.Context, job *rotationJob) {
+func (s *Service) runRotation(ctx context.Context, job *rotationJob) {
 	var failure error
 	for _, step := range job.steps {
 		if s.rotationCancelled(job) {
@@ -199,7 +198,7 @@ func (s *Server) runRotation(ctx context.Context, job *rotationJob) {
 		if err != nil {
 			rs.Outcome, rs.Error = "failed", err.Error()
 		}
-		s.updateRotation(job.record, func(r *RotationRecord) { r.Steps = append(r.Steps, rs) })
+		s.history.UpdateRotation(job.record, func(r *RotationRecord) { r.Steps = append(r.Steps, rs) })
 		if err != nil {
 			failure = fmt.Errorf("%s: %w", step, err)
 			break
@@ -231,10 +230,8 @@ func (s *Server) runRotation(ctx context.Context, job *rotationJob) {
 		s.scheduleNext(sec, now)
 		s.changed(sec)
 	}
-	if s.persist != nil {
-		s.persist.markDirty()
-	}
-	s.updateRotation(job.record, func(r *RotationRecord) {
+	s.dirty()
+	s.history.UpdateRotation(job.record, func(r *RotationRecord) {
 		r.Finished = s.now()
 		r.Outcome = "succeeded"
 		if failure != nil {
@@ -246,14 +243,14 @@ func (s *Server) runRotation(ctx context.Context, job *rotationJob) {
 	}
 }
 
-func (s *Server) rotationCancelled(job *rotationJob) bool {
+func (s *Service) rotationCancelled(job *rotationJob) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.rotations[job.secretARN] != job
 }
 
 // invokeStep invokes the function for one step, with the event Secrets Manager sends.
-func (s *Server) invokeStep(ctx context.Context, job *rotationJob, step string) error {
+func (s *Service) invokeStep(ctx context.Context, job *rotationJob, step string) error {
 	payload, _ := json.Marshal(map[string]string{
 		"Step":               step,
 		"SecretId":           job.secretARN,
@@ -285,7 +282,7 @@ type cancelRotateSecretOutput struct {
 
 // smCancelRotateSecret turns rotation off and stops a rotation in progress after its
 // current step. As in AWS, the labels stay where the rotation left them.
-func (s *Server) smCancelRotateSecret(region string, in *secretIDInput) (any, error) {
+func (s *Service) smCancelRotateSecret(region string, in *secretIDInput) (any, error) {
 	sec, err := s.secretForWrite(region, in.SecretID)
 	if err != nil {
 		return nil, err
@@ -307,10 +304,10 @@ func (s *Server) smCancelRotateSecret(region string, in *secretIDInput) (any, er
 	return out, nil
 }
 
-// runDueRotations starts the rotation of every secret whose NextRotationDate has passed. A
+// RunDueRotations starts the rotation of every secret whose NextRotationDate has passed. A
 // secret whose last rotation stopped part-way is retried with the same token, as AWS
 // reattempts it.
-func (s *Server) runDueRotations() {
+func (s *Service) RunDueRotations() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
@@ -340,7 +337,7 @@ func (s *Server) runDueRotations() {
 
 // ruleError turns a refusal of the model into the API error it is.
 func ruleError(err error) error {
-	var re *smmodel.RuleError
+	var re *RuleError
 	if errors.As(err, &re) {
 		return newError(re.Type, "%s", re.Message)
 	}

@@ -1,4 +1,4 @@
-package emulator
+package secretsmanager
 
 import (
 	"fmt"
@@ -45,7 +45,7 @@ type listSecretsOutput struct {
 
 const maxListSecrets = 100
 
-func (s *Server) smListSecrets(region string, in *listSecretsInput) (any, error) {
+func (s *Service) smListSecrets(region string, in *listSecretsInput) (any, error) {
 	limit, err := pageSize(in.MaxResults, maxListSecrets)
 	if err != nil {
 		return nil, err
@@ -121,7 +121,7 @@ func secretOrder(sortBy, sortOrder *string) (func(a, b *smSecret) int, error) {
 }
 
 // filteredSecrets returns the secrets of a region that pass every filter.
-func (s *Server) filteredSecrets(region string, filters []filter, includeDeleted bool) ([]*smSecret, error) {
+func (s *Service) filteredSecrets(region string, filters []filter, includeDeleted bool) ([]*smSecret, error) {
 	compiled, err := compileFilters(filters)
 	if err != nil {
 		return nil, err
