@@ -1,6 +1,7 @@
 package emulator_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -120,6 +121,13 @@ func TestPersistReadsFormat2(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.json")
 	if err := os.WriteFile(path, state, 0o600); err != nil {
 		t.Fatal(err)
+	}
+	// Loaded and saved again without a change, the file is the same, byte for byte: the
+	// services' snapshot types write format 2 exactly as the old models did.
+	_, stop := persistStart(t, path)
+	stop()
+	if resaved, err := os.ReadFile(path); err != nil || !bytes.Equal(resaved, state) {
+		t.Errorf("the file changed over a load and save without changes (%v):\nbefore %s\nafter  %s", err, state, resaved)
 	}
 	url, _ := persistStart(t, path)
 	snap := persistSnapshot(t, url)

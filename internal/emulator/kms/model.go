@@ -116,56 +116,57 @@ var (
 	keyIDMemberName = "keyId"
 )
 
-// kmsRegion is the KMS state of one region.
+// kmsRegion is the KMS state of one region. The state file holds its Snapshot (snapshot.go).
 type kmsRegion struct {
-	Keys    map[string]*kmsKey   `json:"keys"`    // by key id
-	Aliases map[string]*kmsAlias `json:"aliases"` // by alias name
+	Keys    map[string]*kmsKey   // by key id
+	Aliases map[string]*kmsAlias // by alias name
 }
 
+// kmsTag is a tag in the shape of KMS's API (TagKey, TagValue), which the model keeps.
 type kmsTag struct {
 	TagKey   string `json:"TagKey"`
 	TagValue string `json:"TagValue"`
 }
 
 type kmsAlias struct {
-	Name        string    `json:"name"`
-	TargetKeyID string    `json:"targetKeyId"`
-	Created     time.Time `json:"created"`
-	Updated     time.Time `json:"updated"`
+	Name        string
+	TargetKeyID string
+	Created     time.Time
+	Updated     time.Time
 }
 
 // kmsKey is a KMS key in one region. The replicas of a multi-Region key are kmsKeys of the
 // same id in other regions, with the same key material.
 type kmsKey struct {
-	ID          string    `json:"id"`
-	Region      string    `json:"region"`
-	Created     time.Time `json:"created"`
-	Description string    `json:"description"`
-	Usage       string    `json:"usage"`
-	Spec        string    `json:"spec"`
-	Manager     string    `json:"manager"`
-	State       string    `json:"state"`
+	ID          string
+	Region      string
+	Created     time.Time
+	Description string
+	Usage       string
+	Spec        string
+	Manager     string
+	State       string
 	// DeletionDate is set in PendingDeletion; PendingDays is the waiting period asked for.
-	DeletionDate time.Time `json:"deletionDate,omitzero"`
-	PendingDays  int       `json:"pendingDays,omitempty"`
+	DeletionDate time.Time
+	PendingDays  int
 
-	MultiRegion bool `json:"multiRegion,omitempty"`
+	MultiRegion bool
 	// PrimaryRegion is the region of the primary key of a multi-Region key; Replicas, on the
 	// primary only, the regions of its replicas in the order they were made.
-	PrimaryRegion string   `json:"primaryRegion,omitempty"`
-	Replicas      []string `json:"replicas,omitempty"`
+	PrimaryRegion string
+	Replicas      []string
 
-	Policy string   `json:"policy"`
-	Tags   []kmsTag `json:"tags,omitempty"`
+	Policy string
+	Tags   []kmsTag
 
-	RotationEnabled bool      `json:"rotationEnabled,omitempty"`
-	RotationDays    int       `json:"rotationDays,omitempty"`
-	NextRotation    time.Time `json:"nextRotation,omitzero"`
+	RotationEnabled bool
+	RotationDays    int
+	NextRotation    time.Time
 
 	// Material is the AES-256 key of a SYMMETRIC_DEFAULT key. It never leaves the emulator
 	// except in the state file, which is as sensitive as the keys it holds.
-	Material   []byte `json:"material,omitempty"`
-	MaterialID string `json:"materialId,omitempty"`
+	Material   []byte
+	MaterialID string
 }
 
 func (k *kmsKey) isPrimary() bool { return k.MultiRegion && k.PrimaryRegion == k.Region }

@@ -98,7 +98,7 @@ func (s *Service) MarshalState() (json.RawMessage, error) {
 	if len(s.regions) == 0 {
 		return nil, nil
 	}
-	b, err := json.Marshal(s.regions)
+	b, err := json.Marshal(s.snapshot())
 	if err != nil {
 		return nil, fmt.Errorf("encode KMS state: %w", err)
 	}
@@ -108,15 +108,15 @@ func (s *Service) MarshalState() (json.RawMessage, error) {
 // LoadState replaces the state with one MarshalState encoded, refusing one that is
 // incomplete. Empty data is an empty state.
 func (s *Service) LoadState(data json.RawMessage) error {
-	var regions map[string]*kmsRegion
+	var snap Snapshot
 	if len(data) > 0 {
-		if err := json.Unmarshal(data, &regions); err != nil {
+		if err := json.Unmarshal(data, &snap); err != nil {
 			return fmt.Errorf("KMS state: %w", err)
 		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.loadKMS(regions)
+	return s.loadKMS(snap.restore())
 }
 
 // OperationNames lists the KMS operations the emulator implements, sorted.

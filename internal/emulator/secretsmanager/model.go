@@ -45,6 +45,8 @@ const defaultEncryptionKey = "DefaultEncryptionKey"
 
 var secretNamePattern = regexp.MustCompile(`^[A-Za-z0-9/_+=.@-]+$`)
 
+// tag and rotationRules have the shape of the API, which the model keeps; the state file
+// has types of its own (snapshot.go).
 type tag struct {
 	Key   string `json:"Key"`
 	Value string `json:"Value"`
@@ -52,28 +54,28 @@ type tag struct {
 
 // smVersion is one version of a secret. Its value never changes once created.
 type smVersion struct {
-	ID  string `json:"id"`
-	Seq int64  `json:"seq"` // creation order, for versions created at the same instant
+	ID  string
+	Seq int64 // creation order, for versions created at the same instant
 	// String and Binary hold the value encrypted under the version's KMS key (a KMS
 	// ciphertext blob, never plaintext): String for a SecretString, Binary for a
 	// SecretBinary. A version without a value (a rotation's placeholder) has neither.
-	String       []byte    `json:"stringCiphertext,omitempty"`
-	Binary       []byte    `json:"binaryCiphertext,omitempty"`
-	Stages       []string  `json:"stages,omitempty"`
-	Created      time.Time `json:"created"`
-	LastAccessed time.Time `json:"lastAccessed,omitzero"`
-	KmsKeyIDs    []string  `json:"kmsKeyIds,omitempty"`
+	String       []byte
+	Binary       []byte
+	Stages       []string
+	Created      time.Time
+	LastAccessed time.Time
+	KmsKeyIDs    []string
 }
 
 func (v *smVersion) hasStage(stage string) bool { return slices.Contains(v.Stages, stage) }
 
 // replicaState is the primary's record of one replica region.
 type replicaState struct {
-	Region        string    `json:"region"`
-	KmsKeyID      string    `json:"kmsKeyId,omitempty"`
-	Status        string    `json:"status"`
-	StatusMessage string    `json:"statusMessage,omitempty"`
-	LastAccessed  time.Time `json:"lastAccessed,omitzero"`
+	Region        string
+	KmsKeyID      string
+	Status        string
+	StatusMessage string
+	LastAccessed  time.Time
 }
 
 type rotationRules struct {
@@ -84,34 +86,34 @@ type rotationRules struct {
 
 // smSecret is a secret in one region. A replica is a full copy kept in step by its primary.
 type smSecret struct {
-	ARN          string                `json:"arn"`
-	Name         string                `json:"name"`
-	Region       string                `json:"region"`
-	Description  *string               `json:"description,omitempty"`
-	KmsKeyID     string                `json:"kmsKeyId,omitempty"`
-	Tags         []tag                 `json:"tags"` // nil: never tagged; empty: tags removed
-	Policy       string                `json:"policy,omitempty"`
-	Versions     map[string]*smVersion `json:"versions"`
-	VersionSeq   int64                 `json:"versionSeq"`
-	Created      time.Time             `json:"created"`
-	LastChanged  time.Time             `json:"lastChanged"`
-	LastAccessed time.Time             `json:"lastAccessed,omitzero"`
+	ARN          string
+	Name         string
+	Region       string
+	Description  *string
+	KmsKeyID     string
+	Tags         []tag // nil: never tagged; empty: tags removed
+	Policy       string
+	Versions     map[string]*smVersion
+	VersionSeq   int64
+	Created      time.Time
+	LastChanged  time.Time
+	LastAccessed time.Time
 	// Deleted is when DeleteSecret was called; DeletionDate when the secret goes for good.
-	Deleted      time.Time `json:"deleted,omitzero"`
-	DeletionDate time.Time `json:"deletionDate,omitzero"`
+	Deleted      time.Time
+	DeletionDate time.Time
 
-	RotationEnabled   bool           `json:"rotationEnabled,omitempty"`
-	RotationLambdaARN string         `json:"rotationLambdaArn,omitempty"`
-	RotationRules     *rotationRules `json:"rotationRules,omitempty"`
-	LastRotated       time.Time      `json:"lastRotated,omitzero"`
-	NextRotation      time.Time      `json:"nextRotation,omitzero"` // as reported: the end of the window
+	RotationEnabled   bool
+	RotationLambdaARN string
+	RotationRules     *rotationRules
+	LastRotated       time.Time
+	NextRotation      time.Time // as reported: the end of the window
 	// RotationDue is when the next rotation window opens; the emulator rotates then.
-	RotationDue time.Time `json:"rotationDue,omitzero"`
+	RotationDue time.Time
 
-	OwningService string `json:"owningService,omitempty"`
+	OwningService string
 	// PrimaryRegion is set on replicas only.
-	PrimaryRegion string          `json:"primaryRegion,omitempty"`
-	Replicas      []*replicaState `json:"replicas,omitempty"`
+	PrimaryRegion string
+	Replicas      []*replicaState
 }
 
 func (s *smSecret) isDeleted() bool { return !s.Deleted.IsZero() }

@@ -12,13 +12,7 @@ import (
 func (s *Service) MarshalState(under func() error) (json.RawMessage, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	all := map[string]map[string]*smSecret{}
-	for region, reg := range s.regions {
-		if len(reg.byName) > 0 {
-			all[region] = reg.byName
-		}
-	}
-	data, err := json.Marshal(all)
+	data, err := json.Marshal(s.snapshot())
 	if err != nil {
 		return nil, fmt.Errorf("encode secrets: %w", err)
 	}
@@ -32,17 +26,18 @@ func (s *Service) MarshalState(under func() error) (json.RawMessage, error) {
 
 // LoadState adds the secrets MarshalState encoded, refusing any that is incomplete.
 func (s *Service) LoadState(data json.RawMessage) error {
-	var all map[string]map[string]*smSecret
+	var snap Snapshot
 	if len(data) > 0 {
-		if err := json.Unmarshal(data, &all); err != nil {
+		if err := json.Unmarshal(data, &snap); err != nil {
 			return fmt.Errorf("secrets: %w", err)
 		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for region, secrets := range all {
+	for region, secrets := range snap {
 		reg := s.smRegion(region)
-		for name, sec := range secrets {
+		for name, ss := range secrets {
+			sec := ss.restore()
 			if !sec.complete(name, region) {
 				return fmt.Errorf("secret %q in %s is incomplete", name, region)
 			}
