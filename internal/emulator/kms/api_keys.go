@@ -32,11 +32,9 @@ func (s *Service) kmsCreateKey(region string, in *kmsCreateKeyInput) (any, error
 	if err != nil {
 		return nil, err
 	}
-	if in.Origin != nil && *in.Origin != "AWS_KMS" {
-		return nil, newError("UnsupportedOperationException", "The emulator creates keys with Origin AWS_KMS only, not %s.", *in.Origin)
-	}
-	if in.CustomKeyStoreID != nil || in.XksKeyID != nil {
-		return nil, newError("CustomKeyStoreNotFoundException", "The emulator has no custom key stores.")
+	origin, err := s.checkCustomKeyStoreKey(region, in, spec)
+	if err != nil {
+		return nil, err
 	}
 	if in.Policy != nil {
 		if err := checkKeyPolicy(*in.Policy); err != nil {
@@ -50,7 +48,13 @@ func (s *Service) kmsCreateKey(region string, in *kmsCreateKeyInput) (any, error
 		return nil, err
 	}
 	k := s.newSymmetricKey(region, in.MultiRegion != nil && *in.MultiRegion)
-	k.Spec, k.Usage = spec, usage
+	k.Spec, k.Usage, k.Origin = spec, usage, origin
+	if in.CustomKeyStoreID != nil {
+		k.CustomKeyStoreID = *in.CustomKeyStoreID
+	}
+	if in.XksKeyID != nil {
+		k.XksKeyID = *in.XksKeyID
+	}
 	if spec != specSymmetric {
 		// Only symmetric keys have key material here, and only they have a material id.
 		k.Material, k.MaterialID = nil, ""

@@ -110,6 +110,9 @@ func (s *Service) cryptoKey(k *kmsKey, action string, direct bool) error {
 	if err := s.usable(k); err != nil {
 		return err
 	}
+	if err := s.storeUsable(k); err != nil {
+		return err
+	}
 	if k.Usage != usageEncrypt {
 		return newError("InvalidKeyUsageException", "%s key usage is %s which is not valid for %s.", s.keyARN(k), k.Usage, action)
 	}

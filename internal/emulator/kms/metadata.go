@@ -47,14 +47,28 @@ type kmsKeyMetadata struct {
 	MultiRegionConfiguration    *kmsMultiRegionConfiguration `json:"MultiRegionConfiguration,omitempty"`
 	PendingDeletionWindowInDays *int                         `json:"PendingDeletionWindowInDays,omitempty"`
 	CurrentKeyMaterialID        string                       `json:"CurrentKeyMaterialId,omitempty"`
+	CustomKeyStoreID            string                       `json:"CustomKeyStoreId,omitempty"`
+	CloudHsmClusterID           string                       `json:"CloudHsmClusterId,omitempty"`
+	XksKeyConfiguration         *xksKeyConfiguration         `json:"XksKeyConfiguration,omitempty"`
+}
+
+// xksKeyConfiguration names the external key of a key in an external key store.
+type xksKeyConfiguration struct {
+	ID string `json:"Id"`
 }
 
 func (s *Service) keyMetadata(k *kmsKey) *kmsKeyMetadata {
 	m := &kmsKeyMetadata{
 		AWSAccountID: s.account, KeyID: k.ID, Arn: s.keyARN(k), CreationDate: awsapi.EpochPtr(k.Created),
 		Enabled: k.State == keyEnabled, Description: k.Description, KeyUsage: k.Usage, KeyState: k.State,
-		DeletionDate: awsapi.EpochPtr(k.DeletionDate), Origin: "AWS_KMS", KeyManager: k.Manager, KeySpec: k.Spec,
-		MultiRegion: k.MultiRegion, CurrentKeyMaterialID: k.MaterialID,
+		DeletionDate: awsapi.EpochPtr(k.DeletionDate), Origin: k.Origin, KeyManager: k.Manager, KeySpec: k.Spec,
+		MultiRegion: k.MultiRegion, CurrentKeyMaterialID: k.MaterialID, CustomKeyStoreID: k.CustomKeyStoreID,
+	}
+	if st := s.kmsRegion(k.Region).Stores[k.CustomKeyStoreID]; st != nil {
+		m.CloudHsmClusterID = st.CloudHsmClusterID
+	}
+	if k.XksKeyID != "" {
+		m.XksKeyConfiguration = &xksKeyConfiguration{ID: k.XksKeyID}
 	}
 	// CustomerMasterKeySpec is the deprecated twin of KeySpec; it has no values for the
 	// newer specs.

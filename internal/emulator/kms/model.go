@@ -45,6 +45,11 @@ var kmsOperations = map[string]operation{
 	"GenerateDataKey":                 op((*Service).kmsGenerateDataKey, false),
 	"GenerateDataKeyWithoutPlaintext": op((*Service).kmsGenerateDataKeyWithoutPlaintext, false),
 	"GenerateRandom":                  op((*Service).kmsGenerateRandom, false),
+	"CreateCustomKeyStore":            op((*Service).kmsCreateCustomKeyStore, true),
+	"DescribeCustomKeyStores":         op((*Service).kmsDescribeCustomKeyStores, false),
+	"ConnectCustomKeyStore":           op((*Service).kmsConnectCustomKeyStore, true),
+	"DisconnectCustomKeyStore":        op((*Service).kmsDisconnectCustomKeyStore, true),
+	"DeleteCustomKeyStore":            op((*Service).kmsDeleteCustomKeyStore, true),
 }
 
 // Key states, key managers and the one symmetric spec the emulator has real crypto for.
@@ -118,8 +123,9 @@ var (
 
 // kmsRegion is the KMS state of one region. The state file holds its Snapshot (snapshot.go).
 type kmsRegion struct {
-	Keys    map[string]*kmsKey   // by key id
-	Aliases map[string]*kmsAlias // by alias name
+	Keys    map[string]*kmsKey         // by key id
+	Aliases map[string]*kmsAlias       // by alias name
+	Stores  map[string]*customKeyStore // custom key stores, by id
 }
 
 // kmsTag is a tag in the shape of KMS's API (TagKey, TagValue), which the model keeps.
@@ -167,6 +173,12 @@ type kmsKey struct {
 	// except in the state file, which is as sensitive as the keys it holds.
 	Material   []byte
 	MaterialID string
+
+	// Origin is AWS_KMS, or AWS_CLOUDHSM / EXTERNAL_KEY_STORE for a key in a custom key
+	// store (CustomKeyStoreID); XksKeyID is the external key of an external key store's key.
+	Origin           string
+	CustomKeyStoreID string
+	XksKeyID         string
 }
 
 func (k *kmsKey) isPrimary() bool { return k.MultiRegion && k.PrimaryRegion == k.Region }
@@ -186,7 +198,7 @@ func (s *Service) aliasARN(region, name string) string {
 func (s *Service) kmsRegion(region string) *kmsRegion {
 	r := s.regions[region]
 	if r == nil {
-		r = &kmsRegion{Keys: map[string]*kmsKey{}, Aliases: map[string]*kmsAlias{}}
+		r = &kmsRegion{Keys: map[string]*kmsKey{}, Aliases: map[string]*kmsAlias{}, Stores: map[string]*customKeyStore{}}
 		s.regions[region] = r
 	}
 	return r
@@ -290,6 +302,7 @@ func (s *Service) newSymmetricKey(region string, multiRegion bool) *kmsKey {
 	k := &kmsKey{
 		ID: awsapi.NewUUID(), Region: region, Created: s.now(), Usage: usageEncrypt, Spec: specSymmetric,
 		Manager: managerCustomer, State: keyEnabled, Material: randomBytes(32), MaterialID: hex.EncodeToString(randomBytes(32)),
+		Origin: originKMS,
 	}
 	if multiRegion {
 		k.ID = "mrk-" + hex.EncodeToString(randomBytes(16))

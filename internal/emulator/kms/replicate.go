@@ -96,6 +96,14 @@ func (s *Service) loadKMS(regions map[string]*kmsRegion) error {
 				return fmt.Errorf("KMS alias %s in %s is incomplete", name, region)
 			}
 		}
+		if reg.Stores == nil { // files written before custom key stores
+			reg.Stores = map[string]*customKeyStore{}
+		}
+		for id, st := range reg.Stores {
+			if st == nil || st.ID != id {
+				return fmt.Errorf("KMS custom key store %s in %s is incomplete", id, region)
+			}
+		}
 		s.regions[region] = reg
 	}
 	return nil

@@ -1,6 +1,7 @@
 package kms
 
 import (
+	"cmp"
 	"slices"
 	"time"
 )
@@ -13,6 +14,24 @@ type Snapshot map[string]*RegionSnapshot
 type RegionSnapshot struct {
 	Keys    map[string]*KeySnapshot   `json:"keys"`    // by key id
 	Aliases map[string]*AliasSnapshot `json:"aliases"` // by alias name
+	// Stores are the custom key stores, by id (absent from files of before them).
+	Stores map[string]*CustomKeyStoreSnapshot `json:"customKeyStores,omitempty"`
+}
+
+// CustomKeyStoreSnapshot is one custom key store.
+type CustomKeyStoreSnapshot struct {
+	ID                        string    `json:"id"`
+	Name                      string    `json:"name"`
+	Type                      string    `json:"type"`
+	State                     string    `json:"state"`
+	Created                   time.Time `json:"created"`
+	CloudHsmClusterID         string    `json:"cloudHsmClusterId,omitempty"`
+	TrustAnchorCertificate    string    `json:"trustAnchorCertificate,omitempty"`
+	XksURIEndpoint            string    `json:"xksUriEndpoint,omitempty"`
+	XksURIPath                string    `json:"xksUriPath,omitempty"`
+	XksVpcEndpointServiceName string    `json:"xksVpcEndpointServiceName,omitempty"`
+	XksConnectivity           string    `json:"xksConnectivity,omitempty"`
+	XksAccessKeyID            string    `json:"xksAccessKeyId,omitempty"`
 }
 
 // KeySnapshot is one key. Material is the key itself: the state file is as sensitive as
@@ -38,6 +57,10 @@ type KeySnapshot struct {
 	NextRotation    time.Time     `json:"nextRotation,omitzero"`
 	Material        []byte        `json:"material,omitempty"`
 	MaterialID      string        `json:"materialId,omitempty"`
+	// Origin is empty for AWS_KMS, as in files of before custom key stores.
+	Origin           string `json:"origin,omitempty"`
+	CustomKeyStoreID string `json:"customKeyStoreId,omitempty"`
+	XksKeyID         string `json:"xksKeyId,omitempty"`
 }
 
 // TagSnapshot is a key's tag, named as KMS's API names it.
@@ -65,12 +88,22 @@ func (s *Service) snapshot() Snapshot {
 				Manager: k.Manager, State: k.State, DeletionDate: k.DeletionDate, PendingDays: k.PendingDays,
 				MultiRegion: k.MultiRegion, PrimaryRegion: k.PrimaryRegion, Replicas: slices.Clone(k.Replicas), Policy: k.Policy,
 				RotationEnabled: k.RotationEnabled, RotationDays: k.RotationDays, NextRotation: k.NextRotation,
-				Material: slices.Clone(k.Material), MaterialID: k.MaterialID,
+				Material: slices.Clone(k.Material), MaterialID: k.MaterialID, CustomKeyStoreID: k.CustomKeyStoreID, XksKeyID: k.XksKeyID,
+			}
+			if k.Origin != originKMS {
+				ks.Origin = k.Origin
 			}
 			for _, t := range k.Tags {
 				ks.Tags = append(ks.Tags, TagSnapshot(t))
 			}
 			rs.Keys[id] = ks
+		}
+		for id, st := range reg.Stores {
+			c := CustomKeyStoreSnapshot(*st)
+			if rs.Stores == nil {
+				rs.Stores = map[string]*CustomKeyStoreSnapshot{}
+			}
+			rs.Stores[id] = &c
 		}
 		for name, a := range reg.Aliases {
 			rs.Aliases[name] = &AliasSnapshot{Name: a.Name, TargetKeyID: a.TargetKeyID, Created: a.Created, Updated: a.Updated}
@@ -105,12 +138,24 @@ func (snap Snapshot) restore() map[string]*kmsRegion {
 				Manager: ks.Manager, State: ks.State, DeletionDate: ks.DeletionDate, PendingDays: ks.PendingDays,
 				MultiRegion: ks.MultiRegion, PrimaryRegion: ks.PrimaryRegion, Replicas: ks.Replicas, Policy: ks.Policy,
 				RotationEnabled: ks.RotationEnabled, RotationDays: ks.RotationDays, NextRotation: ks.NextRotation,
-				Material: ks.Material, MaterialID: ks.MaterialID,
+				Material: ks.Material, MaterialID: ks.MaterialID, Origin: cmp.Or(ks.Origin, originKMS),
+				CustomKeyStoreID: ks.CustomKeyStoreID, XksKeyID: ks.XksKeyID,
 			}
 			for _, t := range ks.Tags {
 				k.Tags = append(k.Tags, kmsTag(t))
 			}
 			reg.Keys[id] = k
+		}
+		if rs.Stores != nil {
+			reg.Stores = map[string]*customKeyStore{}
+		}
+		for id, cs := range rs.Stores {
+			if cs == nil {
+				reg.Stores[id] = nil
+				continue
+			}
+			st := customKeyStore(*cs)
+			reg.Stores[id] = &st
 		}
 		for name, as := range rs.Aliases {
 			if as == nil {
