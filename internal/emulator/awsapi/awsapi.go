@@ -1,4 +1,5 @@
 // Package awsapi holds what the emulator's service packages share: AWS errors, request ids,
+// the JSON 1.1 protocol (json.go) that Secrets Manager and KMS speak, request regions,
 // and the query protocol (form-encoded Action=..., XML answers) that STS and RDS speak.
 package awsapi
 
