@@ -12,7 +12,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/awsapi"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/rds"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/secretsmanager"
 )
 
 // The control API, under /_emulator/ (not an AWS API). Tests and benchmarks use it through
@@ -46,26 +48,11 @@ type Fault struct {
 	Delay string `json:"delay,omitempty"`
 }
 
-// RotationStep is one invocation of a rotation function.
-type RotationStep struct {
-	Step     string        `json:"step"`
-	Outcome  string        `json:"outcome"` // succeeded, failed
-	Error    string        `json:"error,omitempty"`
-	Started  time.Time     `json:"started"`
-	Duration time.Duration `json:"duration"`
-}
-
-// RotationRecord is one rotation started by RotateSecret or by the schedule.
-type RotationRecord struct {
-	SecretARN string         `json:"secretArn"`
-	Token     string         `json:"token"`
-	Function  string         `json:"function"`
-	Steps     []RotationStep `json:"steps"`
-	Outcome   string         `json:"outcome"` // running, succeeded, failed
-	Error     string         `json:"error,omitempty"`
-	Started   time.Time      `json:"started"`
-	Finished  time.Time      `json:"finished,omitzero"`
-}
+// RotationStep and RotationRecord are the rotation history (package secretsmanager).
+type (
+	RotationStep   = secretsmanager.RotationStep
+	RotationRecord = secretsmanager.RotationRecord
+)
 
 type fault struct {
 	Fault
@@ -127,18 +114,18 @@ func (s *Server) beforeOperation(ctx context.Context, operation string) error {
 	return &apiError{Type: f.ErrorCode, Message: msg, Status: f.Status}
 }
 
-// recordRotation adds a rotation to the history and returns it for the engine to update
-// under ctrl.mu.
-func (s *Server) recordRotation(r *RotationRecord) {
-	s.ctrl.mu.Lock()
-	s.ctrl.rotations = append(s.ctrl.rotations, r)
-	s.ctrl.mu.Unlock()
+// RecordRotation adds a rotation to the history (secretsmanager.History).
+func (c *control) RecordRotation(r *RotationRecord) {
+	c.mu.Lock()
+	c.rotations = append(c.rotations, r)
+	c.mu.Unlock()
 }
 
-func (s *Server) updateRotation(r *RotationRecord, f func(r *RotationRecord)) {
-	s.ctrl.mu.Lock()
+// UpdateRotation runs f on r under c.mu (secretsmanager.History).
+func (c *control) UpdateRotation(r *RotationRecord, f func(r *RotationRecord)) {
+	c.mu.Lock()
 	f(r)
-	s.ctrl.mu.Unlock()
+	c.mu.Unlock()
 }
 
 func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
@@ -178,7 +165,7 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 				err = fmt.Errorf("advance %q: want a positive Go duration such as \"25h\"", in.Advance)
 			} else {
 				s.ctrl.offset.Add(int64(d))
-				s.runDueRotations()
+				s.sm.RunDueRotations()
 				out = s.clockState()
 			}
 		}
@@ -210,7 +197,7 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 }
 
 func decodeControl(r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, maxBodyBytes))
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, awsapi.MaxBodyBytes))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return fmt.Errorf("control request body: %w", err)
@@ -267,13 +254,9 @@ func (s *Server) clockState() map[string]string {
 
 // reset forgets all service state; registered functions stay.
 func (s *Server) reset() {
-	s.mu.Lock()
-	s.regions = map[string]*smRegion{}
-	s.resetServices()
-	if s.persist != nil {
-		s.persist.markDirty()
-	}
-	s.mu.Unlock()
+	s.sm.Reset()
+	s.kms.Reset()
+	s.markDirty()
 	s.ctrl.mu.Lock()
 	clear(s.ctrl.calls)
 	s.ctrl.faults = nil
@@ -295,7 +278,7 @@ func (s *Server) RegisterDBInstance(db DBInstance) error {
 		return err
 	}
 	if db.MasterUserPassword != "" && db.MasterUserSecretARN == "" {
-		arn, err := s.rdsMasterSecret(db.Region, "db", rds.InstanceARN(db.Region, s.account, db.Identifier), "aws:rds:primarydbinstancearn", db.MasterUsername, db.MasterUserPassword)
+		arn, err := s.sm.RDSMasterSecret(db.Region, "db", rds.InstanceARN(db.Region, s.account, db.Identifier), "aws:rds:primarydbinstancearn", db.MasterUsername, db.MasterUserPassword)
 		if err != nil {
 			return err
 		}
@@ -314,7 +297,7 @@ func (s *Server) RegisterDBCluster(c DBCluster) error {
 		c.Region = DefaultRegion
 	}
 	if c.MasterUserPassword != "" && c.MasterUserSecretARN == "" {
-		arn, err := s.rdsMasterSecret(c.Region, "cluster", rds.ClusterARN(c.Region, s.account, c.Identifier), "aws:rds:primarydbclusterarn", c.MasterUsername, c.MasterUserPassword)
+		arn, err := s.sm.RDSMasterSecret(c.Region, "cluster", rds.ClusterARN(c.Region, s.account, c.Identifier), "aws:rds:primarydbclusterarn", c.MasterUsername, c.MasterUserPassword)
 		if err != nil {
 			return err
 		}

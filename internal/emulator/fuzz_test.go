@@ -12,6 +12,9 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/kms"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/secretsmanager"
 )
 
 // Names of the secrets every fuzz input finds in its emulator (see newFuzzServer).
@@ -22,7 +25,7 @@ const (
 	fuzzPolicy   = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"secretsmanager:GetSecretValue","Resource":"*"}]}`
 )
 
-// fuzzValidBodies holds, for every operation of smOperations, requests that succeed against
+// fuzzValidBodies holds, for every operation of Secrets Manager, requests that succeed against
 // the state newFuzzServer sets up. FuzzSecretsManagerRequest fails when an operation has none,
 // so that a new operation cannot go unfuzzed.
 var fuzzValidBodies = map[string][]string{
@@ -266,11 +269,7 @@ func TestFuzzValidSeedsSucceed(t *testing.T) {
 // error (400, 404, 413) in the JSON 1.1 error shape. A 500 is an internal fault and fails.
 // Each input runs against its own emulator, so that a failure reproduces from the input alone.
 func FuzzSecretsManagerRequest(f *testing.F) {
-	ops := make([]string, 0, len(smOperations))
-	for name := range smOperations {
-		ops = append(ops, name)
-	}
-	slices.Sort(ops)
+	ops := secretsmanager.OperationNames()
 	for _, name := range ops {
 		valid := fuzzValidBodies[name]
 		if len(valid) == 0 {
@@ -285,17 +284,12 @@ func FuzzSecretsManagerRequest(f *testing.F) {
 		}
 	}
 	for name := range fuzzValidBodies {
-		if _, ok := smOperations[name]; !ok {
-			f.Fatalf("fuzzValidBodies has seeds for %s, which is not in smOperations", name)
+		if !slices.Contains(ops, name) {
+			f.Fatalf("fuzzValidBodies has seeds for %s, which Secrets Manager does not have", name)
 		}
 	}
 	// The other JSON services of the emulator get the broken bodies too.
-	kmsOps := make([]string, 0, len(kmsOperations))
-	for name := range kmsOperations {
-		kmsOps = append(kmsOps, name)
-	}
-	slices.Sort(kmsOps)
-	for _, name := range kmsOps {
+	for _, name := range kms.OperationNames() {
 		for _, b := range fuzzBrokenBodies {
 			f.Add("TrentService."+name, []byte(b))
 		}
@@ -321,9 +315,9 @@ func checkFuzzSyntax(t *testing.T, target string, body []byte, rec *httptest.Res
 	t.Helper()
 	known := false
 	if name, ok := strings.CutPrefix(target, "secretsmanager."); ok {
-		_, known = smOperations[name]
+		known = slices.Contains(secretsmanager.OperationNames(), name)
 	} else if name, ok := strings.CutPrefix(target, "TrentService."); ok {
-		_, known = kmsOperations[name]
+		known = slices.Contains(kms.OperationNames(), name)
 	}
 	if !known {
 		return

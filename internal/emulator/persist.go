@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"slices"
 	"sync"
 	"time"
 )
@@ -21,10 +20,10 @@ const stateFormat = 2
 const flushInterval = 100 * time.Millisecond
 
 type stateFile struct {
-	Format  int                             `json:"format"`
-	Account string                          `json:"account"`
-	Secrets map[string]map[string]*smSecret `json:"secrets"` // region -> name -> secret
-	KMS     map[string]*kmsRegion           `json:"kms,omitempty"`
+	Format  int             `json:"format"`
+	Account string          `json:"account"`
+	Secrets json.RawMessage `json:"secrets"`       // package secretsmanager's own state: region -> name -> secret
+	KMS     json.RawMessage `json:"kms,omitempty"` // package kms's own state
 }
 
 // persister writes the state file after changes, at most every flushInterval, atomically
@@ -67,16 +66,10 @@ func (p *persister) load(s *Server) error {
 	if st.Account != s.account {
 		return fmt.Errorf("state file %s belongs to account %s, not %s; use another -state file, or delete this one to start empty", p.path, st.Account, s.account)
 	}
-	for region, secrets := range st.Secrets {
-		reg := s.smRegion(region)
-		for name, sec := range secrets {
-			if !sec.complete(name, region) {
-				return fmt.Errorf("state file %s: secret %q in %s is incomplete; delete the file to start empty", p.path, name, region)
-			}
-			reg.byName[name] = sec
-		}
+	if err := s.sm.LoadState(st.Secrets); err != nil {
+		return fmt.Errorf("state file %s: %w; delete the file to start empty", p.path, err)
 	}
-	if err := s.loadKMS(st.KMS); err != nil {
+	if err := s.kms.LoadState(st.KMS); err != nil {
 		return fmt.Errorf("state file %s: %w; delete the file to start empty", p.path, err)
 	}
 	return nil
@@ -123,16 +116,19 @@ func (p *persister) stop(s *Server) error {
 }
 
 func (p *persister) save(s *Server) error {
-	s.mu.Lock()
-	st := stateFile{Format: stateFormat, Account: s.account, Secrets: map[string]map[string]*smSecret{}}
-	for region, reg := range s.regions {
-		if len(reg.byName) > 0 {
-			st.Secrets[region] = reg.byName
-		}
+	st := stateFile{Format: stateFormat, Account: s.account}
+	// Secret values are encrypted under KMS keys: the keys are read while the secrets
+	// cannot change, so that no secret is saved without its key.
+	secrets, err := s.sm.MarshalState(func() error {
+		var err error
+		st.KMS, err = s.kms.MarshalState()
+		return err
+	})
+	if err != nil {
+		return err
 	}
-	st.KMS = s.kms
+	st.Secrets = secrets
 	data, err := json.Marshal(&st)
-	s.mu.Unlock()
 	if err != nil {
 		return fmt.Errorf("encode state: %w", err)
 	}
@@ -160,18 +156,4 @@ func writeFileAtomic(path string, data []byte) error {
 		return fmt.Errorf("write state: %w", err)
 	}
 	return nil
-}
-
-// complete reports whether a secret read from a state file has every part the emulator
-// dereferences, so that a damaged file fails at start rather than at the next request.
-func (sec *smSecret) complete(name, region string) bool {
-	if sec == nil || sec.Name != name || sec.Region != region || sec.Versions == nil {
-		return false
-	}
-	for id, v := range sec.Versions {
-		if v == nil || v.ID != id {
-			return false
-		}
-	}
-	return !slices.Contains(sec.Replicas, nil)
 }

@@ -29,7 +29,7 @@ func TestSTS(t *testing.T) {
 		t.Fatalf("AssumeRole = %+v", role)
 	}
 	_, err := c.AssumeRole(t.Context(), &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/x"), RoleSessionName: aws.String("s"), DurationSeconds: aws.Int32(60)})
-	wantAPIError(t, err, "ValidationException", "durationSeconds")
+	wantAPIError(t, err, "ValidationError", "durationSeconds")
 }
 
 func TestRDSDescribe(t *testing.T) {

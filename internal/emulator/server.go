@@ -17,14 +17,17 @@ import (
 	"time"
 
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/awsapi"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/kms"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/lambda"
 	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/rds"
+	"github.com/seed-8d6ff4c2/terraform-provider-secretsmanager/internal/emulator/secretsmanager"
 )
 
 // DefaultAccountID is the one account every resource of the emulator belongs to.
 const DefaultAccountID = "123456789012"
 
 // DefaultRegion is used when a request carries no SigV4 credential scope.
-const DefaultRegion = "us-east-1"
+const DefaultRegion = awsapi.DefaultRegion
 
 // Options configure a Server. The zero value is usable.
 type Options struct {
@@ -38,50 +41,36 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// Server is the emulator. It is safe for concurrent use.
+// Server is the emulator: one service per package (secretsmanager, kms, lambda, sts, rds),
+// routed by protocol, with the control API and the state file above them. It is safe for
+// concurrent use; each service has its own lock.
 type Server struct {
 	account string
 	now     func() time.Time
 	log     *slog.Logger
 
-	// mu guards all service state below. One lock keeps multi-secret operations (replicas,
-	// batch reads) consistent; every operation under it is short.
-	mu      sync.Mutex
-	regions map[string]*smRegion
-	kms     map[string]*kmsRegion // KMS keys and aliases by region (kms.go)
+	// sm is Secrets Manager (package secretsmanager); its lock is taken before the KMS one.
+	sm *secretsmanager.Service
+	// kms is the KMS service (package kms).
+	kms *kms.Service
+	// functions is the Lambda service (package lambda).
+	functions *lambda.Service
+	// rds holds the DB instances and clusters tests register (package rds).
+	rds rds.Registry
 
 	persist *persister
 	ctrl    *control
-	// rds holds the DB instances and clusters tests register (package rds); own mutex.
-	rds rds.Registry
 
-	// rotations in flight, by secret ARN; guarded by mu.
-	rotations map[string]*rotationJob
-	// bg tracks rotations and the scheduler; bgCtx ends them on Close.
+	// bg tracks the scheduler; bgCtx ends it on Close.
 	bg       sync.WaitGroup
 	bgCtx    context.Context
 	bgCancel context.CancelFunc
-
-	// functions is the Lambda function registry (lambda.go); it has its own mutex.
-	functions lambdaState
-}
-
-type smRegion struct {
-	byName map[string]*smSecret
 }
 
 // New returns a Server. With Options.StatePath it loads the state file, and fails when the
 // file exists but cannot be read.
 func New(opts Options) (*Server, error) {
-	s := &Server{
-		account: opts.AccountID,
-		log:     opts.Logger,
-		regions: map[string]*smRegion{},
-		kms:     map[string]*kmsRegion{},
-		ctrl:    newControl(),
-
-		rotations: map[string]*rotationJob{},
-	}
+	s := &Server{account: opts.AccountID, log: opts.Logger, ctrl: newControl()}
 	s.bgCtx, s.bgCancel = context.WithCancel(context.Background())
 	if s.account == "" {
 		s.account = DefaultAccountID
@@ -95,6 +84,11 @@ func New(opts Options) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	s.functions = lambda.New(s.account, s.log, s.beforeOperation)
+	s.kms = kms.New(s.account, s.now, s.markDirty)
+	s.sm = secretsmanager.New(secretsmanager.Config{
+		Account: s.account, Now: s.now, Log: s.log, Keys: s.kms, Functions: s.functions, History: s.ctrl, Changed: s.markDirty,
+	})
 	if opts.StatePath != "" {
 		p, err := newPersister(opts.StatePath, s.log)
 		if err != nil {
@@ -116,13 +110,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	target := r.Header.Get("X-Amz-Target")
 	switch {
 	case strings.HasPrefix(target, "secretsmanager."):
-		s.serveJSON(w, r, "secretsmanager", strings.TrimPrefix(target, "secretsmanager."), smOperations)
+		s.serveJSON(w, r, "secretsmanager", strings.TrimPrefix(target, "secretsmanager."), s.sm.Operation)
 	case strings.HasPrefix(target, "TrentService."):
-		s.serveJSON(w, r, "kms", strings.TrimPrefix(target, "TrentService."), kmsOperations)
+		s.serveJSON(w, r, "kms", strings.TrimPrefix(target, "TrentService."), s.kms.Operation)
 	case strings.HasPrefix(r.URL.Path, "/_emulator/"):
 		s.serveControl(w, r)
 	case strings.HasPrefix(r.URL.Path, "/2015-03-31/functions/"):
-		s.serveLambdaInvoke(w, r)
+		s.functions.ServeInvoke(w, r)
 	case target == "" && awsapi.IsQueryRequest(r):
 		s.serveQuery(w, r)
 	case target != "":
@@ -134,28 +128,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// jsonOperation handles one JSON 1.1 operation: it decodes the body, then runs with s.mu held.
-type jsonOperation func(s *Server, region string, body []byte) (any, error)
-
-// op adapts a typed handler. Mutating handlers mark the state file dirty when they succeed.
-func op[In any](f func(s *Server, region string, in *In) (any, error), mutating bool) jsonOperation {
-	return func(s *Server, region string, body []byte) (any, error) {
-		in := new(In)
-		if err := decodeJSON(body, in); err != nil {
-			return nil, err
-		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		out, err := f(s, region, in)
-		if err == nil && mutating && s.persist != nil {
-			s.persist.markDirty()
-		}
-		return out, err
+// markDirty tells the state file, when there is one, that the state changed.
+func (s *Server) markDirty() {
+	if s.persist != nil {
+		s.persist.markDirty()
 	}
 }
 
-func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, service, op string, ops map[string]jsonOperation) {
-	handle, ok := ops[op]
+// operationLookup finds the handler of a JSON 1.1 operation of one service.
+type operationLookup func(name string) (func(ctx context.Context, region string, body []byte) (any, error), bool)
+
+func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, service, op string, lookup operationLookup) {
+	handle, ok := lookup(op)
 	if !ok {
 		writeJSONError(w, newError("UnknownOperationException", "The operation %s is not supported by this endpoint.", op))
 		return
@@ -174,7 +158,7 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, service, op s
 		writeJSONError(w, err)
 		return
 	}
-	out, err := handle(s, region, body)
+	out, err := handle(r.Context(), region, body)
 	if err != nil {
 		s.log.Debug("request failed", "op", op, "region", region, "error", err)
 		writeJSONError(w, err)
@@ -196,7 +180,7 @@ func (s *Server) scheduler() {
 		case <-s.bgCtx.Done():
 			return
 		case <-t.C:
-			s.runDueRotations()
+			s.sm.RunDueRotations()
 		}
 	}
 }
@@ -205,14 +189,10 @@ func (s *Server) scheduler() {
 func (s *Server) Close() error {
 	s.bgCancel()
 	s.bg.Wait()
-	s.closeFunctions() // kills every function process and waits for it
+	s.sm.Close()
+	s.functions.Close() // kills every function process and waits for it
 	if s.persist == nil {
 		return nil
 	}
 	return s.persist.stop(s)
-}
-
-// resetServices forgets the state of every service but Secrets Manager; s.mu is held.
-func (s *Server) resetServices() {
-	s.kms = map[string]*kmsRegion{}
 }

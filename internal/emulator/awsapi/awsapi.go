@@ -1,4 +1,5 @@
 // Package awsapi holds what the emulator's service packages share: AWS errors, request ids,
+// the JSON 1.1 protocol (json.go) that Secrets Manager and KMS speak, request regions,
 // and the query protocol (form-encoded Action=..., XML answers) that STS and RDS speak.
 package awsapi
 
@@ -31,6 +32,13 @@ func ValidationError(member, constraint string, value any) error {
 	}
 	return NewError("ValidationException",
 		"1 validation error detected: Value %s at '%s' failed to satisfy constraint: %s", v, member, constraint)
+}
+
+// SensitiveValidationError is ValidationError for members whose value must not be echoed:
+// AWS leaves the value out of the message for sensitive members such as secretString.
+func SensitiveValidationError(member, constraint string) error {
+	return NewError("ValidationException",
+		"1 validation error detected: Value at '%s' failed to satisfy constraint: %s", member, constraint)
 }
 
 // NewUUID returns a random (version 4) UUID, as AWS request ids are.

@@ -28,31 +28,31 @@ const (
 func CheckRotationRules(r RotationRules) error {
 	if r.AutomaticallyAfterDays != nil && r.ScheduleExpression != nil {
 		// Recorded: hashicorp/terraform-provider-aws issue 33329.
-		return invalidParameter("You cannot specify both rotation frequency and schedule expression together.")
+		return ruleInvalidParameter("You cannot specify both rotation frequency and schedule expression together.")
 	}
 	if d := r.AutomaticallyAfterDays; d != nil && (*d < minDays || *d > maxDays) {
 		// Range from the API reference; wording as moto gives it.
-		return invalidParameter("RotationRules.AutomaticallyAfterDays must be within 1-1000.")
+		return ruleInvalidParameter("RotationRules.AutomaticallyAfterDays must be within 1-1000.")
 	}
 	var sched schedShape
 	if r.ScheduleExpression != nil {
 		var err error
 		if sched, err = parseSchedule(*r.ScheduleExpression); err != nil {
-			return invalidParameter(fmt.Sprintf("Invalid ScheduleExpression %q: %v.", *r.ScheduleExpression, err))
+			return ruleInvalidParameter(fmt.Sprintf("Invalid ScheduleExpression %q: %v.", *r.ScheduleExpression, err))
 		}
 	}
 	if r.Duration != nil {
 		hours, err := parseWindow(*r.Duration)
 		if err != nil {
-			return invalidParameter(fmt.Sprintf("Invalid Duration %q: %v.", *r.Duration, err))
+			return ruleInvalidParameter(fmt.Sprintf("Invalid Duration %q: %v.", *r.Duration, err))
 		}
 		// "The rotation window must not extend into the next UTC day or into the next
 		// rotation window." (RotationRulesType)
 		if sched.everyHours > 0 && hours > sched.everyHours {
-			return invalidParameter(fmt.Sprintf("The rotation window (%s) must not extend into the next rotation window, which opens %d hours later.", *r.Duration, sched.everyHours))
+			return ruleInvalidParameter(fmt.Sprintf("The rotation window (%s) must not extend into the next rotation window, which opens %d hours later.", *r.Duration, sched.everyHours))
 		}
 		if sched.lastHour >= 0 && sched.lastHour+hours > maxWindowHours {
-			return invalidParameter(fmt.Sprintf("The rotation window (%s) opening at %02d:00 UTC must not extend into the next UTC day.", *r.Duration, sched.lastHour))
+			return ruleInvalidParameter(fmt.Sprintf("The rotation window (%s) opening at %02d:00 UTC must not extend into the next UTC day.", *r.Duration, sched.lastHour))
 		}
 	}
 	return nil

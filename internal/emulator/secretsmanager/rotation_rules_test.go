@@ -31,7 +31,7 @@ func TestRotationRulesFixtures(t *testing.T) {
 	}
 	for _, c := range cases {
 		err := CheckRotationRules(RotationRules{AutomaticallyAfterDays: c.Days, ScheduleExpression: c.Expression, Duration: c.Duration})
-		name := describe(c.Days, c.Expression, c.Duration)
+		name := describeRules(c.Days, c.Expression, c.Duration)
 		if c.Accepted {
 			if err != nil {
 				t.Errorf("%s: refused (%v), but AWS accepts it (%s)", name, err, c.Source)
@@ -52,7 +52,7 @@ func TestRotationRulesFixtures(t *testing.T) {
 	}
 }
 
-func describe(days *int64, expr, dur *string) string {
+func describeRules(days *int64, expr, dur *string) string {
 	b, _ := json.Marshal(map[string]any{"AutomaticallyAfterDays": days, "ScheduleExpression": expr, "Duration": dur})
 	return string(b)
 }

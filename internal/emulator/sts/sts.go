@@ -1,6 +1,7 @@
-// Package sts is the emulator's STS: GetCallerIdentity and AssumeRole over the query
-// protocol. Its model is a fixed identity in the emulator's account; AssumeRole hands out
-// throwaway credentials, since the emulator checks no signatures.
+// Package sts is the emulator's STS: GetCallerIdentity, AssumeRole and
+// AssumeRoleWithWebIdentity over the query protocol. Its model is a fixed identity in the
+// emulator's account; the AssumeRole calls hand out throwaway credentials, since the
+// emulator checks no signatures and trusts any identity provider.
 package sts
 
 import (
@@ -29,6 +30,8 @@ func (s *Service) Handler(action string) func(region string, form url.Values) (a
 		return s.getCallerIdentity
 	case "AssumeRole":
 		return s.assumeRole
+	case "AssumeRoleWithWebIdentity":
+		return s.assumeRoleWithWebIdentity
 	}
 	return nil
 }
@@ -52,20 +55,25 @@ func (s *Service) getCallerIdentity(_ string, _ url.Values) (any, error) {
 	return out, nil
 }
 
+// credentials are the temporary credentials of an assumed role.
+type credentials struct {
+	AccessKeyID     string `xml:"AccessKeyId"`
+	SecretAccessKey string `xml:"SecretAccessKey"`
+	SessionToken    string `xml:"SessionToken"`
+	Expiration      string `xml:"Expiration"`
+}
+
+type assumedRoleUser struct {
+	AssumedRoleID string `xml:"AssumedRoleId"`
+	Arn           string `xml:"Arn"`
+}
+
 type assumeRoleResponse struct {
 	XMLName xml.Name `xml:"AssumeRoleResponse"`
 	Xmlns   string   `xml:"xmlns,attr"`
 	Result  struct {
-		Credentials struct {
-			AccessKeyID     string `xml:"AccessKeyId"`
-			SecretAccessKey string `xml:"SecretAccessKey"`
-			SessionToken    string `xml:"SessionToken"`
-			Expiration      string `xml:"Expiration"`
-		} `xml:"Credentials"`
-		AssumedRoleUser struct {
-			AssumedRoleID string `xml:"AssumedRoleId"`
-			Arn           string `xml:"Arn"`
-		} `xml:"AssumedRoleUser"`
+		Credentials     credentials     `xml:"Credentials"`
+		AssumedRoleUser assumedRoleUser `xml:"AssumedRoleUser"`
 	} `xml:"AssumeRoleResult"`
 	Metadata awsapi.ResponseMetadata `xml:"ResponseMetadata"`
 }
@@ -73,29 +81,51 @@ type assumeRoleResponse struct {
 // assumeRole hands out throwaway credentials, so that the provider's assume_role settings
 // can be exercised without IAM.
 func (s *Service) assumeRole(_ string, form url.Values) (any, error) {
-	roleARN, session := form.Get("RoleArn"), form.Get("RoleSessionName")
-	if roleARN == "" {
-		return nil, awsapi.ValidationError("roleArn", "Member must not be null", nil)
+	roleARN, session := field(form, "RoleArn"), field(form, "RoleSessionName")
+	var v violations
+	v.checkRoleARN(roleARN)
+	v.checkSessionName(session)
+	secs := v.checkDuration(field(form, "DurationSeconds"))
+	if err := v.err(); err != nil {
+		return nil, err
 	}
-	if session == "" {
-		return nil, awsapi.ValidationError("roleSessionName", "Member must not be null", nil)
+	_, role, err := parseRoleARN(*roleARN)
+	if err != nil {
+		return nil, err
 	}
-	secs := int64(3600)
-	if d := form.Get("DurationSeconds"); d != "" {
-		n, err := strconv.ParseInt(d, 10, 64)
-		if err != nil || n < 900 || n > 43200 {
-			return nil, awsapi.ValidationError("durationSeconds", "Member must have value between 900 and 43200", d)
-		}
-		secs = n
-	}
-	role := roleARN[strings.LastIndex(roleARN, "/")+1:]
 	out := &assumeRoleResponse{Xmlns: XMLNS, Metadata: awsapi.NewMetadata()}
-	c := &out.Result.Credentials
-	c.AccessKeyID = "ASIAEMULATOR" + strings.ToUpper(awsapi.RandomString(8))
-	c.SecretAccessKey = awsapi.RandomString(40)
-	c.SessionToken = awsapi.RandomString(64)
-	c.Expiration = s.Now().Add(time.Duration(secs) * time.Second).UTC().Format("2006-01-02T15:04:05Z")
-	out.Result.AssumedRoleUser.AssumedRoleID = "AROAEMULATOR:" + session
-	out.Result.AssumedRoleUser.Arn = "arn:aws:sts::" + s.Account + ":assumed-role/" + role + "/" + session
+	out.Result.Credentials, out.Result.AssumedRoleUser = s.assume(role, *session, secs)
 	return out, nil
+}
+
+// assume issues credentials for session on role, valid for secs seconds.
+func (s *Service) assume(role, session string, secs int64) (credentials, assumedRoleUser) {
+	c := credentials{
+		AccessKeyID:     "ASIAEMULATOR" + strings.ToUpper(awsapi.RandomString(8)),
+		SecretAccessKey: awsapi.RandomString(40),
+		SessionToken:    awsapi.RandomString(64),
+		Expiration:      s.Now().Add(time.Duration(secs) * time.Second).UTC().Format("2006-01-02T15:04:05Z"),
+	}
+	u := assumedRoleUser{
+		AssumedRoleID: "AROAEMULATOR:" + session,
+		Arn:           "arn:aws:sts::" + s.Account + ":assumed-role/" + role + "/" + session,
+	}
+	return c, u
+}
+
+// checkDuration checks DurationSeconds (900 to 43200) and returns it, 3600 when absent.
+func (v *violations) checkDuration(d *string) int64 {
+	if d == nil {
+		return 3600
+	}
+	n, err := strconv.ParseInt(*d, 10, 64)
+	switch {
+	case err != nil:
+		v.add("durationSeconds", d, false, "Member must be an integer")
+	case n < 900:
+		v.add("durationSeconds", d, false, "Member must have value greater than or equal to 900")
+	case n > 43200:
+		v.add("durationSeconds", d, false, "Member must have value less than or equal to 43200")
+	}
+	return n
 }

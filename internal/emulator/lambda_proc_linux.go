@@ -1,9 +1,0 @@
-package emulator
-
-import "syscall"
-
-// setParentDeathSignal makes the kernel kill a function's process if the emulator dies
-// without closing it.
-func setParentDeathSignal(attr *syscall.SysProcAttr) {
-	attr.Pdeathsig = syscall.SIGKILL
-}
