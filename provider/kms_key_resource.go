@@ -109,6 +109,8 @@ type kmsKeyModel struct {
 	Tags                           types.Map      `tfsdk:"tags"`
 	TagsAll                        types.Map      `tfsdk:"tags_all"`
 	Timeouts                       timeouts.Value `tfsdk:"timeouts"`
+	CustomKeyStoreID               types.String   `tfsdk:"custom_key_store_id"`
+	XksKeyID                       types.String   `tfsdk:"xks_key_id"`
 }
 
 func (r *kmsKeyResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -227,6 +229,7 @@ func (r *kmsKeyResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 		},
 		Blocks: map[string]schema.Block{"timeouts": kmsKeyTimeoutsBlock(ctx)},
 	}
+	maps.Copy(resp.Schema.Attributes, kmsKeyCustomStoreAttributes())
 }
 
 func (r *kmsKeyResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -357,6 +360,7 @@ func (r *kmsKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 	if !plan.Policy.IsNull() && !plan.Policy.IsUnknown() {
 		in.Policy = aws.String(plan.Policy.ValueString())
 	}
+	kmsKeyCustomStoreInput(plan, in)
 	out, err := retryWhileIAMPropagates(ctx, propagation, func(ctx context.Context) (*kms.CreateKeyOutput, error) {
 		return r.c.KMS.CreateKey(ctx, in)
 	})
@@ -520,6 +524,7 @@ func (r *kmsKeyResource) read(ctx context.Context, keyID string, prior kmsKeyMod
 	m := prior
 	m.ID, m.KeyID, m.ARN = f.KeyID, f.KeyID, f.ARN
 	m.Description, m.KeyUsage, m.KeySpec, m.MultiRegion = f.Description, f.KeyUsage, f.KeySpec, f.MultiRegion
+	m.CustomKeyStoreID, m.XksKeyID = kmsKeyCustomStoreFlat(md)
 	m.IsEnabled = types.BoolValue(md.KeyState == kmstypes.KeyStateEnabled)
 	m.Policy = newPolicyValue(aws.ToString(policyOut.Policy))
 	m.EnableKeyRotation, m.RotationPeriodInDays = types.BoolValue(false), types.Int64Null()
