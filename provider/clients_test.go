@@ -2,7 +2,6 @@ package provider
 
 import (
 	"bytes"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -13,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -45,9 +43,10 @@ func sharedFile(t *testing.T, content string) string {
 	return p
 }
 
-// webIdentitySTS answers STS AssumeRoleWithWebIdentity, which the emulator lacks, and
-// passes every other call on to the emulator: enough to prove that the provider sends the
-// configured token and then uses the credentials it gets.
+// webIdentitySTS passes every request on to the emulator (which answers
+// AssumeRoleWithWebIdentity as STS does) and records the last web identity token it saw:
+// enough to prove that the provider sends the configured token and then uses the
+// credentials it gets.
 type webIdentitySTS struct {
 	*httptest.Server
 	mu    sync.Mutex
@@ -67,19 +66,13 @@ func newWebIdentitySTS(t *testing.T, emulatorURL string) *webIdentitySTS {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		form, err := url.ParseQuery(string(body))
-		if err != nil || form.Get("Action") != "AssumeRoleWithWebIdentity" {
-			r.Body = io.NopCloser(bytes.NewReader(body))
-			proxy.ServeHTTP(w, r)
-			return
+		if form, err := url.ParseQuery(string(body)); err == nil && form.Get("Action") == "AssumeRoleWithWebIdentity" {
+			s.mu.Lock()
+			s.token = form.Get("WebIdentityToken")
+			s.mu.Unlock()
 		}
-		s.mu.Lock()
-		s.token = form.Get("WebIdentityToken")
-		s.mu.Unlock()
-		w.Header().Set("Content-Type", "text/xml")
-		fmt.Fprintf(w, `<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleWithWebIdentityResult>
-<Credentials><AccessKeyId>ASIAWEBIDENTITY</AccessKeyId><SecretAccessKey>web-identity-secret</SecretAccessKey><SessionToken>session</SessionToken>
-<Expiration>%s</Expiration></Credentials></AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>`, time.Now().Add(time.Hour).UTC().Format(time.RFC3339))
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		proxy.ServeHTTP(w, r)
 	}))
 	t.Cleanup(s.Close)
 	return s
