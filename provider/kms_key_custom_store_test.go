@@ -47,6 +47,12 @@ resource "secretsmanager_kms_key" "xks" {
   custom_key_store_id = %q
   xks_key_id          = "ext-key-1"
 }
+data "secretsmanager_kms_key" "hsm" {
+  key_id = secretsmanager_kms_key.hsm.arn
+}
+data "secretsmanager_kms_key" "xks" {
+  key_id = secretsmanager_kms_key.xks.key_id
+}
 `, hsmID, xksID)
 	origin := func(addr string, want kmstypes.OriginType, store string) resource.TestCheckFunc {
 		return func(s *terraform.State) error {
@@ -76,6 +82,16 @@ resource "secretsmanager_kms_key" "xks" {
 					resource.TestCheckResourceAttr("secretsmanager_kms_key.xks", "xks_key_id", "ext-key-1"),
 					origin("secretsmanager_kms_key.hsm", kmstypes.OriginTypeAwsCloudhsm, hsmID),
 					origin("secretsmanager_kms_key.xks", kmstypes.OriginTypeExternalKeyStore, xksID),
+					// The data source reports the stores as hashicorp/aws's aws_kms_key data source does.
+					resource.TestCheckResourceAttr("data.secretsmanager_kms_key.hsm", "origin", "AWS_CLOUDHSM"),
+					resource.TestCheckResourceAttr("data.secretsmanager_kms_key.hsm", "custom_key_store_id", hsmID),
+					resource.TestCheckResourceAttr("data.secretsmanager_kms_key.hsm", "cloud_hsm_cluster_id", "cluster-1234567890a"),
+					resource.TestCheckResourceAttr("data.secretsmanager_kms_key.hsm", "xks_key_configuration.#", "0"),
+					resource.TestCheckResourceAttr("data.secretsmanager_kms_key.xks", "origin", "EXTERNAL_KEY_STORE"),
+					resource.TestCheckResourceAttr("data.secretsmanager_kms_key.xks", "custom_key_store_id", xksID),
+					resource.TestCheckNoResourceAttr("data.secretsmanager_kms_key.xks", "cloud_hsm_cluster_id"),
+					resource.TestCheckResourceAttr("data.secretsmanager_kms_key.xks", "xks_key_configuration.#", "1"),
+					resource.TestCheckResourceAttr("data.secretsmanager_kms_key.xks", "xks_key_configuration.0.id", "ext-key-1"),
 				),
 			},
 			{

@@ -39,6 +39,15 @@ type kmsKeyDataSourceModel struct {
 	CreationDate types.String `tfsdk:"creation_date"`
 	DeletionDate types.String `tfsdk:"deletion_date"`
 	KeyManager   types.String `tfsdk:"key_manager"`
+	Origin       types.String `tfsdk:"origin"`
+	// As hashicorp/aws's aws_kms_key data source names them.
+	CustomKeyStoreID    types.String          `tfsdk:"custom_key_store_id"`
+	CloudHSMClusterID   types.String          `tfsdk:"cloud_hsm_cluster_id"`
+	XksKeyConfiguration []xksKeyConfiguration `tfsdk:"xks_key_configuration"`
+}
+
+type xksKeyConfiguration struct {
+	ID types.String `tfsdk:"id"`
 }
 
 func (d *kmsKeyDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -69,6 +78,17 @@ func (d *kmsKeyDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 			"creation_date": schema.StringAttribute{Computed: true, MarkdownDescription: "When the key was created, RFC 3339."},
 			"deletion_date": schema.StringAttribute{Computed: true, MarkdownDescription: "When the key will be deleted, RFC 3339, if it is pending deletion; else null."},
 			"key_manager":   schema.StringAttribute{Computed: true, MarkdownDescription: "`CUSTOMER` for a customer managed key, `AWS` for an AWS managed key such as `aws/secretsmanager`."},
+			"origin":        schema.StringAttribute{Computed: true, MarkdownDescription: "Where the key material is: `AWS_KMS`, `EXTERNAL` (imported), `AWS_CLOUDHSM` or `EXTERNAL_KEY_STORE`."},
+			"custom_key_store_id": schema.StringAttribute{Computed: true,
+				MarkdownDescription: "Id of the custom key store (AWS CloudHSM or external key store) holding the key; null for other keys."},
+			"cloud_hsm_cluster_id": schema.StringAttribute{Computed: true,
+				MarkdownDescription: "For a key in an AWS CloudHSM key store: the CloudHSM cluster; else null."},
+			"xks_key_configuration": schema.ListNestedAttribute{Computed: true,
+				MarkdownDescription: "For a key in an external key store: one element whose `id` is the key in the external key manager; else empty.",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"id": schema.StringAttribute{Computed: true, MarkdownDescription: "Id of the key in the external key manager."},
+				}},
+			},
 		},
 	}
 }
@@ -101,5 +121,13 @@ func (d *kmsKeyDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 	m.ID, m.ARN, m.Description, m.KeyState, m.Enabled = f.KeyID, f.ARN, f.Description, f.KeyState, f.Enabled
 	m.KeyUsage, m.KeySpec, m.MultiRegion, m.KeyManager = f.KeyUsage, f.KeySpec, f.MultiRegion, f.KeyManager
 	m.CreationDate, m.DeletionDate = f.CreationDate, f.DeletionDate
+	md := out.KeyMetadata
+	m.Origin, m.CloudHSMClusterID = types.StringValue(string(md.Origin)), optionalString(md.CloudHsmClusterId)
+	var xksKey types.String
+	m.CustomKeyStoreID, xksKey = kmsKeyCustomStoreFlat(md)
+	m.XksKeyConfiguration = []xksKeyConfiguration{}
+	if !xksKey.IsNull() {
+		m.XksKeyConfiguration = append(m.XksKeyConfiguration, xksKeyConfiguration{ID: xksKey})
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

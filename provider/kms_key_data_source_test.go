@@ -68,6 +68,9 @@ data "secretsmanager_kms_key" "aws_managed" {
 				resource.TestCheckResourceAttr(addr, "key_spec", "SYMMETRIC_DEFAULT"),
 				resource.TestCheckResourceAttr(addr, "multi_region", "true"),
 				resource.TestCheckResourceAttr(addr, "key_manager", "CUSTOMER"),
+				resource.TestCheckResourceAttr(addr, "origin", "AWS_KMS"),
+				resource.TestCheckNoResourceAttr(addr, "custom_key_store_id"),
+				resource.TestCheckResourceAttr(addr, "xks_key_configuration.#", "0"),
 				resource.TestMatchResourceAttr(addr, "creation_date", regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`)),
 				resource.TestCheckNoResourceAttr(addr, "deletion_date"),
 			)
