@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/netip"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -73,6 +75,9 @@ func loadAWSConfig(_ context.Context, lookup func(string) (string, bool)) (aws.C
 		if ep == "" {
 			return aws.Config{}, errors.New("load AWS configuration: no credentials in the environment: Lambda sets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN from the function's role; outside Lambda set them (or a container credentials endpoint)")
 		}
+		if err := checkContainerCredentialsEndpoint(ep); err != nil {
+			return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
+		}
 		token, tokenFile := get("AWS_CONTAINER_AUTHORIZATION_TOKEN"), get("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")
 		cfg.Credentials = aws.NewCredentialsCache(endpointcreds.New(ep, func(o *endpointcreds.Options) {
 			o.HTTPClient = httpClient
@@ -109,4 +114,31 @@ func loadAWSConfig(_ context.Context, lookup func(string) (string, bool)) (aws.C
 		cfg.RetryMode = m
 	}
 	return cfg, nil
+}
+
+// checkContainerCredentialsEndpoint accepts what the SDK accepts for
+// AWS_CONTAINER_CREDENTIALS_FULL_URI: HTTPS anywhere, plain HTTP only to a loopback address
+// or the ECS/EKS credential endpoints, so that the authorization token and the credentials
+// never cross a network unencrypted.
+func checkContainerCredentialsEndpoint(ep string) error {
+	u, err := url.Parse(ep)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("container credentials endpoint %q is not a URL", ep)
+	}
+	if u.Scheme == "https" {
+		return nil
+	}
+	if u.Scheme != "http" {
+		return fmt.Errorf("container credentials endpoint %q: want an http or https URL", ep)
+	}
+	host := u.Hostname()
+	if host == "localhost" {
+		return nil
+	}
+	ip, err := netip.ParseAddr(host)
+	if err == nil && (ip.IsLoopback() || ip == netip.MustParseAddr("169.254.170.2") ||
+		ip == netip.MustParseAddr("169.254.170.23") || ip == netip.MustParseAddr("fd00:ec2::23")) {
+		return nil
+	}
+	return fmt.Errorf("container credentials endpoint %q: plain http only to a loopback address or the ECS/EKS endpoints (169.254.170.2, 169.254.170.23, fd00:ec2::23); use https", ep)
 }

@@ -81,6 +81,11 @@ func TestAWSConfigFromEnvironment(t *testing.T) {
 		{name: "container credentials refused", wantErr: "DescribeSecret", env: map[string]string{
 			"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "",
 			"AWS_CONTAINER_CREDENTIALS_FULL_URI": creds.URL, "AWS_CONTAINER_AUTHORIZATION_TOKEN": "wrong"}},
+		{name: "container credentials over http to another host refused", wantErr: "plain http only to a loopback address", env: map[string]string{
+			"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "",
+			"AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://credentials.example.net/creds", "AWS_CONTAINER_AUTHORIZATION_TOKEN": "container-token"}},
+		{name: "container credentials endpoint not a URL", wantErr: "is not a URL", env: map[string]string{
+			"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_CONTAINER_CREDENTIALS_FULL_URI": "/creds"}},
 		{name: "AWS_CA_BUNDLE trusts the endpoint's certificate", env: map[string]string{"AWS_ENDPOINT_URL": tlsSrv.URL, "AWS_CA_BUNDLE": bundle}},
 		{name: "without AWS_CA_BUNDLE the certificate is not trusted", env: map[string]string{"AWS_ENDPOINT_URL": tlsSrv.URL}, wantErr: "certificate"},
 		{name: "AWS_CA_BUNDLE without a certificate", env: map[string]string{"AWS_CA_BUNDLE": notPEM}, wantErr: "holds no PEM certificate"},
