@@ -90,3 +90,33 @@ func TestDescribeClusterMemberUnresolved(t *testing.T) {
 		t.Errorf("Describe() = %q, does not say why aurora-1 has no endpoint", d)
 	}
 }
+
+// TestRDSEndpointFromEnvironment: AWS_ENDPOINT_URL_RDS wins over the configuration's endpoint,
+// unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true (as for every other endpoint variable).
+func TestRDSEndpointFromEnvironment(t *testing.T) {
+	env := emulatortest.Start(t)
+	const dead = "http://127.0.0.1:1"
+	cases := []struct {
+		name, rdsURL, ignore, base string
+		wantErr                    bool
+	}{
+		{"AWS_ENDPOINT_URL_RDS wins", env.URL, "", dead, false},
+		{"AWS_ENDPOINT_URL_RDS is really used", dead, "", env.URL, true},
+		{"ignored with AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", dead, "true", env.URL, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("AWS_ENDPOINT_URL_RDS", tc.rdsURL)
+			t.Setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", tc.ignore)
+			cfg := env.AWSConfig(1)
+			cfg.BaseEndpoint = &tc.base
+			_, err := db.Describe(t.Context(), db.NewRDSClient(cfg), db.TagPrimaryDBInstanceARN, "arn:aws:rds:us-east-1:123456789012:db:missing")
+			// Against the emulator the instance is unknown (an RDS answer); against the dead
+			// endpoint the request never gets an answer.
+			refused := err != nil && strings.Contains(err.Error(), "127.0.0.1:1")
+			if refused != tc.wantErr {
+				t.Fatalf("error %v; want the dead endpoint used: %v", err, tc.wantErr)
+			}
+		})
+	}
+}

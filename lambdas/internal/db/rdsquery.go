@@ -57,9 +57,15 @@ type rdsClient struct {
 }
 
 // NewRDSClient returns a client for cfg's region, credentials and retry policy, at
-// AWS_ENDPOINT_URL_RDS, else cfg.BaseEndpoint (AWS_ENDPOINT_URL), else the regional endpoint.
+// AWS_ENDPOINT_URL_RDS, else cfg.BaseEndpoint (AWS_ENDPOINT_URL), else the regional endpoint;
+// AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true ignores AWS_ENDPOINT_URL_RDS.
 func NewRDSClient(cfg aws.Config) RDSAPI {
-	ep := os.Getenv("AWS_ENDPOINT_URL_RDS")
+	// cfg.BaseEndpoint already honours AWS_IGNORE_CONFIGURED_ENDPOINT_URLS; the service's own
+	// variable must too.
+	ep := ""
+	if !strings.EqualFold(strings.TrimSpace(os.Getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")), "true") {
+		ep = strings.TrimSpace(os.Getenv("AWS_ENDPOINT_URL_RDS"))
+	}
 	if ep == "" {
 		ep = aws.ToString(cfg.BaseEndpoint)
 	}
